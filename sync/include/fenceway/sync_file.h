@@ -1,0 +1,45 @@
+/*
+ * fenceway/sync_file.h - sync files: a fence carried by a file descriptor.
+ *
+ * Two kinds, one API: kernel sync_files (SYNC_IOC_*) and fenceway's soft
+ * sync files (an AF_UNIX SOCK_SEQPACKET end; docs/soft-sync-file-abi.md).
+ * Both are pollable: POLLIN once the fence has signalled, with or without an
+ * error.  A soft sync file whose producer process died signals with -EPIPE.
+ */
+#ifndef FENCEWAY_SYNC_FILE_H
+#define FENCEWAY_SYNC_FILE_H
+
+#include <fenceway/fence.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum fw_sync_file_kind {
+	FW_SYNC_FILE_NONE = 0,   /* not a sync file */
+	FW_SYNC_FILE_KERNEL = 1,
+	FW_SYNC_FILE_SOFT = 2,
+};
+
+/*
+ * A new sync file fd (CLOEXEC, owned by the caller) for @fence (borrowed).
+ * A fence that is wholly kernel-backed gives a kernel sync_file; anything
+ * else a soft one, kept alive by this process until the fence signals, the
+ * timeline is destroyed or every receiver closed its copy.  Each call makes
+ * an independent file: hand every receiver its own.  Negative errno on error.
+ */
+int fw_sync_file_create(struct fw_fence *fence);
+
+/*
+ * The fence behind sync file @fd (borrowed: the caller still closes it).
+ * Returns a new reference, or NULL with errno (EINVAL: not a sync file).
+ */
+struct fw_fence *fw_sync_file_get_fence(int fd);
+
+/* What @fd is; never fails (FW_SYNC_FILE_NONE for anything else). */
+enum fw_sync_file_kind fw_sync_file_kind(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

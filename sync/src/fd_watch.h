@@ -1,0 +1,41 @@
+/*
+ * fd_watch.h - private: the library's own fd-watching thread.
+ *
+ * DESIGN.md §3.3: the library signals its fences on its own, whatever the
+ * application's threads are doing.  One epoll thread per process watches
+ * every fd whose readiness means "a fence signalled" (imported soft sync
+ * files, kernel sync_files, syncobj eventfds) or "a receiver went away"
+ * (soft sync file producer ends).  Started lazily; a forked child starts its
+ * own and never inherits the parent's watches.
+ */
+#ifndef FENCEWAY_FD_WATCH_H
+#define FENCEWAY_FD_WATCH_H
+
+#include <stdint.h>
+
+struct fw_fd_watch;
+
+/*
+ * Called once on the watch thread when @fd has any of the requested @events
+ * (EPOLLIN, EPOLLHUP, ...); the watch is then disarmed (one-shot) but stays
+ * allocated until fw_fd_watch_remove().  Keep it short; don't remove the
+ * watch from inside the callback (remove it later, or pass
+ * FW_FD_WATCH_AUTO_FREE so it frees itself after the callback).
+ */
+typedef void (*fw_fd_watch_func_t)(int fd, uint32_t events, void *data);
+
+enum { FW_FD_WATCH_AUTO_FREE = 1 << 0 };
+
+/*
+ * Watch @fd (borrowed: it must stay open until the watch is removed or has
+ * fired with AUTO_FREE).  NULL with errno on failure.
+ */
+struct fw_fd_watch *fw_fd_watch_add(int fd, uint32_t events, unsigned flags,
+				    fw_fd_watch_func_t func, void *data);
+/*
+ * Remove a watch that has not auto-freed.  After this returns the callback
+ * is not running and will not run.
+ */
+void fw_fd_watch_remove(struct fw_fd_watch *watch);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * fence_impl.h - private: what a fence backend implements.
+ *
+ * Like dma_fence_ops: a backend embeds struct fw_fence in its own struct,
+ * initialises it with fw_fence_init(), and signals it with fw_fence_signal()
+ * from whatever thread learns the outcome.
+ */
+#ifndef FENCEWAY_FENCE_IMPL_H
+#define FENCEWAY_FENCE_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <fenceway/fence.h>
+
+struct fw_fence_ops {
+	/* "fenceway-soft", "fenceway-kernel", ... (static string). */
+	const char *driver_name;
+	/*
+	 * Optional.  Called once, with no lock held, the first time somebody
+	 * needs to learn of the signal (a callback or a wait was added), so a
+	 * backend can start watching lazily (arm an fd watch, register with a
+	 * timeline).  The backend signals the fence when it knows the outcome,
+	 * possibly from inside this call.
+	 */
+	void (*enable_signaling)(struct fw_fence *fence);
+	/*
+	 * Optional.  A new kernel sync_file fd for this fence, or a negative
+	 * errno (-EOPNOTSUPP for soft fences).  Lets fw_sync_file_create() and
+	 * merges hand kernel fences to KMS/EGL as kernel objects.
+	 */
+	int (*export_kernel_sync_file)(struct fw_fence *fence);
+	/* Optional.  Free the backend's struct when the last reference goes. */
+	void (*release)(struct fw_fence *fence);
+};
+
+struct fw_fence {
+	const struct fw_fence_ops *ops;
+	atomic_int refcount;
+	pthread_mutex_t lock;          /* guards the fields below */
+	int status;                    /* FW_FENCE_PENDING, _SIGNALED or -errno */
+	int64_t timestamp_ns;
+	bool signaling_enabled;
+	struct fw_fence_cb *callbacks; /* pending callbacks */
+	pthread_cond_t signaled_cond;  /* for fw_fence_wait and remove_callback */
+	int running_callbacks;         /* callbacks being run right now */
+	uint64_t context;
+	uint64_t seqno;
+	char *timeline_name;
+	/* merge fences only: the kept points (each a reference) */
+	struct fw_fence **points;
+	size_t num_points;
+};
+
+/*
+ * Initialise an embedded fence with one reference.  @timeline_name is
+ * copied.  0 or -ENOMEM.
+ */
+int fw_fence_init(struct fw_fence *fence, const struct fw_fence_ops *ops,
+		  uint64_t context, uint64_t seqno, const char *timeline_name);
+
+/* CLOCK_MONOTONIC now, in nanoseconds. */
+int64_t fw_now_ns(void);
+
+#endif
