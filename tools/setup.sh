@@ -40,3 +40,4 @@ if ((${#missing[@]})); then
     }
   fi
 fi
+bash "$(dirname "$0")/vm/fetch-kernel.sh" >/dev/null || echo "setup: no guest kernel cached; the qemu lane (vm suite) will skip" >&2

@@ -1,0 +1,55 @@
+#!/bin/sh
+# tools/vm/guest-stage2.sh - stage 2 of the qemu lane's guest, run chrooted
+# into the overlay root (the host's userland) by guest-init.sh.
+#
+# Loads the DRM drivers from the cached Debian kernel (modprobe -d: the host's
+# own /lib/modules belong to another kernel), finds the devices by driver
+# name (vgem may well take card0), exports them to the command, and runs the
+# command with its output on the run folder.  Our exit status is the
+# command's; stage 1 records it.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+. /run/fw/env    # FW_VM_KDIR FW_VM_KVER FW_VM_CWD
+
+cut -d' ' -f1 /proc/uptime > /run/fw/boot-uptime
+
+for m in virtio_gpu vgem; do
+  modprobe -d "$FW_VM_KDIR" -S "$FW_VM_KVER" "$m" \
+    || echo "fenceway-vm: modprobe $m failed" >> /run/fw/output
+done
+
+# The driver of a DRM minor.  virtio-gpu's minors hang off the PCI device
+# (driver virtio-pci), whose virtioN child is bound to virtio_gpu; vgem
+# registers a bare platform device with no driver: use the device's name.
+drm_driver() {
+  drv=$(readlink "$1/device/driver")
+  case "$drv" in
+    */virtio-pci) for v in "$1"/device/virtio*/driver; do drv=$(readlink "$v"); done ;;
+    '') drv=$(readlink "$1/device") ;;
+  esac
+  echo "${drv##*/}"
+}
+
+# Device nodes appear as the drivers probe; give them a few seconds.
+i=0
+while [ $i -lt 50 ]; do
+  FW_VM_CARD= FW_VM_RENDER= FW_VM_VGEM=
+  for d in /sys/class/drm/card[0-9]* /sys/class/drm/renderD[0-9]*; do
+    [ -e "$d" ] || continue
+    n=/dev/dri/$(basename "$d")
+    [ -e "$n" ] || continue
+    case "$(drm_driver "$d"):$(basename "$d")" in
+      virtio_gpu:card*)    FW_VM_CARD=$n ;;
+      virtio_gpu:renderD*) FW_VM_RENDER=$n ;;
+      vgem:card*)          FW_VM_VGEM=$n ;;
+    esac
+  done
+  [ -n "$FW_VM_CARD" ] && [ -n "$FW_VM_RENDER" ] && [ -n "$FW_VM_VGEM" ] && break
+  sleep 0.1
+  i=$((i + 1))
+done
+export FW_VM_CARD FW_VM_RENDER FW_VM_VGEM FW_VM_KDIR FW_VM_KVER
+export FW_VM=1
+
+cd "$FW_VM_CWD" 2>/dev/null || cd /
+sh /run/fw/cmd >> /run/fw/output 2>&1
