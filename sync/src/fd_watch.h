@@ -33,6 +33,20 @@ enum { FW_FD_WATCH_AUTO_FREE = 1 << 0 };
 struct fw_fd_watch *fw_fd_watch_add(int fd, uint32_t events, unsigned flags,
 				    fw_fd_watch_func_t func, void *data);
 /*
+ * Start the watch thread and its epoll fd now (normally lazy), so fd-leak
+ * tests can count them in their baseline.  0 or a negative errno.
+ */
+int fw_fd_watch_start(void);
+
+/*
+ * Notes on the contract:
+ *  - One watch per (fd, events) is the usual case; two watches on the same
+ *    fd number work too (the second watches a private dup, closed with it).
+ *  - Removing an AUTO_FREE watch is allowed until its callback has started;
+ *    from then on it frees itself and must not be touched.
+ *  - In a fork()ed child every inherited watch is dead: it never fires,
+ *    and fw_fd_watch_remove() just frees it.
+ *
  * Remove a watch that has not auto-freed.  After this returns the callback
  * is not running and will not run.
  */

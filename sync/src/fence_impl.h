@@ -30,7 +30,13 @@ struct fw_fence_ops {
 	 * merges hand kernel fences to KMS/EGL as kernel objects.
 	 */
 	int (*export_kernel_sync_file)(struct fw_fence *fence);
-	/* Optional.  Free the backend's struct when the last reference goes. */
+	/*
+	 * Optional.  Free the backend's struct when the last reference goes.
+	 * By then the core has already dropped the merge points, freed
+	 * timeline_name and destroyed the lock and condvar; only ops,
+	 * context, seqno and status may still be read.  Without it the core
+	 * free()s the fence (fine when the fence was malloc'd on its own).
+	 */
 	void (*release)(struct fw_fence *fence);
 };
 
@@ -43,7 +49,8 @@ struct fw_fence {
 	bool signaling_enabled;
 	struct fw_fence_cb *callbacks; /* pending callbacks */
 	pthread_cond_t signaled_cond;  /* for fw_fence_wait and remove_callback */
-	int running_callbacks;         /* callbacks being run right now */
+	int running_callbacks;         /* 1 while fw_fence_signal runs callbacks */
+	pthread_t signaling_thread;    /* the thread doing so (valid while 1) */
 	uint64_t context;
 	uint64_t seqno;
 	char *timeline_name;
@@ -58,6 +65,18 @@ struct fw_fence {
  */
 int fw_fence_init(struct fw_fence *fence, const struct fw_fence_ops *ops,
 		  uint64_t context, uint64_t seqno, const char *timeline_name);
+
+/*
+ * Take a reference only if the fence is still alive (refcount > 0); for
+ * backends that keep weak pointers to their fences (a timeline's list of
+ * pending points).  Returns false if the fence is being freed.
+ */
+bool fw_fence_get_unless_zero(struct fw_fence *fence);
+
+/*
+ * The caller of fw_fence_signal() must hold a reference to the fence for
+ * the duration of the call: callbacks may drop the others.
+ */
 
 /* CLOCK_MONOTONIC now, in nanoseconds. */
 int64_t fw_now_ns(void);

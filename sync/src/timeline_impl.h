@@ -17,6 +17,10 @@ struct fw_timeline_ops {
 	int (*get_error)(struct fw_timeline *tl);
 	struct fw_fence *(*point_fence)(struct fw_timeline *tl, uint64_t point);
 	int (*wait)(struct fw_timeline *tl, uint64_t point, int64_t timeout_ns);
+	/*
+	 * Free the backend's struct when the last reference goes.  The
+	 * generic code frees tl->name itself, after destroy returns.
+	 */
 	void (*destroy)(struct fw_timeline *tl);
 };
 
@@ -27,7 +31,11 @@ struct fw_timeline {
 	char *name;
 };
 
-/* Initialise with one reference and a fresh fence context; 0 or -ENOMEM. */
+/*
+ * Initialise with one reference and a fresh fence context; @name is copied
+ * (NULL gives "").  0 or -ENOMEM.  A backend that wants to share one context
+ * between objects may overwrite tl->context right after.
+ */
 int fw_timeline_init(struct fw_timeline *tl, const struct fw_timeline_ops *ops,
 		     const char *name);
 

@@ -1,0 +1,349 @@
+/*
+ * fence.c - the fence core: refcounts, signalling, callbacks, waits.
+ *
+ * Modelled on the kernel's dma_fence.  One mutex per fence guards its
+ * status and callback list; callbacks always run with no lock held, in the
+ * thread that signals.  A backend embeds struct fw_fence (fence_impl.h) and
+ * signals it whenever it learns the outcome.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fence_impl.h"
+
+static atomic_uint_fast64_t next_context = 1;
+
+static const struct fw_fence_ops plain_fence_ops = {
+	.driver_name = "fenceway",
+};
+
+int64_t fw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t fw_fence_context_alloc(unsigned int num)
+{
+	return atomic_fetch_add(&next_context, num ? num : 1);
+}
+
+int fw_fence_init(struct fw_fence *fence, const struct fw_fence_ops *ops,
+		  uint64_t context, uint64_t seqno, const char *timeline_name)
+{
+	pthread_condattr_t attr;
+
+	memset(fence, 0, sizeof(*fence));
+	fence->timeline_name = strdup(timeline_name ? timeline_name : "");
+	if (!fence->timeline_name)
+		return -ENOMEM;
+	fence->ops = ops;
+	atomic_init(&fence->refcount, 1);
+	pthread_mutex_init(&fence->lock, NULL);
+	/* Waits take CLOCK_MONOTONIC deadlines, like everything else here. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&fence->signaled_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	fence->context = context;
+	fence->seqno = seqno;
+	return 0;
+}
+
+struct fw_fence *fw_fence_create(uint64_t context, uint64_t seqno,
+				 const char *timeline_name)
+{
+	struct fw_fence *fence = malloc(sizeof(*fence));
+	int ret;
+
+	if (!fence) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ret = fw_fence_init(fence, &plain_fence_ops, context, seqno,
+			    timeline_name);
+	if (ret < 0) {
+		free(fence);
+		errno = -ret;
+		return NULL;
+	}
+	return fence;
+}
+
+struct fw_fence *fw_fence_get(struct fw_fence *fence)
+{
+	if (fence)
+		atomic_fetch_add_explicit(&fence->refcount, 1,
+					  memory_order_relaxed);
+	return fence;
+}
+
+bool fw_fence_get_unless_zero(struct fw_fence *fence)
+{
+	int old = atomic_load(&fence->refcount);
+
+	while (old > 0) {
+		if (atomic_compare_exchange_weak(&fence->refcount, &old,
+						 old + 1))
+			return true;
+	}
+	return false;
+}
+
+void fw_fence_put(struct fw_fence *fence)
+{
+	if (!fence)
+		return;
+	if (atomic_fetch_sub_explicit(&fence->refcount, 1,
+				      memory_order_acq_rel) != 1)
+		return;
+
+	for (size_t i = 0; i < fence->num_points; i++)
+		fw_fence_put(fence->points[i]);
+	free(fence->points);
+	fence->points = NULL;
+	fence->num_points = 0;
+	free(fence->timeline_name);
+	fence->timeline_name = NULL;
+	pthread_mutex_destroy(&fence->lock);
+	pthread_cond_destroy(&fence->signaled_cond);
+	if (fence->ops && fence->ops->release)
+		fence->ops->release(fence);
+	else
+		free(fence);
+}
+
+int fw_fence_signal(struct fw_fence *fence, int status)
+{
+	struct fw_fence_cb *list, *cb, *reversed = NULL;
+
+	if (!fence || status > 0)
+		return -EINVAL;
+
+	pthread_mutex_lock(&fence->lock);
+	if (fence->status != FW_FENCE_PENDING) {
+		pthread_mutex_unlock(&fence->lock);
+		return -EALREADY;
+	}
+	fence->status = status ? status : FW_FENCE_SIGNALED;
+	fence->timestamp_ns = fw_now_ns();
+	list = fence->callbacks;
+	fence->callbacks = NULL;
+	/*
+	 * Detach every callback now: once pprev is NULL, remove_callback
+	 * knows it is too late and waits for running_callbacks to drop.
+	 * New callbacks are refused from here on (-ENOENT).  Callbacks were
+	 * pushed at the head; reverse so they run in the order added.
+	 */
+	while (list) {
+		cb = list;
+		list = cb->next;
+		cb->pprev = NULL;
+		cb->next = reversed;
+		reversed = cb;
+	}
+	if (reversed) {
+		fence->running_callbacks = 1;
+		fence->signaling_thread = pthread_self();
+	}
+	pthread_cond_broadcast(&fence->signaled_cond);
+	pthread_mutex_unlock(&fence->lock);
+
+	if (!reversed)
+		return 0;
+	while (reversed) {
+		cb = reversed;
+		/* Read next first: the callback may free or reuse @cb. */
+		reversed = cb->next;
+		cb->next = NULL;
+		cb->func(fence, cb);
+	}
+
+	pthread_mutex_lock(&fence->lock);
+	fence->running_callbacks = 0;
+	pthread_cond_broadcast(&fence->signaled_cond);
+	pthread_mutex_unlock(&fence->lock);
+	return 0;
+}
+
+int fw_fence_get_status(struct fw_fence *fence)
+{
+	int status;
+
+	if (!fence)
+		return -EINVAL;
+	pthread_mutex_lock(&fence->lock);
+	status = fence->status;
+	pthread_mutex_unlock(&fence->lock);
+	return status;
+}
+
+bool fw_fence_is_signaled(struct fw_fence *fence)
+{
+	return fw_fence_get_status(fence) != FW_FENCE_PENDING;
+}
+
+int64_t fw_fence_timestamp(struct fw_fence *fence)
+{
+	int64_t ts;
+
+	if (!fence)
+		return 0;
+	pthread_mutex_lock(&fence->lock);
+	ts = fence->status != FW_FENCE_PENDING ? fence->timestamp_ns : 0;
+	pthread_mutex_unlock(&fence->lock);
+	return ts;
+}
+
+uint64_t fw_fence_context(const struct fw_fence *fence)
+{
+	return fence ? fence->context : 0;
+}
+
+uint64_t fw_fence_seqno(const struct fw_fence *fence)
+{
+	return fence ? fence->seqno : 0;
+}
+
+const char *fw_fence_driver_name(const struct fw_fence *fence)
+{
+	if (!fence || !fence->ops || !fence->ops->driver_name)
+		return "fenceway";
+	return fence->ops->driver_name;
+}
+
+const char *fw_fence_timeline_name(const struct fw_fence *fence)
+{
+	return fence && fence->timeline_name ? fence->timeline_name : "";
+}
+
+/*
+ * Tell the backend, once, that somebody now cares about the outcome.
+ * Called without the fence lock: the backend may signal from inside.
+ */
+static void enable_signaling(struct fw_fence *fence)
+{
+	bool first;
+
+	if (!fence->ops || !fence->ops->enable_signaling)
+		return;
+	pthread_mutex_lock(&fence->lock);
+	first = !fence->signaling_enabled &&
+		fence->status == FW_FENCE_PENDING;
+	fence->signaling_enabled = true;
+	pthread_mutex_unlock(&fence->lock);
+	if (first)
+		fence->ops->enable_signaling(fence);
+}
+
+int fw_fence_add_callback(struct fw_fence *fence, struct fw_fence_cb *cb,
+			  fw_fence_func_t func)
+{
+	if (!fence || !cb || !func)
+		return -EINVAL;
+
+	enable_signaling(fence);
+
+	pthread_mutex_lock(&fence->lock);
+	if (fence->status != FW_FENCE_PENDING) {
+		pthread_mutex_unlock(&fence->lock);
+		cb->next = NULL;
+		cb->pprev = NULL;
+		return -ENOENT;
+	}
+	cb->func = func;
+	cb->next = fence->callbacks;
+	if (cb->next)
+		cb->next->pprev = &cb->next;
+	cb->pprev = &fence->callbacks;
+	fence->callbacks = cb;
+	pthread_mutex_unlock(&fence->lock);
+	return 0;
+}
+
+bool fw_fence_remove_callback(struct fw_fence *fence, struct fw_fence_cb *cb)
+{
+	if (!fence || !cb)
+		return false;
+
+	pthread_mutex_lock(&fence->lock);
+	if (cb->pprev) {
+		*cb->pprev = cb->next;
+		if (cb->next)
+			cb->next->pprev = cb->pprev;
+		cb->next = NULL;
+		cb->pprev = NULL;
+		pthread_mutex_unlock(&fence->lock);
+		return true;
+	}
+	/*
+	 * Too late: it ran, or another thread is running the callbacks right
+	 * now.  Wait for that run to finish so the caller may free @cb (and
+	 * what it points to).  Not if this thread is the one running them: a
+	 * callback may cancel a sibling, and waiting would deadlock.
+	 */
+	while (fence->running_callbacks &&
+	       !pthread_equal(fence->signaling_thread, pthread_self()))
+		pthread_cond_wait(&fence->signaled_cond, &fence->lock);
+	pthread_mutex_unlock(&fence->lock);
+	return false;
+}
+
+int fw_fence_wait(struct fw_fence *fence, int64_t timeout_ns)
+{
+	struct timespec deadline;
+	int64_t end;
+	int ret = 0;
+
+	if (!fence)
+		return -EINVAL;
+	if (timeout_ns != 0)
+		enable_signaling(fence);
+
+	pthread_mutex_lock(&fence->lock);
+	if (timeout_ns > 0) {
+		end = fw_now_ns();
+		/* Saturate instead of overflowing for huge timeouts. */
+		end = timeout_ns > INT64_MAX - end ? INT64_MAX : end + timeout_ns;
+		deadline.tv_sec = end / 1000000000;
+		deadline.tv_nsec = end % 1000000000;
+	}
+	while (fence->status == FW_FENCE_PENDING) {
+		if (timeout_ns == 0) {
+			ret = -ETIME;
+			break;
+		}
+		if (timeout_ns < 0) {
+			pthread_cond_wait(&fence->signaled_cond, &fence->lock);
+			continue;
+		}
+		if (pthread_cond_timedwait(&fence->signaled_cond, &fence->lock,
+					   &deadline) == ETIMEDOUT &&
+		    fence->status == FW_FENCE_PENDING) {
+			ret = -ETIME;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fence->lock);
+	return ret;
+}
+
+size_t fw_fence_num_points(struct fw_fence *fence)
+{
+	if (!fence)
+		return 0;
+	return fence->points ? fence->num_points : 1;
+}
+
+struct fw_fence *fw_fence_point(struct fw_fence *fence, size_t index)
+{
+	if (!fence)
+		return NULL;
+	if (fence->points)
+		return index < fence->num_points ? fence->points[index] : NULL;
+	return index == 0 ? fence : NULL;
+}

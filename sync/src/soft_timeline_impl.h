@@ -1,0 +1,81 @@
+/*
+ * soft_timeline_impl.h - private to the soft backend: the timeline object
+ * (soft_timeline.c) and the threads that watch other processes' signals
+ * (soft_watch.c).
+ *
+ * Locking order: registry lock -> timeline lock -> watch lock.  Fence locks
+ * are never taken with any of these held, and no callback ever runs with
+ * one held.
+ */
+#ifndef FENCEWAY_SOFT_TIMELINE_IMPL_H
+#define FENCEWAY_SOFT_TIMELINE_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fence_impl.h"
+#include "soft_timeline.h"
+#include "timeline_impl.h"
+
+struct soft_helper;
+struct soft_point;
+
+struct soft_timeline {
+	struct fw_timeline base;
+	int fd;                        /* owned: our dup of the memfd */
+	struct fw_soft_page *page;     /* owned mapping, FW_SOFT_PAGE_SIZE */
+	dev_t dev;
+	ino_t ino;
+
+	pthread_mutex_t lock;          /* guards the heap and fb_running */
+	/*
+	 * This process's pending point fences, a min-heap on the point: a
+	 * signal pops only what it reached, whatever else is waiting.  Weak
+	 * pointers: a point fence removes itself when freed.
+	 */
+	struct soft_point **heap;
+	size_t heap_len, heap_cap;
+	/* Mirrors of the heap for the lock-free checks of the watchers. */
+	atomic_size_t npending;
+	_Atomic uint64_t min_point;
+
+	/* Watchers (soft_watch.c). */
+	struct soft_helper *helper;    /* futex_waitv helper; watch lock */
+	bool fb_running;               /* fallback thread alive; tl lock */
+
+	/* The per-process registry of soft timelines; registry lock. */
+	struct soft_timeline *reg_prev, *reg_next;
+};
+
+/*
+ * Signal (or fail) this process's fences that the page says are done.
+ * The caller holds a reference on @tl and no lock.
+ */
+void soft_timeline_process(struct soft_timeline *tl);
+/* Lock-free: does the page show something this process must signal? */
+bool soft_timeline_due(struct soft_timeline *tl);
+/* The page's sticky error, clamped to a sane negative errno, or 0. */
+int soft_timeline_page_error(const struct fw_soft_page *page);
+/* Take a reference only if @tl is not being destroyed. */
+bool soft_timeline_get_unless_zero(struct soft_timeline *tl);
+
+/* ---- soft_watch.c ---- */
+
+/* Latch the wait mode (first call decides: env, switch, probe). */
+bool soft_watch_fallback(void);
+/* @tl has pending points: make sure something watches its wake word. */
+void soft_watch_add(struct soft_timeline *tl);
+/* @tl's heap just became empty by removal (not by a signal). */
+void soft_watch_emptied(struct soft_timeline *tl);
+/* @tl is being destroyed: stop watching it (synchronous). */
+void soft_watch_remove(struct soft_timeline *tl);
+/* Fork handlers, called with the registry and timeline locks held. */
+void soft_watch_atfork_prepare(void);
+void soft_watch_atfork_parent(void);
+void soft_watch_atfork_child(void);
+int soft_watch_start(void);
+int soft_watch_quiesce(int64_t timeout_ns);
+
+#endif

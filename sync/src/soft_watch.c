@@ -1,0 +1,379 @@
+/*
+ * soft_watch.c - noticing other processes' signals on soft timelines.
+ *
+ * A peer that signals a shared timeline bumps the page's wake word and
+ * FUTEX_WAKEs it; somebody in this process must be asleep on that word to
+ * signal our fences.  Futexes are not pollable, so library threads do it:
+ *
+ *  - default: helper threads, each asleep in futex_waitv() on up to 127
+ *    timelines' wake words plus one private control word (futex_waitv takes
+ *    at most 128).  A helper is told about a new timeline by bumping its
+ *    control word.  More timelines, more helpers; they are never reaped.
+ *  - fallback (FENCEWAY_SYNC_FORCE_FALLBACK=1, fw_sync_force_fallback(), or
+ *    automatically where futex_waitv is ENOSYS, e.g. under valgrind): one
+ *    thread per timeline that has pending points, in plain FUTEX_WAIT; it
+ *    exits once nothing is pending.
+ *
+ * Either way nothing runs while nothing signals: no timers, no polling.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fd_watch.h"
+#include "futex.h"
+#include "soft_timeline_impl.h"
+
+#define HELPER_SLOTS (FUTEX_WAITV_MAX - 1)
+
+struct soft_helper {
+	struct soft_helper *next;
+	_Atomic uint32_t ctl;          /* private futex word: "look again" */
+	int n;                         /* timelines watched; watch lock */
+	struct soft_timeline *tls[HELPER_SLOTS]; /* weak; watch lock */
+	struct futex_waitv wv[FUTEX_WAITV_MAX];  /* helper thread only */
+};
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
+static struct soft_helper *helpers;
+static int fallback_threads;           /* running fallback threads */
+
+/* Wait mode: decided once, before the first timeline exists. */
+static atomic_int mode = -1;               /* -1 undecided, 0 waitv, 1 fallback */
+static bool fallback_requested;
+
+static bool futex_waitv_works(void)
+{
+	uint32_t word = 0;
+	struct futex_waitv w = {
+		.val = 1, /* differs from word: returns EAGAIN at once */
+		.uaddr = (uintptr_t)&word,
+		.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG,
+	};
+
+	return fw_futex_waitv(&w, 1) < 0 && errno == EAGAIN;
+}
+
+bool soft_watch_fallback(void)
+{
+	bool fb;
+
+	pthread_mutex_lock(&watch_lock);
+	if (mode < 0) {
+		const char *env = getenv("FENCEWAY_SYNC_FORCE_FALLBACK");
+		int saved = errno;
+
+		fb = fallback_requested || (env && strcmp(env, "1") == 0) ||
+		     !futex_waitv_works();
+		errno = saved;
+		mode = fb ? 1 : 0;
+	}
+	fb = mode == 1;
+	pthread_mutex_unlock(&watch_lock);
+	return fb;
+}
+
+int fw_sync_force_fallback(bool force)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&watch_lock);
+	if (mode >= 0)
+		ret = (mode == 1) == force ? 0 : -EBUSY;
+	else
+		fallback_requested = force;
+	pthread_mutex_unlock(&watch_lock);
+	return ret;
+}
+
+bool fw_sync_using_fallback(void)
+{
+	return soft_watch_fallback();
+}
+
+/* ---- futex_waitv helpers ----------------------------------------------------- */
+
+static void helper_kick(struct soft_helper *h)
+{
+	atomic_fetch_add(&h->ctl, 1);
+	fw_futex_wake(&h->ctl, false);
+}
+
+static void *helper_main(void *arg)
+{
+	struct soft_helper *h = arg;
+	struct soft_timeline *todo[HELPER_SLOTS];
+
+	pthread_mutex_lock(&watch_lock);
+	for (;;) {
+		int k = 0, i = 0;
+
+		/* Control word first: a change there means "rebuild". */
+		h->wv[0] = (struct futex_waitv){
+			.val = atomic_load(&h->ctl),
+			.uaddr = (uintptr_t)&h->ctl,
+			.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG,
+		};
+		while (i < h->n) {
+			struct soft_timeline *tl = h->tls[i];
+
+			if (atomic_load(&tl->npending) == 0) {
+				/* Nothing to wait for: stop watching it. */
+				tl->helper = NULL;
+				h->tls[i] = h->tls[--h->n];
+				continue;
+			}
+			/* Word before value: a signal in between is seen. */
+			h->wv[1 + i] = (struct futex_waitv){
+				.val = atomic_load(&tl->page->wake),
+				.uaddr = (uintptr_t)&tl->page->wake,
+				.flags = FUTEX_32, /* shared: it is a MAP_SHARED page */
+			};
+			if (soft_timeline_due(tl) &&
+			    soft_timeline_get_unless_zero(tl))
+				todo[k++] = tl;
+			i++;
+		}
+		if (k) {
+			pthread_mutex_unlock(&watch_lock);
+			for (i = 0; i < k; i++) {
+				soft_timeline_process(todo[i]);
+				fw_timeline_put(&todo[i]->base);
+			}
+			pthread_mutex_lock(&watch_lock);
+			continue;
+		}
+		i = 1 + h->n;
+		pthread_mutex_unlock(&watch_lock);
+		/*
+		 * EAGAIN: a word changed since we read it; EFAULT: a timeline
+		 * went away under us (its removal also bumped ctl).  Either way,
+		 * look again.  Anything else would repeat forever; back off so
+		 * that a broken kernel costs a little latency, not a CPU.
+		 */
+		if (fw_futex_waitv(h->wv, i) < 0 && errno != EAGAIN &&
+		    errno != EINTR && errno != EFAULT) {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+		pthread_mutex_lock(&watch_lock);
+	}
+	return NULL;
+}
+
+/* Watch lock held.  A helper with a free slot, started if need be. */
+static struct soft_helper *helper_with_room(void)
+{
+	struct soft_helper *h;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int ret;
+
+	for (h = helpers; h; h = h->next)
+		if (h->n < HELPER_SLOTS)
+			return h;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	ret = pthread_create(&thread, &attr, helper_main, h);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		free(h);
+		return NULL;
+	}
+	h->next = helpers;
+	helpers = h;
+	return h;
+}
+
+/* ---- fallback threads ---------------------------------------------------------- */
+
+static void *fallback_main(void *arg)
+{
+	struct soft_timeline *tl = arg;
+
+	for (;;) {
+		uint32_t w = atomic_load(&tl->page->wake);
+
+		pthread_mutex_lock(&tl->lock);
+		if (tl->heap_len == 0) {
+			tl->fb_running = false;
+			pthread_mutex_unlock(&tl->lock);
+			break;
+		}
+		pthread_mutex_unlock(&tl->lock);
+		if (soft_timeline_due(tl)) {
+			soft_timeline_process(tl);
+			continue;
+		}
+		fw_futex_wait(&tl->page->wake, w, NULL, true);
+	}
+	/* Drop the timeline first, so quiesce means "memfd closed". */
+	fw_timeline_put(&tl->base);
+	pthread_mutex_lock(&watch_lock);
+	fallback_threads--;
+	pthread_cond_broadcast(&watch_cond);
+	pthread_mutex_unlock(&watch_lock);
+	return NULL;
+}
+
+static void fallback_add(struct soft_timeline *tl)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	bool start;
+
+	pthread_mutex_lock(&tl->lock);
+	start = !tl->fb_running && tl->heap_len > 0;
+	if (start)
+		tl->fb_running = true;
+	pthread_mutex_unlock(&tl->lock);
+	if (!start)
+		return;
+
+	fw_timeline_get(&tl->base); /* the thread's reference */
+	pthread_mutex_lock(&watch_lock);
+	fallback_threads++;
+	pthread_mutex_unlock(&watch_lock);
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	if (pthread_create(&thread, &attr, fallback_main, tl) != 0) {
+		/* Local signals still work; remote ones wait for a retry. */
+		pthread_mutex_lock(&tl->lock);
+		tl->fb_running = false;
+		pthread_mutex_unlock(&tl->lock);
+		pthread_mutex_lock(&watch_lock);
+		fallback_threads--;
+		pthread_cond_broadcast(&watch_cond);
+		pthread_mutex_unlock(&watch_lock);
+		fw_timeline_put(&tl->base);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* ---- the interface to soft_timeline.c ------------------------------------------ */
+
+void soft_watch_add(struct soft_timeline *tl)
+{
+	struct soft_helper *h;
+
+	if (soft_watch_fallback()) {
+		fallback_add(tl);
+		return;
+	}
+	pthread_mutex_lock(&watch_lock);
+	if (!tl->helper) {
+		h = helper_with_room();
+		if (h) {
+			h->tls[h->n++] = tl;
+			tl->helper = h;
+			helper_kick(h);
+		}
+	}
+	pthread_mutex_unlock(&watch_lock);
+}
+
+void soft_watch_emptied(struct soft_timeline *tl)
+{
+	/*
+	 * A fallback thread sleeps on the shared word; nothing but a change
+	 * of it wakes the thread so it can exit.  Peers' waiters see one
+	 * spurious wake-up, which the protocol allows.  Helpers drop the
+	 * timeline lazily: it costs them nothing but a slot.
+	 */
+	if (mode == 1) {
+		atomic_fetch_add(&tl->page->wake, 1);
+		fw_futex_wake(&tl->page->wake, true);
+	}
+}
+
+void soft_watch_remove(struct soft_timeline *tl)
+{
+	struct soft_helper *h;
+
+	pthread_mutex_lock(&watch_lock);
+	h = tl->helper;
+	if (h) {
+		for (int i = 0; i < h->n; i++) {
+			if (h->tls[i] == tl) {
+				h->tls[i] = h->tls[--h->n];
+				break;
+			}
+		}
+		tl->helper = NULL;
+		/* It may sleep on the word we are about to unmap. */
+		helper_kick(h);
+	}
+	pthread_mutex_unlock(&watch_lock);
+}
+
+void soft_watch_atfork_prepare(void)
+{
+	pthread_mutex_lock(&watch_lock);
+}
+
+void soft_watch_atfork_parent(void)
+{
+	pthread_mutex_unlock(&watch_lock);
+}
+
+void soft_watch_atfork_child(void)
+{
+	struct soft_helper *h;
+
+	/* The threads stayed in the parent; so do their helpers. */
+	while ((h = helpers)) {
+		helpers = h->next;
+		free(h);
+	}
+	fallback_threads = 0;
+	pthread_cond_init(&watch_cond, NULL);
+	pthread_mutex_unlock(&watch_lock);
+}
+
+int soft_watch_start(void)
+{
+	int ret = fw_fd_watch_start();
+
+	if (ret < 0)
+		return ret;
+	if (soft_watch_fallback())
+		return 0;
+	pthread_mutex_lock(&watch_lock);
+	ret = helper_with_room() ? 0 : -EAGAIN;
+	pthread_mutex_unlock(&watch_lock);
+	return ret;
+}
+
+int soft_watch_quiesce(int64_t timeout_ns)
+{
+	int64_t end = fw_now_ns() + timeout_ns;
+	struct timespec ts = { end / 1000000000, end % 1000000000 };
+	int ret = 0;
+
+	pthread_mutex_lock(&watch_lock);
+	while (fallback_threads > 0 && ret == 0) {
+		/* watch_cond uses CLOCK_REALTIME: re-check our own clock. */
+		struct timespec rt;
+		int64_t left = end - fw_now_ns();
+
+		if (left <= 0) {
+			ret = -ETIME;
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &rt);
+		left = left > 100000000 ? 100000000 : left;
+		ts.tv_sec = rt.tv_sec + (rt.tv_nsec + left) / 1000000000;
+		ts.tv_nsec = (rt.tv_nsec + left) % 1000000000;
+		pthread_cond_timedwait(&watch_cond, &watch_lock, &ts);
+	}
+	pthread_mutex_unlock(&watch_lock);
+	return ret;
+}
