@@ -1,0 +1,193 @@
+/*
+ * The seat and its keyboards: new input devices, keymaps, key bindings
+ * (Alt+Escape quits, Ctrl+Alt+F1..F12 switch VTs), and the clipboard.
+ * Pointers are handed to cursor.c.
+ */
+#include <stdlib.h>
+#include <wlr/backend.h>
+#include <wlr/backend/session.h>
+#include <wlr/types/wlr_cursor.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_input_device.h>
+#include <wlr/types/wlr_keyboard.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/util/log.h>
+#include <xkbcommon/xkbcommon.h>
+#include "server.h"
+
+struct fw_keyboard {
+	struct fw_server *server;
+	struct wlr_input_device *device;     /* backend-owned */
+	struct wl_list link;                 /* fw_server.keyboards */
+	struct wl_listener modifiers;
+	struct wl_listener key;
+	struct wl_listener destroy;
+};
+
+/* Compositor key bindings; true if the key was ours. */
+static bool handle_binding(struct fw_server *server, xkb_keysym_t sym,
+		uint32_t modifiers) {
+	/* With a keymap that has them, Ctrl+Alt+Fn yields XF86Switch_VT_n. */
+	if (sym >= XKB_KEY_XF86Switch_VT_1 && sym <= XKB_KEY_XF86Switch_VT_12) {
+		if (server->session != NULL) {
+			unsigned vt = sym - XKB_KEY_XF86Switch_VT_1 + 1;
+			wlr_session_change_vt(server->session, vt);
+		}
+		return true;
+	}
+	if ((modifiers & WLR_MODIFIER_ALT) && sym == XKB_KEY_Escape) {
+		wlr_log(WLR_INFO, "Alt+Escape: quitting");
+		fw_server_terminate(server);
+		return true;
+	}
+	return false;
+}
+
+static void keyboard_handle_modifiers(struct wl_listener *listener,
+		void *data) {
+	struct fw_keyboard *kb = wl_container_of(listener, kb, modifiers);
+	/* A seat has one keyboard at a time for its clients: the last used. */
+	wlr_seat_set_keyboard(kb->server->seat, kb->device);
+	wlr_seat_keyboard_notify_modifiers(kb->server->seat,
+		&kb->device->keyboard->modifiers);
+}
+
+static void keyboard_handle_key(struct wl_listener *listener, void *data) {
+	struct fw_keyboard *kb = wl_container_of(listener, kb, key);
+	struct fw_server *server = kb->server;
+	struct wlr_event_keyboard_key *event = data;
+	struct wlr_keyboard *keyboard = kb->device->keyboard;
+
+	/* libinput keycodes are evdev codes; xkb's are offset by 8. */
+	uint32_t keycode = event->keycode + 8;
+	const xkb_keysym_t *syms;
+	int nsyms = xkb_state_key_get_syms(keyboard->xkb_state, keycode, &syms);
+
+	bool handled = false;
+	uint32_t modifiers = wlr_keyboard_get_modifiers(keyboard);
+	if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED) {
+		for (int i = 0; i < nsyms; i++) {
+			handled = handle_binding(server, syms[i], modifiers) || handled;
+		}
+	}
+	if (!handled) {
+		wlr_seat_set_keyboard(server->seat, kb->device);
+		wlr_seat_keyboard_notify_key(server->seat, event->time_msec,
+			event->keycode, event->state);
+	}
+}
+
+static void keyboard_handle_destroy(struct wl_listener *listener,
+		void *data) {
+	struct fw_keyboard *kb = wl_container_of(listener, kb, destroy);
+	wl_list_remove(&kb->modifiers.link);
+	wl_list_remove(&kb->key.link);
+	wl_list_remove(&kb->destroy.link);
+	wl_list_remove(&kb->link);
+	free(kb);
+}
+
+static void new_keyboard(struct fw_server *server,
+		struct wlr_input_device *device) {
+	struct fw_keyboard *kb = calloc(1, sizeof(*kb));
+	if (kb == NULL) {
+		return;
+	}
+	kb->server = server;
+	kb->device = device;
+
+	/* The default XKB keymap (XKB_DEFAULT_* environment variables apply). */
+	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	struct xkb_keymap *keymap = context == NULL ? NULL :
+		xkb_keymap_new_from_names(context, NULL,
+			XKB_KEYMAP_COMPILE_NO_FLAGS);
+	if (keymap != NULL) {
+		wlr_keyboard_set_keymap(device->keyboard, keymap);
+	} else {
+		wlr_log(WLR_ERROR, "keyboard %s: no keymap", device->name);
+	}
+	xkb_keymap_unref(keymap);
+	xkb_context_unref(context);
+	wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
+
+	kb->modifiers.notify = keyboard_handle_modifiers;
+	wl_signal_add(&device->keyboard->events.modifiers, &kb->modifiers);
+	kb->key.notify = keyboard_handle_key;
+	wl_signal_add(&device->keyboard->events.key, &kb->key);
+	kb->destroy.notify = keyboard_handle_destroy;
+	wl_signal_add(&device->events.destroy, &kb->destroy);
+	wl_list_insert(&server->keyboards, &kb->link);
+	wlr_seat_set_keyboard(server->seat, device);
+}
+
+static void seat_update_capabilities(struct fw_server *server) {
+	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
+	if (!wl_list_empty(&server->keyboards)) {
+		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	}
+	wlr_seat_set_capabilities(server->seat, caps);
+}
+
+static void server_handle_new_input(struct wl_listener *listener,
+		void *data) {
+	struct fw_server *server = wl_container_of(listener, server, new_input);
+	struct wlr_input_device *device = data;
+	switch (device->type) {
+	case WLR_INPUT_DEVICE_KEYBOARD:
+		new_keyboard(server, device);
+		break;
+	case WLR_INPUT_DEVICE_POINTER:
+		wlr_cursor_attach_input_device(server->cursor, device);
+		break;
+	default:
+		break;
+	}
+	wlr_log(WLR_INFO, "input device %s (type %d)", device->name,
+		(int)device->type);
+	seat_update_capabilities(server);
+}
+
+static void seat_handle_request_set_cursor(struct wl_listener *listener,
+		void *data) {
+	struct fw_server *server =
+		wl_container_of(listener, server, request_set_cursor);
+	struct wlr_seat_pointer_request_set_cursor_event *event = data;
+	/* Only the client under the pointer may choose its image. */
+	if (event->seat_client == server->seat->pointer_state.focused_client) {
+		wlr_cursor_set_surface(server->cursor, event->surface,
+			event->hotspot_x, event->hotspot_y);
+	}
+}
+
+static void seat_handle_request_set_selection(struct wl_listener *listener,
+		void *data) {
+	struct fw_server *server =
+		wl_container_of(listener, server, request_set_selection);
+	struct wlr_seat_request_set_selection_event *event = data;
+	wlr_seat_set_selection(server->seat, event->source, event->serial);
+}
+
+bool fw_seat_init(struct fw_server *server) {
+	wl_list_init(&server->keyboards);
+	server->seat = wlr_seat_create(server->display, "seat0");
+	if (server->seat == NULL) {
+		return false;
+	}
+	server->new_input.notify = server_handle_new_input;
+	wl_signal_add(&server->backend->events.new_input, &server->new_input);
+	server->request_set_cursor.notify = seat_handle_request_set_cursor;
+	wl_signal_add(&server->seat->events.request_set_cursor,
+		&server->request_set_cursor);
+	server->request_set_selection.notify = seat_handle_request_set_selection;
+	wl_signal_add(&server->seat->events.request_set_selection,
+		&server->request_set_selection);
+	seat_update_capabilities(server);
+	return true;
+}
+
+void fw_seat_finish(struct fw_server *server) {
+	/* The seat itself goes with the display; our listeners go first. */
+	wl_list_remove(&server->new_input.link);
+	wl_list_remove(&server->request_set_cursor.link);
+	wl_list_remove(&server->request_set_selection.link);
+}

@@ -1,0 +1,317 @@
+/*
+ * Building and tearing down the compositor.  The order matters both ways:
+ * the renderer needs the backend, outputs need renderer and allocator, the
+ * socket opens only when every global exists, and at shutdown clients go
+ * first so that nothing they own outlives what it points into.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_screencopy_v1.h>
+#include <wlr/types/wlr_viewporter.h>
+#include <wlr/types/wlr_xdg_output_v1.h>
+#include <wlr/util/log.h>
+#include "modules.h"
+#include "output.h"
+#include "presentation.h"
+#include "server.h"
+
+static int handle_stop_signal(int signo, void *data) {
+	struct fw_server *server = data;
+	wlr_log(WLR_INFO, "caught %s, shutting down",
+		signo == SIGINT ? "SIGINT" : "SIGTERM");
+	fw_server_terminate(server);
+	return 0;
+}
+
+static int handle_sigchld(int signo, void *data) {
+	struct fw_server *server = data;
+	/* Reap only what we started: other children (if a library forks) are
+	 * not ours to collect. */
+	if (server->startup_pid > 0) {
+		int status;
+		pid_t pid = waitpid(server->startup_pid, &status, WNOHANG);
+		if (pid == server->startup_pid) {
+			wlr_log(WLR_INFO, "startup command exited (%s %d)",
+				WIFEXITED(status) ? "status" : "signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			server->startup_pid = 0;
+		}
+	}
+	return 0;
+}
+
+/* Run `sh -c cmd` with WAYLAND_DISPLAY already in our environment. */
+static bool spawn_startup_command(struct fw_server *server) {
+	pid_t pid = fork();
+	if (pid < 0) {
+		wlr_log_errno(WLR_ERROR, "fork");
+		return false;
+	}
+	if (pid == 0) {
+		/* The event loop blocks the signals it turned into signalfds;
+		 * the child must not inherit that mask. */
+		sigset_t set;
+		sigemptyset(&set);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		execl("/bin/sh", "/bin/sh", "-c", server->config.startup_cmd,
+			(char *)NULL);
+		_exit(127);
+	}
+	server->startup_pid = pid;
+	wlr_log(WLR_INFO, "startup command pid %d: %s", (int)pid,
+		server->config.startup_cmd);
+	return true;
+}
+
+static bool create_backend(struct fw_server *server) {
+	if (server->config.headless) {
+		/* Asked for explicitly: no autocreate, so a WAYLAND_DISPLAY or
+		 * DISPLAY in the environment cannot turn this into a nested run. */
+		server->backend = wlr_headless_backend_create(server->display);
+	} else {
+		/* DRM+libinput via libseat on a VT, a window when nested, or what
+		 * WLR_BACKENDS says. */
+		server->backend = wlr_backend_autocreate(server->display);
+	}
+	if (server->backend == NULL) {
+		wlr_log(WLR_ERROR, "cannot create the backend");
+		return false;
+	}
+	server->session = wlr_backend_get_session(server->backend);
+	return true;
+}
+
+/* Core globals every client expects. */
+static bool create_globals(struct fw_server *server) {
+	/* wl_shm, and zwp_linux_dmabuf_v1 when the renderer imports dma-bufs. */
+	if (!wlr_renderer_init_wl_display(server->renderer, server->display)) {
+		return false;
+	}
+	server->compositor = wlr_compositor_create(server->display,
+		server->renderer);
+	if (server->compositor == NULL) {
+		return false;
+	}
+	/* wlroots 0.15 creates wl_subcompositor along with wl_compositor. */
+	server->subcompositor = &server->compositor->subcompositor;
+	if (wlr_data_device_manager_create(server->display) == NULL ||
+			wlr_xdg_output_manager_v1_create(server->display,
+				server->output_layout) == NULL ||
+			wlr_screencopy_manager_v1_create(server->display) == NULL ||
+			wlr_viewporter_create(server->display) == NULL) {
+		return false;
+	}
+	clockid_t clock = wlr_backend_get_presentation_clock(server->backend);
+	server->presentation = fw_presentation_create(server, clock);
+	return server->presentation != NULL;
+}
+
+bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
+	server->config = *config;
+	wl_list_init(&server->modules);
+	wl_list_init(&server->outputs);
+	wl_list_init(&server->views);
+	wl_list_init(&server->keyboards);
+	server->exit_status = 0;
+
+	server->display = wl_display_create();
+	if (server->display == NULL) {
+		return false;
+	}
+	server->event_loop = wl_display_get_event_loop(server->display);
+
+	if (!create_backend(server)) {
+		goto fail;
+	}
+	server->renderer = wlr_renderer_autocreate(server->backend);
+	if (server->renderer == NULL) {
+		wlr_log(WLR_ERROR, "cannot create a renderer");
+		goto fail;
+	}
+	server->allocator = wlr_allocator_autocreate(server->backend,
+		server->renderer);
+	if (server->allocator == NULL) {
+		wlr_log(WLR_ERROR, "cannot create an allocator");
+		goto fail;
+	}
+
+	server->output_layout = wlr_output_layout_create();
+	server->scene = wlr_scene_create();
+	if (server->output_layout == NULL || server->scene == NULL ||
+			!wlr_scene_attach_output_layout(server->scene,
+				server->output_layout)) {
+		goto fail;
+	}
+	if (!create_globals(server)) {
+		wlr_log(WLR_ERROR, "cannot create the core globals");
+		goto fail;
+	}
+	if (!fw_output_init(server) || !fw_xdg_shell_init(server) ||
+			!fw_cursor_init(server) || !fw_seat_init(server)) {
+		goto fail;
+	}
+
+	/*
+	 * ---> Optional modules.  The core is complete here, nothing is
+	 *      listening yet: this is where the explicit-sync globals (and any
+	 *      other module) are set up with the server pointer.  See modules.h.
+	 */
+	for (size_t i = 0; fw_builtin_modules[i] != NULL; i++) {
+		if (!fw_server_add_module(server, fw_builtin_modules[i])) {
+			goto fail;
+		}
+	}
+
+	if (server->config.headless &&
+			wlr_headless_add_output(server->backend, server->config.width,
+				server->config.height) == NULL) {
+		wlr_log(WLR_ERROR, "cannot add the headless output");
+		goto fail;
+	}
+
+	server->sigint = wl_event_loop_add_signal(server->event_loop, SIGINT,
+		handle_stop_signal, server);
+	server->sigterm = wl_event_loop_add_signal(server->event_loop, SIGTERM,
+		handle_stop_signal, server);
+	server->sigchld = wl_event_loop_add_signal(server->event_loop, SIGCHLD,
+		handle_sigchld, server);
+	/* A client that hangs up mid-write must not kill us (libwayland sends
+	 * with MSG_NOSIGNAL; this covers everything else). */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!wlr_backend_start(server->backend)) {
+		wlr_log(WLR_ERROR, "cannot start the backend");
+		goto fail;
+	}
+
+	/* The socket last: a client that can connect finds every global and
+	 * the outputs already there. */
+	if (server->config.socket_name != NULL) {
+		if (wl_display_add_socket(server->display,
+				server->config.socket_name) != 0) {
+			wlr_log(WLR_ERROR, "cannot open socket %s (XDG_RUNTIME_DIR=%s)",
+				server->config.socket_name, getenv("XDG_RUNTIME_DIR"));
+			goto fail;
+		}
+		server->socket = server->config.socket_name;
+	} else {
+		server->socket = wl_display_add_socket_auto(server->display);
+		if (server->socket == NULL) {
+			wlr_log(WLR_ERROR, "cannot open a Wayland socket");
+			goto fail;
+		}
+	}
+	/* Children (the -s command and whatever it starts) find us here. */
+	setenv("WAYLAND_DISPLAY", server->socket, 1);
+	wlr_log(WLR_INFO, "listening on WAYLAND_DISPLAY=%s", server->socket);
+
+	if (server->config.startup_cmd != NULL && !spawn_startup_command(server)) {
+		goto fail;
+	}
+	return true;
+
+fail:
+	fw_server_finish(server);
+	return false;
+}
+
+void fw_server_run(struct fw_server *server) {
+	wl_display_run(server->display);
+}
+
+void fw_server_terminate(struct fw_server *server) {
+	wl_display_terminate(server->display);
+}
+
+void fw_server_finish(struct fw_server *server) {
+	if (server->display == NULL) {
+		return;
+	}
+	/* Clients first: their surfaces, views and feedbacks unwind through
+	 * the normal destroy paths while everything they point into exists. */
+	wl_display_destroy_clients(server->display);
+	fw_server_finish_modules(server);
+
+	if (server->sigint != NULL) {
+		wl_event_source_remove(server->sigint);
+	}
+	if (server->sigterm != NULL) {
+		wl_event_source_remove(server->sigterm);
+	}
+	if (server->sigchld != NULL) {
+		wl_event_source_remove(server->sigchld);
+	}
+
+	/*
+	 * wlroots 0.15 removes an output's wl_output global "safely": it
+	 * hides it and destroys it from a 5 s timer, so that racing binds do
+	 * not fail.  At shutdown that timer never fires and the global's
+	 * bookkeeping leaks (fixed upstream later).  No client is left to race
+	 * with, so destroy the globals now, before the outputs go.
+	 */
+	struct fw_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		if (output->wlr_output->global != NULL) {
+			wl_global_destroy(output->wlr_output->global);
+			output->wlr_output->global = NULL;
+		}
+	}
+
+	/* Our listeners on backend and seat signals go before their owners. */
+	if (server->seat != NULL) {
+		fw_seat_finish(server);
+	}
+	if (server->backend != NULL) {
+		if (server->new_output.notify != NULL) {
+			wl_list_remove(&server->new_output.link);
+		}
+		/* Destroys outputs and input devices; their fw_ structs go with
+		 * them through the destroy listeners. */
+		wlr_backend_destroy(server->backend);
+		server->backend = NULL;
+	}
+	if (server->xdg_shell != NULL) {
+		wl_list_remove(&server->new_xdg_surface.link);
+	}
+	fw_cursor_finish(server);
+	fw_presentation_destroy(server->presentation);
+	server->presentation = NULL;
+	/* The layout before the scene and the display: wlroots 0.15 ties the
+	 * scene's layout attachment and the xdg-output manager to the layout's
+	 * destroy signal (each frees itself there), while the scene does not
+	 * detach from a layout that outlives it. */
+	if (server->output_layout != NULL) {
+		wlr_output_layout_destroy(server->output_layout);
+		server->output_layout = NULL;
+	}
+	if (server->scene != NULL) {
+		wlr_scene_node_destroy(&server->scene->node);
+		server->scene = NULL;
+	}
+	/* The display takes its globals (compositor, seat, shells, ...). */
+	wl_display_destroy(server->display);
+	server->display = NULL;
+	if (server->allocator != NULL) {
+		wlr_allocator_destroy(server->allocator);
+	}
+	if (server->renderer != NULL) {
+		wlr_renderer_destroy(server->renderer);
+	}
+	wlr_log(WLR_INFO, "stats: output_commits=%llu presented=%llu "
+		"discarded=%llu toplevels=%llu",
+		(unsigned long long)server->stats.output_commits,
+		(unsigned long long)server->stats.feedback_presented,
+		(unsigned long long)server->stats.feedback_discarded,
+		(unsigned long long)server->stats.toplevels_mapped);
+}

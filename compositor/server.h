@@ -1,0 +1,150 @@
+/*
+ * fenceway compositor: the server object every part of the compositor shares.
+ *
+ * One struct fw_server exists per process (main.c owns it, on its stack).
+ * Each concern lives in its own file and gets the server pointer:
+ *   server.c        create/destroy everything below, in the right order
+ *   output.c        outputs: mode, frame loop, manual present when headless
+ *   view.c          xdg-shell toplevels and popups: map, cascade, focus
+ *   seat.c          seat, keyboards, key bindings
+ *   cursor.c        pointer: focus, click-to-raise, Alt+drag move
+ *   presentation.c  wp_presentation, feedback kept per commit
+ *   modules.c       optional modules (explicit sync) plugged into setup
+ *
+ * Ownership: everything reachable from struct fw_server is owned by the
+ * server and torn down by fw_server_finish(); nothing here is to be freed by
+ * a module.  Pointers are valid from fw_server_init() until
+ * fw_server_finish() returns.
+ */
+#ifndef FENCEWAY_SERVER_H
+#define FENCEWAY_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <wayland-server-core.h>
+
+struct wlr_backend;
+struct wlr_session;
+struct wlr_renderer;
+struct wlr_allocator;
+struct wlr_compositor;
+struct wlr_subcompositor;
+struct wlr_scene;
+struct wlr_output_layout;
+struct wlr_seat;
+struct wlr_surface;
+struct wlr_cursor;
+struct wlr_xcursor_manager;
+struct wlr_xdg_shell;
+struct fw_presentation;
+struct fw_view;
+
+/* What the command line asked for (filled by main.c, read by the rest). */
+struct fw_config {
+	bool headless;             /* --headless: headless backend, no autocreate */
+	int32_t width, height;     /* --output WxH[@HZ], headless outputs only */
+	int32_t refresh_mhz;       /* refresh in mHz (60 Hz = 60000) */
+	const char *socket_name;   /* --socket; NULL = wl_display_add_socket_auto */
+	const char *startup_cmd;   /* -s; NULL = none */
+};
+
+/* Counters printed at shutdown (tests and the demo read them from the log). */
+struct fw_stats {
+	uint64_t output_commits;       /* frames really committed to an output */
+	uint64_t feedback_presented;   /* wp_presentation_feedback.presented sent */
+	uint64_t feedback_discarded;   /* wp_presentation_feedback.discarded sent */
+	uint64_t toplevels_mapped;
+};
+
+enum fw_cursor_mode {
+	FW_CURSOR_PASSTHROUGH,     /* events go to the surface under the pointer */
+	FW_CURSOR_MOVE,            /* Alt+drag or xdg_toplevel.move in progress */
+};
+
+struct fw_server {
+	struct fw_config config;
+	struct fw_stats stats;
+
+	struct wl_display *display;
+	struct wl_event_loop *event_loop;   /* the display's loop, not owned */
+	const char *socket;                 /* the name we listen on (display-owned) */
+
+	struct wlr_backend *backend;
+	struct wlr_session *session;        /* NULL unless on a VT (DRM/libinput) */
+	struct wlr_renderer *renderer;
+	struct wlr_allocator *allocator;
+
+	struct wlr_compositor *compositor;
+	struct wlr_subcompositor *subcompositor;  /* embedded in compositor on 0.15 */
+	struct wlr_scene *scene;
+	struct wlr_output_layout *output_layout;
+	struct wl_list outputs;             /* struct fw_output.link */
+	struct wl_listener new_output;
+
+	struct wlr_xdg_shell *xdg_shell;
+	struct wl_listener new_xdg_surface;
+	struct wl_list views;               /* struct fw_view.link, top first */
+	int32_t cascade_x, cascade_y;       /* where the next toplevel goes */
+	uint32_t next_view_id;
+
+	struct wlr_seat *seat;
+	struct wl_listener new_input;
+	struct wl_listener request_set_cursor;
+	struct wl_listener request_set_selection;
+	struct wl_list keyboards;           /* struct fw_keyboard.link */
+
+	struct wlr_cursor *cursor;
+	struct wlr_xcursor_manager *cursor_mgr;
+	struct wl_listener cursor_motion;
+	struct wl_listener cursor_motion_absolute;
+	struct wl_listener cursor_button;
+	struct wl_listener cursor_axis;
+	struct wl_listener cursor_frame;
+	enum fw_cursor_mode cursor_mode;
+	struct fw_view *grabbed_view;
+	double grab_x, grab_y;
+
+	struct fw_presentation *presentation;
+
+	struct wl_list modules;             /* struct fw_module_instance.link */
+
+	pid_t startup_pid;                  /* -s child, 0 when none or reaped */
+	struct wl_event_source *sigint, *sigterm, *sigchld;
+	int exit_status;                    /* what main() returns */
+};
+
+/*
+ * Build everything up to (not including) the event loop: backend, renderer,
+ * globals, optional modules, socket.  On failure everything already built is
+ * torn down again and false is returned.  config is copied.
+ */
+bool fw_server_init(struct fw_server *server, const struct fw_config *config);
+
+/* Run the event loop until SIGINT/SIGTERM/Alt+Escape. */
+void fw_server_run(struct fw_server *server);
+
+/* Ask the loop to stop (safe from any callback on the main thread). */
+void fw_server_terminate(struct fw_server *server);
+
+/* Disconnect every client, then free everything in reverse order. */
+void fw_server_finish(struct fw_server *server);
+
+/* ---- implemented in the per-concern files, called from server.c ---- */
+bool fw_output_init(struct fw_server *server);
+bool fw_xdg_shell_init(struct fw_server *server);
+bool fw_seat_init(struct fw_server *server);
+void fw_seat_finish(struct fw_server *server);
+bool fw_cursor_init(struct fw_server *server);
+void fw_cursor_finish(struct fw_server *server);
+
+/* Start dragging a view with the pointer (cursor.c). */
+void fw_cursor_begin_move(struct fw_view *view);
+
+/* Give keyboard focus to a mapped view and raise it (view.c); NULL: no-op. */
+void fw_view_focus(struct fw_view *view);
+/* Topmost view and surface-local coordinates under a layout point. */
+struct fw_view *fw_view_at(struct fw_server *server, double lx, double ly,
+	struct wlr_surface **surface, double *sx, double *sy);
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * xdg-shell: toplevels become views placed in a cascade from the top-left
+ * corner; popups are placed inside the output layout and drawn above their
+ * parent.  Focus follows clicks and new windows (cursor.c calls in here).
+ */
+#include <stdlib.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_xdg_shell.h>
+#include <wlr/util/log.h>
+#include "server.h"
+#include "view.h"
+
+/* Distance of the first window from the corner, and between windows. */
+#define CASCADE_STEP 32
+
+void fw_view_move(struct fw_view *view, int x, int y) {
+	view->x = x;
+	view->y = y;
+	wlr_scene_node_set_position(view->scene_node, x, y);
+}
+
+void fw_view_focus(struct fw_view *view) {
+	if (view == NULL || !view->mapped) {
+		return;
+	}
+	struct fw_server *server = view->server;
+	struct wlr_seat *seat = server->seat;
+	struct wlr_surface *surface = view->xdg_surface->surface;
+	struct wlr_surface *prev = seat->keyboard_state.focused_surface;
+
+	wlr_scene_node_raise_to_top(view->scene_node);
+	wl_list_remove(&view->link);
+	wl_list_insert(&server->views, &view->link);
+	if (prev == surface) {
+		return;
+	}
+	/* Tell the previous toplevel it lost focus so it can draw itself
+	 * inactive; wlroots sends the keyboard leave with the enter below. */
+	if (prev != NULL && wlr_surface_is_xdg_surface(prev)) {
+		struct wlr_xdg_surface *prev_xdg =
+			wlr_xdg_surface_from_wlr_surface(prev);
+		if (prev_xdg != NULL &&
+				prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+			wlr_xdg_toplevel_set_activated(prev_xdg, false);
+		}
+	}
+	wlr_xdg_toplevel_set_activated(view->xdg_surface, true);
+
+	/* Enter with the keys already held, so the client's state is right. */
+	struct wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat);
+	if (keyboard != NULL) {
+		wlr_seat_keyboard_notify_enter(seat, surface, keyboard->keycodes,
+			keyboard->num_keycodes, &keyboard->modifiers);
+	} else {
+		wlr_seat_keyboard_notify_enter(seat, surface, NULL, 0, NULL);
+	}
+}
+
+struct fw_view *fw_view_at(struct fw_server *server, double lx, double ly,
+		struct wlr_surface **surface, double *sx, double *sy) {
+	struct wlr_scene_node *node =
+		wlr_scene_node_at(&server->scene->node, lx, ly, sx, sy);
+	if (node == NULL || node->type != WLR_SCENE_NODE_SURFACE) {
+		return NULL;
+	}
+	*surface = wlr_scene_surface_from_node(node)->surface;
+	/* Subsurfaces and popups hang below the toplevel's tree, whose node
+	 * carries the view. */
+	while (node != NULL && node->data == NULL) {
+		node = node->parent;
+	}
+	return node != NULL ? node->data : NULL;
+}
+
+/* The box of the output the view is mostly on (or the first one). */
+static bool view_output_box(struct fw_view *view, struct wlr_output *want,
+		struct wlr_box *box) {
+	struct wlr_output_layout *layout = view->server->output_layout;
+	struct wlr_output *output = want;
+	if (output == NULL) {
+		struct wlr_box geo;
+		wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+		output = wlr_output_layout_output_at(layout,
+			view->x + geo.x + geo.width / 2.0,
+			view->y + geo.y + geo.height / 2.0);
+	}
+	if (output == NULL) {
+		output = wlr_output_layout_get_center_output(layout);
+	}
+	if (output == NULL) {
+		return false;
+	}
+	*box = *wlr_output_layout_get_box(layout, output);
+	return true;
+}
+
+/* Remember where the window was before it covered an output. */
+static void view_save_geometry(struct fw_view *view) {
+	if (view->maximized || view->fullscreen) {
+		return;
+	}
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	view->saved = (struct wlr_box){
+		.x = view->x, .y = view->y,
+		.width = geo.width, .height = geo.height,
+	};
+}
+
+/* Cover box with the window geometry (maximize and fullscreen both). */
+static void view_cover(struct fw_view *view, const struct wlr_box *box) {
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	fw_view_move(view, box->x - geo.x, box->y - geo.y);
+	wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)box->width,
+		(uint32_t)box->height);
+}
+
+static void view_restore(struct fw_view *view) {
+	fw_view_move(view, view->saved.x, view->saved.y);
+	wlr_xdg_toplevel_set_size(view->xdg_surface,
+		(uint32_t)view->saved.width, (uint32_t)view->saved.height);
+}
+
+static void view_set_fullscreen(struct fw_view *view, bool fullscreen,
+		struct wlr_output *output) {
+	struct wlr_box box;
+	if (fullscreen == view->fullscreen) {
+		/* Nothing changes, but the client waits for a configure. */
+		wlr_xdg_surface_schedule_configure(view->xdg_surface);
+		return;
+	}
+	if (fullscreen) {
+		if (!view_output_box(view, output, &box)) {
+			wlr_xdg_surface_schedule_configure(view->xdg_surface);
+			return;
+		}
+		view_save_geometry(view);
+		view_cover(view, &box);
+		wlr_scene_node_raise_to_top(view->scene_node);
+	} else if (view->maximized && view_output_box(view, NULL, &box)) {
+		view_cover(view, &box);
+	} else {
+		view_restore(view);
+	}
+	view->fullscreen = fullscreen;
+	wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, fullscreen);
+	wlr_log(WLR_INFO, "toplevel %u fullscreen %s", view->id,
+		fullscreen ? "on" : "off");
+}
+
+static void view_set_maximized(struct fw_view *view, bool maximized) {
+	struct wlr_box box;
+	if (maximized == view->maximized || view->fullscreen) {
+		/* Fullscreen wins; remember the wish for when it ends. */
+		if (view->fullscreen) {
+			view->maximized = maximized;
+			wlr_xdg_toplevel_set_maximized(view->xdg_surface, maximized);
+		}
+		wlr_xdg_surface_schedule_configure(view->xdg_surface);
+		return;
+	}
+	if (maximized) {
+		if (!view_output_box(view, NULL, &box)) {
+			wlr_xdg_surface_schedule_configure(view->xdg_surface);
+			return;
+		}
+		view_save_geometry(view);
+		view_cover(view, &box);
+	} else {
+		view_restore(view);
+	}
+	view->maximized = maximized;
+	wlr_xdg_toplevel_set_maximized(view->xdg_surface, maximized);
+	wlr_log(WLR_INFO, "toplevel %u maximized %s", view->id,
+		maximized ? "on" : "off");
+}
+
+/* Pick the next cascade slot: down and right from the last one, back to
+ * the corner when the window would leave the output. */
+static void view_place(struct fw_view *view) {
+	struct fw_server *server = view->server;
+	struct wlr_box out = {0};
+	struct wlr_output *first = wlr_output_layout_get_center_output(
+		server->output_layout);
+	if (first != NULL) {
+		/* The top-left output is the layout's origin (auto layout). */
+		struct wlr_output *origin = wlr_output_layout_output_at(
+			server->output_layout, 0, 0);
+		out = *wlr_output_layout_get_box(server->output_layout,
+			origin != NULL ? origin : first);
+	}
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+
+	if (server->cascade_x + geo.width > out.width ||
+			server->cascade_y + geo.height > out.height) {
+		server->cascade_x = CASCADE_STEP;
+		server->cascade_y = CASCADE_STEP;
+	}
+	int x = out.x + server->cascade_x;
+	int y = out.y + server->cascade_y;
+	server->cascade_x += CASCADE_STEP;
+	server->cascade_y += CASCADE_STEP;
+
+	/* The window geometry (not the surface, which may carry shadows) goes
+	 * to the slot. */
+	fw_view_move(view, x - geo.x, y - geo.y);
+	view->placed = true;
+	wlr_log(WLR_INFO, "toplevel %u mapped at %d,%d size %dx%d "
+		"app_id=\"%s\" title=\"%s\"", view->id, x, y, geo.width,
+		geo.height, view->xdg_surface->toplevel->app_id ?
+			view->xdg_surface->toplevel->app_id : "",
+		view->xdg_surface->toplevel->title ?
+			view->xdg_surface->toplevel->title : "");
+}
+
+static void view_handle_map(struct wl_listener *listener, void *data) {
+	struct fw_view *view = wl_container_of(listener, view, map);
+	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
+	view->mapped = true;
+	wl_list_insert(&view->server->views, &view->link);
+	view->server->stats.toplevels_mapped++;
+	if (!view->placed) {
+		view_place(view);
+	}
+	/* Honour what the client asked for before it was mapped. */
+	if (toplevel->requested.maximized) {
+		view_set_maximized(view, true);
+	}
+	if (toplevel->requested.fullscreen) {
+		view_set_fullscreen(view, true, toplevel->requested.fullscreen_output);
+	}
+	fw_view_focus(view);
+}
+
+static void view_handle_unmap(struct wl_listener *listener, void *data) {
+	struct fw_view *view = wl_container_of(listener, view, unmap);
+	struct fw_server *server = view->server;
+	view->mapped = false;
+	wl_list_remove(&view->link);
+	wl_list_init(&view->link);
+	if (server->grabbed_view == view) {
+		server->grabbed_view = NULL;
+		server->cursor_mode = FW_CURSOR_PASSTHROUGH;
+	}
+	/* Hand keyboard focus to the next window down the stack. */
+	struct wlr_surface *focused = server->seat->keyboard_state.focused_surface;
+	if (focused == NULL || focused == view->xdg_surface->surface) {
+		wlr_seat_keyboard_notify_clear_focus(server->seat);
+		if (!wl_list_empty(&server->views)) {
+			struct fw_view *next =
+				wl_container_of(server->views.next, next, link);
+			fw_view_focus(next);
+		}
+	}
+}
+
+static void view_handle_destroy(struct wl_listener *listener, void *data) {
+	struct fw_view *view = wl_container_of(listener, view, destroy);
+	if (view->server->grabbed_view == view) {
+		view->server->grabbed_view = NULL;
+		view->server->cursor_mode = FW_CURSOR_PASSTHROUGH;
+	}
+	wl_list_remove(&view->link);
+	wl_list_remove(&view->map.link);
+	wl_list_remove(&view->unmap.link);
+	wl_list_remove(&view->destroy.link);
+	wl_list_remove(&view->request_move.link);
+	wl_list_remove(&view->request_maximize.link);
+	wl_list_remove(&view->request_fullscreen.link);
+	free(view);
+}
+
+static void view_handle_request_move(struct wl_listener *listener,
+		void *data) {
+	/* A client asks to be dragged (from its own title bar).  Only honour
+	 * it for the focused client while a button is down; otherwise any
+	 * client could grab the pointer. */
+	struct fw_view *view = wl_container_of(listener, view, request_move);
+	struct fw_server *server = view->server;
+	if (server->seat->pointer_state.focused_surface == NULL ||
+			wl_resource_get_client(
+				server->seat->pointer_state.focused_surface->resource) !=
+			wl_resource_get_client(view->xdg_surface->resource) ||
+			server->seat->pointer_state.button_count == 0) {
+		return;
+	}
+	fw_cursor_begin_move(view);
+}
+
+static void view_handle_request_maximize(struct wl_listener *listener,
+		void *data) {
+	struct fw_view *view = wl_container_of(listener, view, request_maximize);
+	if (!view->mapped) {
+		/* Applied at map from toplevel->requested. */
+		return;
+	}
+	view_set_maximized(view, view->xdg_surface->toplevel->requested.maximized);
+}
+
+static void view_handle_request_fullscreen(struct wl_listener *listener,
+		void *data) {
+	struct fw_view *view = wl_container_of(listener, view, request_fullscreen);
+	struct wlr_xdg_toplevel_set_fullscreen_event *event = data;
+	if (!view->mapped) {
+		return;
+	}
+	view_set_fullscreen(view, event->fullscreen, event->output);
+}
+
+/* Keep a new popup inside the output layout, in the coordinates of its
+ * toplevel's surface (what wlroots expects). */
+static void popup_unconstrain(struct fw_server *server,
+		struct wlr_xdg_surface *popup_surface) {
+	struct wlr_xdg_surface *root = popup_surface;
+	while (root != NULL && root->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+		struct wlr_surface *parent = root->popup->parent;
+		root = parent != NULL && wlr_surface_is_xdg_surface(parent) ?
+			wlr_xdg_surface_from_wlr_surface(parent) : NULL;
+	}
+	if (root == NULL || root->data == NULL) {
+		return;
+	}
+	struct wlr_scene_node *root_node = root->data;
+	int rx = 0, ry = 0;
+	wlr_scene_node_coords(root_node, &rx, &ry);
+	struct wlr_box layout;
+	layout = *wlr_output_layout_get_box(server->output_layout, NULL);
+	layout.x -= rx;
+	layout.y -= ry;
+	wlr_xdg_popup_unconstrain_from_box(popup_surface->popup, &layout);
+}
+
+static void server_handle_new_xdg_surface(struct wl_listener *listener,
+		void *data) {
+	struct fw_server *server =
+		wl_container_of(listener, server, new_xdg_surface);
+	struct wlr_xdg_surface *xdg_surface = data;
+
+	if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+		/* Draw the popup in its parent's tree so it moves and stacks with
+		 * it; parent->data is the parent's scene node. */
+		struct wlr_surface *parent_surface = xdg_surface->popup->parent;
+		if (parent_surface == NULL ||
+				!wlr_surface_is_xdg_surface(parent_surface)) {
+			return;
+		}
+		struct wlr_xdg_surface *parent =
+			wlr_xdg_surface_from_wlr_surface(parent_surface);
+		if (parent == NULL || parent->data == NULL) {
+			return;
+		}
+		xdg_surface->data = wlr_scene_xdg_surface_create(parent->data,
+			xdg_surface);
+		popup_unconstrain(server, xdg_surface);
+		return;
+	}
+	if (xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		return;
+	}
+
+	struct fw_view *view = calloc(1, sizeof(*view));
+	if (view == NULL) {
+		wl_client_post_no_memory(
+			wl_resource_get_client(xdg_surface->resource));
+		return;
+	}
+	view->server = server;
+	view->id = ++server->next_view_id;
+	view->xdg_surface = xdg_surface;
+	view->scene_node = wlr_scene_xdg_surface_create(&server->scene->node,
+		xdg_surface);
+	if (view->scene_node == NULL) {
+		free(view);
+		wl_client_post_no_memory(
+			wl_resource_get_client(xdg_surface->resource));
+		return;
+	}
+	view->scene_node->data = view;
+	xdg_surface->data = view->scene_node;
+	wl_list_init(&view->link);
+
+	view->map.notify = view_handle_map;
+	wl_signal_add(&xdg_surface->events.map, &view->map);
+	view->unmap.notify = view_handle_unmap;
+	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
+	view->destroy.notify = view_handle_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
+	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
+	view->request_move.notify = view_handle_request_move;
+	wl_signal_add(&toplevel->events.request_move, &view->request_move);
+	view->request_maximize.notify = view_handle_request_maximize;
+	wl_signal_add(&toplevel->events.request_maximize,
+		&view->request_maximize);
+	view->request_fullscreen.notify = view_handle_request_fullscreen;
+	wl_signal_add(&toplevel->events.request_fullscreen,
+		&view->request_fullscreen);
+}
+
+bool fw_xdg_shell_init(struct fw_server *server) {
+	wl_list_init(&server->views);
+	server->cascade_x = CASCADE_STEP;
+	server->cascade_y = CASCADE_STEP;
+	server->xdg_shell = wlr_xdg_shell_create(server->display);
+	if (server->xdg_shell == NULL) {
+		return false;
+	}
+	server->new_xdg_surface.notify = server_handle_new_xdg_surface;
+	wl_signal_add(&server->xdg_shell->events.new_surface,
+		&server->new_xdg_surface);
+	return true;
+}

@@ -1,0 +1,42 @@
+/*
+ * Views: one struct fw_view per xdg toplevel, owned by view.c, created when
+ * the client makes the toplevel and freed when its xdg_surface is
+ * destroyed.  Popups need no struct: their scene node hangs off their
+ * parent's and wlroots frees it with the popup.
+ */
+#ifndef FENCEWAY_VIEW_H
+#define FENCEWAY_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+#include <wlr/util/box.h>
+
+struct fw_server;
+struct wlr_xdg_surface;
+struct wlr_scene_node;
+
+struct fw_view {
+	struct fw_server *server;
+	struct wl_list link;                 /* fw_server.views while mapped */
+	uint32_t id;                         /* 1, 2, ... in creation order */
+	struct wlr_xdg_surface *xdg_surface; /* client-owned */
+	struct wlr_scene_node *scene_node;   /* scene-owned, dies with surface */
+	int x, y;                            /* scene node position, layout */
+	bool mapped;
+	bool placed;                         /* got its cascade position */
+	struct wlr_box saved;                /* position/size before max/fs */
+	bool maximized, fullscreen;
+
+	struct wl_listener map;
+	struct wl_listener unmap;
+	struct wl_listener destroy;
+	struct wl_listener request_move;
+	struct wl_listener request_maximize;
+	struct wl_listener request_fullscreen;
+};
+
+/* Move the view so that its scene node sits at layout (x, y). */
+void fw_view_move(struct fw_view *view, int x, int y);
+
+#endif
