@@ -11,6 +11,7 @@
 #ifndef FENCEWAY_SOFT_TIMELINE_H
 #define FENCEWAY_SOFT_TIMELINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <fcntl.h>
