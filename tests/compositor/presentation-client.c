@@ -11,6 +11,11 @@
  *       parent commits (feedback P), which applies both cached commits.
  *       A's content is replaced before it can be shown: A must be
  *       discarded, B and P presented -- each exactly once.
+ *   fw-test-presentation-client fullscreen N
+ *       asks for fullscreen, then commits N frames of the configured size
+ *       (solid 0x3366cc and 0xcc6633, alternating; the last one is
+ *       0x3366cc), each after the previous frame callback, with feedback;
+ *       prints the size and how many wl_buffer.release events came.
  *
  * Prints one line per feedback, "feedback I: presented|discarded|...",
  * then "summary: feedbacks=N presented=P discarded=D multiple=M
@@ -61,6 +66,10 @@ struct client {
 	uint32_t clock_id;
 	bool have_clock;
 	bool configured;
+	int32_t conf_width, conf_height;     /* last xdg_toplevel.configure */
+	int releases;
+	bool frame_done;
+	bool want_fullscreen;
 	struct feedback feedbacks[MAX_FEEDBACKS];
 	int nfeedbacks;
 };
@@ -70,10 +79,13 @@ static void die(const char *what) {
 	exit(2);
 }
 
+static const struct wl_buffer_listener buffer_listener;
+
 /* ---- buffers: one shm pool, one buffer per distinct colour ---- */
 
-static struct wl_buffer *make_buffer(struct client *c, uint32_t colour) {
-	size_t size = (size_t)WIDTH * HEIGHT * 4;
+static struct wl_buffer *make_buffer_sized(struct client *c, uint32_t colour,
+		int32_t width, int32_t height) {
+	size_t size = (size_t)width * (size_t)height * 4;
 	int fd = memfd_create("fw-test-buffer", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
 		die("memfd");
@@ -82,19 +94,24 @@ static struct wl_buffer *make_buffer(struct client *c, uint32_t colour) {
 	if (px == MAP_FAILED) {
 		die("mmap");
 	}
-	for (size_t i = 0; i < (size_t)WIDTH * HEIGHT; i++) {
+	for (size_t i = 0; i < (size_t)width * (size_t)height; i++) {
 		px[i] = colour;
 	}
 	munmap(px, size);
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, WIDTH,
-		HEIGHT, WIDTH * 4, WL_SHM_FORMAT_XRGB8888);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width,
+		height, width * 4, WL_SHM_FORMAT_XRGB8888);
+	wl_buffer_add_listener(buffer, &buffer_listener, c);
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	if (c->nbuffers < 8) {
 		c->buffers[c->nbuffers++] = buffer;
 	}
 	return buffer;
+}
+
+static struct wl_buffer *make_buffer(struct client *c, uint32_t colour) {
+	return make_buffer_sized(c, colour, WIDTH, HEIGHT);
 }
 
 /* ---- feedback ---- */
@@ -182,6 +199,40 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 	.configure = xdg_surface_configure,
 };
 
+static void toplevel_configure(void *data, struct xdg_toplevel *tl,
+		int32_t width, int32_t height, struct wl_array *states) {
+	struct client *c = data;
+	c->conf_width = width;
+	c->conf_height = height;
+}
+
+static void toplevel_close(void *data, struct xdg_toplevel *tl) {
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+	.configure = toplevel_configure,
+	.close = toplevel_close,
+};
+
+static void buffer_release(void *data, struct wl_buffer *buffer) {
+	struct client *c = data;
+	c->releases++;
+}
+
+static const struct wl_buffer_listener buffer_listener = {
+	.release = buffer_release,
+};
+
+static void frame_done(void *data, struct wl_callback *cb, uint32_t time) {
+	struct client *c = data;
+	c->frame_done = true;
+	wl_callback_destroy(cb);
+}
+
+static const struct wl_callback_listener frame_listener = {
+	.done = frame_done,
+};
+
 static void registry_global(void *data, struct wl_registry *registry,
 		uint32_t name, const char *iface, uint32_t version) {
 	struct client *c = data;
@@ -240,7 +291,11 @@ static struct wl_surface *make_toplevel(struct client *c,
 	struct xdg_surface *xs = xdg_wm_base_get_xdg_surface(c->wm_base, surface);
 	xdg_surface_add_listener(xs, &xdg_surface_listener, c);
 	struct xdg_toplevel *tl = xdg_surface_get_toplevel(xs);
+	xdg_toplevel_add_listener(tl, &toplevel_listener, c);
 	xdg_toplevel_set_title(tl, "fw-test-presentation-client");
+	if (c->want_fullscreen) {
+		xdg_toplevel_set_fullscreen(tl, NULL);
+	}
 	wl_surface_commit(surface);
 	while (!c->configured) {
 		if (wl_display_dispatch(c->display) < 0) {
@@ -326,6 +381,54 @@ static int run_subsurface(struct client *c) {
 	return 0;
 }
 
+static int run_fullscreen(struct client *c, int n) {
+	struct xdg_surface *xs;
+	struct xdg_toplevel *tl;
+	c->want_fullscreen = true;
+	struct wl_surface *surface = make_toplevel(c, &xs, &tl);
+	/* Map with a small buffer; fenceway applies fullscreen at map and
+	 * sends a configure with the output's size. */
+	wl_surface_attach(surface, make_buffer(c, 0xff808080), 0, 0);
+	wl_surface_damage_buffer(surface, 0, 0, WIDTH, HEIGHT);
+	wl_surface_commit(surface);
+	for (int i = 0; i < 1000 && c->conf_width == 0; i++) {
+		if (wl_display_roundtrip(c->display) < 0) {
+			die("connection lost");
+		}
+	}
+	if (c->conf_width <= 0 || c->conf_height <= 0) {
+		die("never configured with a size");
+	}
+	int32_t w = c->conf_width, h = c->conf_height;
+	struct wl_buffer *bufs[2] = {
+		make_buffer_sized(c, 0xffcc6633, w, h),
+		make_buffer_sized(c, 0xff3366cc, w, h),
+	};
+	c->releases = 0;
+	for (int i = 0; i < n; i++) {
+		/* Even count: the last frame is bufs[1]. */
+		struct wl_buffer *b = bufs[(n - i) % 2 == 0 ? 0 : 1];
+		request_feedback(c, surface);
+		c->frame_done = false;
+		struct wl_callback *cb = wl_surface_frame(surface);
+		wl_callback_add_listener(cb, &frame_listener, c);
+		wl_surface_attach(surface, b, 0, 0);
+		wl_surface_damage_buffer(surface, 0, 0, w, h);
+		wl_surface_commit(surface);
+		while (!c->frame_done) {
+			if (wl_display_dispatch(c->display) < 0) {
+				die("connection lost");
+			}
+		}
+	}
+	wait_resolved(c);
+	printf("fullscreen %dx%d frames=%d releases=%d\n", w, h, n, c->releases);
+	fflush(stdout);
+	(void)xs;
+	(void)tl;
+	return 0;
+}
+
 static void destroy_all(struct client *c) {
 	for (int i = 0; i < c->nfeedbacks; i++) {
 		if (c->feedbacks[i].obj != NULL) {
@@ -362,9 +465,34 @@ static void destroy_all(struct client *c) {
 	wl_display_roundtrip(c->display);
 }
 
+/* Print one line per feedback and the summary; returns how many never
+ * got an answer. */
+static int report(struct client *c) {
+	int presented = 0, discarded = 0, multiple = 0, missing = 0, syncs = 0;
+	for (int i = 0; i < c->nfeedbacks; i++) {
+		struct feedback *fb = &c->feedbacks[i];
+		int events = fb->presented + fb->discarded;
+		printf("feedback %d: %s\n", i,
+			events == 0 ? "none" :
+			events > 1 ? "multiple" :
+			fb->presented ? "presented" : "discarded");
+		presented += fb->presented;
+		discarded += fb->discarded;
+		multiple += events > 1;
+		missing += events == 0;
+		syncs += fb->sync_outputs;
+	}
+	printf("summary: feedbacks=%d presented=%d discarded=%d multiple=%d "
+		"missing=%d sync_output=%d\n", c->nfeedbacks, presented, discarded,
+		multiple, missing, syncs);
+	fflush(stdout);
+	return missing;
+}
+
 int main(int argc, char *argv[]) {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s burst N | subsurface\n", argv[0]);
+		fprintf(stderr, "usage: %s burst N | subsurface | fullscreen N "
+			"[hold]\n", argv[0]);
 		return 2;
 	}
 	struct client *c = calloc(1, sizeof(*c));
@@ -394,27 +522,26 @@ int main(int argc, char *argv[]) {
 		run_burst(c, n);
 	} else if (strcmp(argv[1], "subsurface") == 0) {
 		run_subsurface(c);
+	} else if (strcmp(argv[1], "fullscreen") == 0 && argc >= 3) {
+		run_fullscreen(c, atoi(argv[2]) > 0 ? atoi(argv[2]) : 1);
+		if (argc == 4) {
+			report(c);
+			/* Stay mapped (the test captures the screen meanwhile) until
+			 * the compositor goes away or we are told to stop. */
+			printf("holding\n");
+			fflush(stdout);
+			while (wl_display_dispatch(c->display) >= 0) {
+			}
+			destroy_all(c);
+			wl_display_disconnect(c->display);
+			free(c);
+			return 0;
+		}
 	} else {
 		die("unknown mode");
 	}
 
-	int presented = 0, discarded = 0, multiple = 0, missing = 0, syncs = 0;
-	for (int i = 0; i < c->nfeedbacks; i++) {
-		struct feedback *fb = &c->feedbacks[i];
-		int events = fb->presented + fb->discarded;
-		printf("feedback %d: %s\n", i,
-			events == 0 ? "none" :
-			events > 1 ? "multiple" :
-			fb->presented ? "presented" : "discarded");
-		presented += fb->presented;
-		discarded += fb->discarded;
-		multiple += events > 1;
-		missing += events == 0;
-		syncs += fb->sync_outputs;
-	}
-	printf("summary: feedbacks=%d presented=%d discarded=%d multiple=%d "
-		"missing=%d sync_output=%d\n", c->nfeedbacks, presented, discarded,
-		multiple, missing, syncs);
+	int missing = report(c);
 	fflush(stdout);
 	destroy_all(c);
 	wl_display_disconnect(c->display);
