@@ -101,6 +101,7 @@ static void *watch_main(void *arg)
 {
 	struct epoll_event evs[32];
 
+	fw_library_thread = true;
 	for (;;) {
 		int n = epoll_wait(epfd, evs, 32, -1);
 

@@ -15,6 +15,8 @@
 
 static atomic_uint_fast64_t next_context = 1;
 
+__thread bool fw_library_thread;
+
 static const struct fw_fence_ops plain_fence_ops = {
 	.driver_name = "fenceway",
 };

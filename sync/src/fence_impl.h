@@ -78,6 +78,13 @@ bool fw_fence_get_unless_zero(struct fw_fence *fence);
  * the duration of the call: callbacks may drop the others.
  */
 
+/*
+ * True on the library's own threads (futex helpers, fallback waiters, the
+ * fd-watch thread).  They never block waiting for application threads, so
+ * an application thread may wait for them without risk of a cycle.
+ */
+extern __thread bool fw_library_thread;
+
 /* CLOCK_MONOTONIC now, in nanoseconds. */
 int64_t fw_now_ns(void);
 

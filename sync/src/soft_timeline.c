@@ -192,16 +192,48 @@ bool soft_timeline_due(struct soft_timeline *tl)
 }
 
 /*
+ * The batches this thread is signalling right now (a stack: a callback may
+ * signal another timeline, or this one again).
+ */
+struct batch_frame {
+	struct soft_timeline *tl;
+	struct batch_frame *next;
+};
+static __thread struct batch_frame *my_batches;
+
+static int my_inflight(struct soft_timeline *tl)
+{
+	int n = 0;
+
+	for (struct batch_frame *f = my_batches; f; f = f->next)
+		n += f->tl == tl;
+	return n;
+}
+
+/*
  * Pop what is done (points <= value succeed; with a sticky error, or a
  * @local_error, the rest fail) under the lock, signal after dropping it.
+ *
+ * With @wait_others, first wait until no other thread is still signalling
+ * a batch it popped: a watcher thread may have popped our points a moment
+ * before we looked (our own kick woke it), and the caller's contract is
+ * that they have all signalled on return.  Library threads never wait
+ * (see fw_library_thread), so this cannot form a cycle with them.
  */
-static int process_locked_out(struct soft_timeline *tl, int local_error)
+static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 {
 	struct soft_point *done = NULL, **tail = &done, *p;
+	struct batch_frame frame = { tl, my_batches };
 	uint64_t value;
 	int err, count = 0;
 
 	pthread_mutex_lock(&tl->lock);
+	if (wait_others && !fw_library_thread) {
+		int mine = my_inflight(tl);
+
+		while (tl->inflight > mine)
+			pthread_cond_wait(&tl->inflight_cond, &tl->lock);
+	}
 	value = page_value(tl->page);
 	err = local_error ? local_error : soft_timeline_page_error(tl->page);
 	while (tl->heap_len) {
@@ -217,8 +249,14 @@ static int process_locked_out(struct soft_timeline *tl, int local_error)
 		*tail = p;
 		tail = &p->next_done;
 	}
+	if (!done) {
+		pthread_mutex_unlock(&tl->lock);
+		return 0;
+	}
+	tl->inflight++;
 	pthread_mutex_unlock(&tl->lock);
 
+	my_batches = &frame;
 	while (done) {
 		p = done;
 		done = p->next_done;
@@ -226,12 +264,24 @@ static int process_locked_out(struct soft_timeline *tl, int local_error)
 		fw_fence_put(&p->base);
 		count++;
 	}
+	my_batches = frame.next;
+
+	pthread_mutex_lock(&tl->lock);
+	tl->inflight--;
+	pthread_cond_broadcast(&tl->inflight_cond);
+	pthread_mutex_unlock(&tl->lock);
 	return count;
 }
 
 void soft_timeline_process(struct soft_timeline *tl)
 {
-	process_locked_out(tl, 0);
+	process(tl, 0, false);
+}
+
+/* For this process's own signals: complete on return. */
+static void process_local(struct soft_timeline *tl)
+{
+	process(tl, 0, true);
 }
 
 static struct fw_fence *soft_point_fence(struct fw_timeline *base,
@@ -309,7 +359,7 @@ static int soft_signal(struct fw_timeline *base, uint64_t point)
 		page_raise(tl->page, point);
 		page_kick(tl->page);
 	}
-	soft_timeline_process(tl);
+	process_local(tl);
 	return 0;
 }
 
@@ -332,10 +382,9 @@ int fw_soft_timeline_advance(struct fw_timeline *base, uint64_t count,
 							memory_order_acquire));
 	if (new_value)
 		*new_value = next;
-	if (count) {
+	if (count)
 		page_kick(tl->page);
-		soft_timeline_process(tl);
-	}
+	process_local(tl);
 	return 0;
 }
 
@@ -349,7 +398,7 @@ static int soft_set_error(struct fw_timeline *base, int error)
 	/* First error wins; a later one is not an error for the caller. */
 	atomic_compare_exchange_strong(&tl->page->error, &expected, error);
 	page_kick(tl->page);
-	soft_timeline_process(tl);
+	process_local(tl);
 	return 0;
 }
 
@@ -427,6 +476,7 @@ static void soft_destroy(struct fw_timeline *base)
 	munmap(tl->page, FW_SOFT_PAGE_SIZE);
 	close(tl->fd);
 	free(tl->heap);
+	pthread_cond_destroy(&tl->inflight_cond);
 	pthread_mutex_destroy(&tl->lock);
 	free(tl);
 }
@@ -493,6 +543,8 @@ static void atfork_child(void)
 	for (struct soft_timeline *tl = registry; tl; tl = tl->reg_next) {
 		/* Its watcher threads stayed in the parent. */
 		tl->helper = NULL;
+		tl->inflight = 0;
+		pthread_cond_init(&tl->inflight_cond, NULL);
 		if (tl->fb_running) {
 			tl->fb_running = false;
 			/* The reference the fallback thread held. */
@@ -553,6 +605,7 @@ static int soft_wrap(int fd, struct fw_soft_page *page, const struct stat *st,
 	tl->dev = st->st_dev;
 	tl->ino = st->st_ino;
 	pthread_mutex_init(&tl->lock, NULL);
+	pthread_cond_init(&tl->inflight_cond, NULL);
 	atomic_init(&tl->npending, 0);
 	atomic_init(&tl->min_point, UINT64_MAX);
 
@@ -560,6 +613,7 @@ static int soft_wrap(int fd, struct fw_soft_page *page, const struct stat *st,
 	if (other) {
 		/* Lost a race with another import of the same inode. */
 		free(tl->base.name);
+		pthread_cond_destroy(&tl->inflight_cond);
 		pthread_mutex_destroy(&tl->lock);
 		free(tl);
 		munmap(page, FW_SOFT_PAGE_SIZE);
@@ -753,7 +807,7 @@ int fw_soft_timeline_fail_local(struct fw_timeline *tl, int error)
 {
 	if (!fw_timeline_is_soft(tl) || error >= 0)
 		return -EINVAL;
-	return process_locked_out(to_soft(tl), error);
+	return process(to_soft(tl), error, true);
 }
 
 int fw_soft_timeline_fail_local_by_fd(int fd, int error)

@@ -29,7 +29,14 @@ struct soft_timeline {
 	dev_t dev;
 	ino_t ino;
 
-	pthread_mutex_t lock;          /* guards the heap and fb_running */
+	pthread_mutex_t lock;          /* guards the heap, inflight, fb_running */
+	/*
+	 * Batches of popped points being signalled right now, by any thread;
+	 * a local signal waits for other threads' batches (inflight_cond) so
+	 * that every fence <= its point has signalled when it returns.
+	 */
+	int inflight;
+	pthread_cond_t inflight_cond;
 	/*
 	 * This process's pending point fences, a min-heap on the point: a
 	 * signal pops only what it reached, whatever else is waiting.  Weak
@@ -51,7 +58,8 @@ struct soft_timeline {
 
 /*
  * Signal (or fail) this process's fences that the page says are done.
- * The caller holds a reference on @tl and no lock.
+ * The caller holds a reference on @tl and no lock.  For the watcher
+ * threads: never waits for other threads.
  */
 void soft_timeline_process(struct soft_timeline *tl);
 /* Lock-free: does the page show something this process must signal? */

@@ -105,6 +105,7 @@ static void *helper_main(void *arg)
 	struct soft_helper *h = arg;
 	struct soft_timeline *todo[HELPER_SLOTS];
 
+	fw_library_thread = true;
 	pthread_mutex_lock(&watch_lock);
 	for (;;) {
 		int k = 0, i = 0;
@@ -197,6 +198,7 @@ static void *fallback_main(void *arg)
 {
 	struct soft_timeline *tl = arg;
 
+	fw_library_thread = true;
 	for (;;) {
 		uint32_t w = atomic_load(&tl->page->wake);
 

@@ -478,6 +478,41 @@ static void test_drop_pending(void)
 	fw_fence_put(f);               /* now it goes, with its memfd */
 }
 
+/*
+ * fw_timeline_signal() returns only once every fence <= point of this
+ * process has signalled and run its callbacks, even though its own wake-up
+ * also wakes the library's watcher thread, which may pop the same points.
+ */
+struct flag_cb {
+	struct fw_fence_cb cb;
+	atomic_int ran;
+};
+
+static void set_flag(struct fw_fence *fence, struct fw_fence_cb *cb)
+{
+	atomic_store(&((struct flag_cb *)cb)->ran, 1);
+}
+
+static void test_local_signal_completes(void)
+{
+	struct fw_timeline *tl = make("complete");
+	/* A second waiter keeps the watcher registered and busy. */
+	struct fw_fence *far = fw_timeline_point_fence(tl, UINT64_MAX);
+
+	for (uint64_t i = 1; i <= 3000; i++) {
+		struct fw_fence *f = fw_timeline_point_fence(tl, i);
+		struct flag_cb c = { 0 };
+
+		CHECK_EQ(fw_fence_add_callback(f, &c.cb, set_flag), 0);
+		CHECK_EQ(fw_timeline_signal(tl, i), 0);
+		CHECK_EQ(atomic_load(&c.ran), 1);
+		CHECK(!fw_fence_remove_callback(f, &c.cb));
+		fw_fence_put(f);
+	}
+	fw_fence_put(far);
+	fw_timeline_put(tl);
+}
+
 static void test_force_fallback_latched(void)
 {
 	bool fb = fw_sync_using_fallback();
@@ -511,6 +546,7 @@ int main(void)
 	RUN(test_cross_process_sync_wait);
 	RUN(test_many_timelines_remote);
 	RUN(test_drop_pending);
+	RUN(test_local_signal_completes);
 	RUN(test_force_fallback_latched);
 	fw_test_fd_check(base);
 	return 0;
