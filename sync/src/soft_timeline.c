@@ -224,6 +224,7 @@ static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 {
 	struct soft_point *done = NULL, **tail = &done, *p;
 	struct batch_frame frame = { tl, my_batches };
+	bool popped = false, emptied;
 	uint64_t value;
 	int err, count = 0;
 
@@ -241,6 +242,7 @@ static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 		if (p->base.seqno > value && !err)
 			break;
 		heap_remove(tl, p);
+		popped = true;
 		/* A point whose last reference is going away is skipped. */
 		if (!fw_fence_get_unless_zero(&p->base))
 			continue;
@@ -249,12 +251,18 @@ static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 		*tail = p;
 		tail = &p->next_done;
 	}
+	emptied = popped && tl->heap_len == 0;
 	if (!done) {
 		pthread_mutex_unlock(&tl->lock);
+		if (emptied)
+			soft_watch_emptied(tl);
 		return 0;
 	}
 	tl->inflight++;
 	pthread_mutex_unlock(&tl->lock);
+	/* A fallback waiter may sleep on an unchanged word: let it exit. */
+	if (emptied)
+		soft_watch_emptied(tl);
 
 	my_batches = &frame;
 	while (done) {

@@ -322,6 +322,26 @@ static void test_fail_local(void)
 	close(fd);
 }
 
+/* After failing every pending point locally, nothing keeps it alive. */
+static void test_fail_local_releases(void)
+{
+	struct fw_timeline *tl = make("flr"), *look;
+	struct fw_fence *p = fw_timeline_point_fence(tl, 9);
+	int fd = fw_timeline_export_fd(tl);
+
+	CHECK_EQ(fw_soft_timeline_fail_local(tl, -ENOENT), 1);
+	CHECK_EQ(fw_fence_get_status(p), -ENOENT);
+	fw_fence_put(p);
+	fw_timeline_put(tl);
+	/* No watcher thread may still hold it (fallback: it must wake). */
+	CHECK_EQ(fw_sync_debug_quiesce(10000000000LL), 0);
+	errno = 0;
+	look = fw_soft_timeline_lookup_fd(fd);
+	CHECK(look == NULL);
+	CHECK_EQ(errno, ENOENT);
+	close(fd);
+}
+
 static void *delayed_signaller(void *arg)
 {
 	usleep(10000);
@@ -540,6 +560,7 @@ int main(void)
 	RUN(test_advance);
 	RUN(test_advance_concurrent);
 	RUN(test_fail_local);
+	RUN(test_fail_local_releases);
 	RUN(test_wait);
 	RUN(test_fence_wait_point);
 	RUN(test_cross_process);
