@@ -37,6 +37,16 @@ while (($#)); do
 done
 (($#)) || { echo "usage: run.sh [--share DIR]... [--timeout S] [--serial-log F] [--cwd D] -- CMD..." >&2; exit 2; }
 ((${#shares[@]})) || shares=("$repo")
+# A share inside an earlier one is already there (a build dir in the tree).
+uniq=()
+for s in "${shares[@]}"; do
+  inside=0
+  for u in "${uniq[@]}"; do
+    case "$s/" in "$u"/*) inside=1 ;; esac
+  done
+  ((inside)) || uniq+=("$s")
+done
+shares=("${uniq[@]}")
 
 qemu=$(command -v qemu-system-x86_64) || { echo "vm: qemu-system-x86_64 is not installed" >&2; exit 77; }
 # The initramfs has no libc: busybox must be the static build.
