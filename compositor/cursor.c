@@ -13,6 +13,7 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_xcursor_manager.h>
 #include <wlr/types/wlr_xdg_shell.h>
+#include <wlr/util/edges.h>
 #include <wlr/util/log.h>
 #include "server.h"
 #include "view.h"
@@ -26,11 +27,59 @@ void fw_cursor_begin_move(struct fw_view *view) {
 	server->grab_y = server->cursor->y - view->y;
 }
 
+void fw_cursor_begin_resize(struct fw_view *view, uint32_t edges) {
+	struct fw_server *server = view->server;
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	server->grabbed_view = view;
+	server->cursor_mode = FW_CURSOR_RESIZE;
+	server->resize_edges = edges;
+	/* The window box in layout coordinates; the pointer's motion from
+	 * here on moves the grabbed edges by the same amount. */
+	server->grab_geometry = (struct wlr_box){
+		.x = view->x + geo.x, .y = view->y + geo.y,
+		.width = geo.width, .height = geo.height,
+	};
+	server->grab_x = server->cursor->x;
+	server->grab_y = server->cursor->y;
+}
+
+static void process_resize(struct fw_server *server) {
+	struct fw_view *view = server->grabbed_view;
+	const struct wlr_box *start = &server->grab_geometry;
+	int dx = (int)(server->cursor->x - server->grab_x);
+	int dy = (int)(server->cursor->y - server->grab_y);
+	int left = start->x, right = start->x + start->width;
+	int top = start->y, bottom = start->y + start->height;
+	uint32_t edges = server->resize_edges;
+	/* Move the grabbed edges; never let a window shrink below 1x1. */
+	if (edges & WLR_EDGE_LEFT) {
+		left = left + dx < right - 1 ? left + dx : right - 1;
+	} else if (edges & WLR_EDGE_RIGHT) {
+		right = right + dx > left + 1 ? right + dx : left + 1;
+	}
+	if (edges & WLR_EDGE_TOP) {
+		top = top + dy < bottom - 1 ? top + dy : bottom - 1;
+	} else if (edges & WLR_EDGE_BOTTOM) {
+		bottom = bottom + dy > top + 1 ? bottom + dy : top + 1;
+	}
+	/* The surface origin sits geo.x/geo.y before the window's corner. */
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	fw_view_move(view, left - geo.x, top - geo.y);
+	wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)(right - left),
+		(uint32_t)(bottom - top));
+}
+
 static void process_motion(struct fw_server *server, uint32_t time) {
 	if (server->cursor_mode == FW_CURSOR_MOVE && server->grabbed_view) {
 		fw_view_move(server->grabbed_view,
 			(int)(server->cursor->x - server->grab_x),
 			(int)(server->cursor->y - server->grab_y));
+		return;
+	}
+	if (server->cursor_mode == FW_CURSOR_RESIZE && server->grabbed_view) {
+		process_resize(server);
 		return;
 	}
 	double sx, sy;
@@ -80,11 +129,14 @@ static void cursor_handle_button(struct wl_listener *listener, void *data) {
 	struct wlr_event_pointer_button *event = data;
 
 	if (event->state == WLR_BUTTON_RELEASED) {
-		if (server->cursor_mode == FW_CURSOR_MOVE) {
-			/* The drag ends; the client never saw its press. */
+		if (server->cursor_mode != FW_CURSOR_PASSTHROUGH) {
 			server->cursor_mode = FW_CURSOR_PASSTHROUGH;
 			server->grabbed_view = NULL;
-			return;
+			/* A client that asked for the move/resize saw the press and
+			 * waits for the release; after Alt+drag it saw neither. */
+			if (!server->grab_from_client) {
+				return;
+			}
 		}
 		wlr_seat_pointer_notify_button(server->seat, event->time_msec,
 			event->button, event->state);
@@ -99,6 +151,7 @@ static void cursor_handle_button(struct wl_listener *listener, void *data) {
 	if (view != NULL && event->button == BTN_LEFT && alt_held(server)) {
 		/* Alt+drag: ours, not the client's. */
 		fw_cursor_begin_move(view);
+		server->grab_from_client = false;
 		return;
 	}
 	wlr_seat_pointer_notify_button(server->seat, event->time_msec,

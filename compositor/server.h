@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <wayland-server-core.h>
+#include <wlr/util/box.h>
 
 struct wlr_backend;
 struct wlr_session;
@@ -60,6 +61,7 @@ struct fw_stats {
 enum fw_cursor_mode {
 	FW_CURSOR_PASSTHROUGH,     /* events go to the surface under the pointer */
 	FW_CURSOR_MOVE,            /* Alt+drag or xdg_toplevel.move in progress */
+	FW_CURSOR_RESIZE,          /* xdg_toplevel.resize in progress */
 };
 
 struct fw_server {
@@ -104,6 +106,9 @@ struct fw_server {
 	enum fw_cursor_mode cursor_mode;
 	struct fw_view *grabbed_view;
 	double grab_x, grab_y;
+	struct wlr_box grab_geometry;       /* RESIZE: window box at the start */
+	uint32_t resize_edges;              /* RESIZE: enum wlr_edges */
+	bool grab_from_client;              /* the client saw the button press */
 
 	struct fw_presentation *presentation;
 
@@ -140,6 +145,8 @@ void fw_cursor_finish(struct fw_server *server);
 
 /* Start dragging a view with the pointer (cursor.c). */
 void fw_cursor_begin_move(struct fw_view *view);
+/* Start resizing a view from the given edges (enum wlr_edges). */
+void fw_cursor_begin_resize(struct fw_view *view, uint32_t edges);
 
 /* Give keyboard focus to a mapped view and raise it (view.c); NULL: no-op. */
 void fw_view_focus(struct fw_view *view);

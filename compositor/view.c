@@ -270,9 +270,19 @@ static void view_handle_destroy(struct wl_listener *listener, void *data) {
 	wl_list_remove(&view->unmap.link);
 	wl_list_remove(&view->destroy.link);
 	wl_list_remove(&view->request_move.link);
+	wl_list_remove(&view->request_resize.link);
 	wl_list_remove(&view->request_maximize.link);
 	wl_list_remove(&view->request_fullscreen.link);
 	free(view);
+}
+
+/* Same rule as move: the focused client, with a button held. */
+static bool view_may_grab(struct fw_view *view) {
+	struct wlr_seat *seat = view->server->seat;
+	struct wlr_surface *focused = seat->pointer_state.focused_surface;
+	return focused != NULL && seat->pointer_state.button_count > 0 &&
+		wl_resource_get_client(focused->resource) ==
+		wl_resource_get_client(view->xdg_surface->resource);
 }
 
 static void view_handle_request_move(struct wl_listener *listener,
@@ -282,14 +292,22 @@ static void view_handle_request_move(struct wl_listener *listener,
 	 * client could grab the pointer. */
 	struct fw_view *view = wl_container_of(listener, view, request_move);
 	struct fw_server *server = view->server;
-	if (server->seat->pointer_state.focused_surface == NULL ||
-			wl_resource_get_client(
-				server->seat->pointer_state.focused_surface->resource) !=
-			wl_resource_get_client(view->xdg_surface->resource) ||
-			server->seat->pointer_state.button_count == 0) {
+	if (!view_may_grab(view)) {
 		return;
 	}
 	fw_cursor_begin_move(view);
+	server->grab_from_client = true;
+}
+
+static void view_handle_request_resize(struct wl_listener *listener,
+		void *data) {
+	struct fw_view *view = wl_container_of(listener, view, request_resize);
+	struct wlr_xdg_toplevel_resize_event *event = data;
+	if (!view_may_grab(view) || view->maximized || view->fullscreen) {
+		return;
+	}
+	fw_cursor_begin_resize(view, event->edges);
+	view->server->grab_from_client = true;
 }
 
 static void view_handle_request_maximize(struct wl_listener *listener,
@@ -393,6 +411,8 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
 	view->request_move.notify = view_handle_request_move;
 	wl_signal_add(&toplevel->events.request_move, &view->request_move);
+	view->request_resize.notify = view_handle_request_resize;
+	wl_signal_add(&toplevel->events.request_resize, &view->request_resize);
 	view->request_maximize.notify = view_handle_request_maximize;
 	wl_signal_add(&toplevel->events.request_maximize,
 		&view->request_maximize);

@@ -32,6 +32,7 @@ struct fw_view {
 	struct wl_listener unmap;
 	struct wl_listener destroy;
 	struct wl_listener request_move;
+	struct wl_listener request_resize;
 	struct wl_listener request_maximize;
 	struct wl_listener request_fullscreen;
 };
