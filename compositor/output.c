@@ -98,14 +98,33 @@ static bool output_configure(struct fw_server *server,
 		/* Headless outputs take any size: use --output. */
 		wlr_output_set_custom_mode(wlr_output, server->config.width,
 			server->config.height, server->config.refresh_mhz);
-	} else {
-		/* Real and nested outputs: the preferred mode (KMS knows best). */
-		struct wlr_output_mode *mode = wlr_output_preferred_mode(wlr_output);
-		if (mode != NULL) {
-			wlr_output_set_mode(wlr_output, mode);
+		return wlr_output_commit(wlr_output);
+	}
+	/* Real and nested outputs: the preferred mode (KMS knows best), and
+	 * if the hardware refuses it (bandwidth, a virtual GPU's limits), the
+	 * other modes in the order the connector lists them. */
+	struct wlr_output_mode *preferred = wlr_output_preferred_mode(wlr_output);
+	if (preferred != NULL) {
+		wlr_output_set_mode(wlr_output, preferred);
+	}
+	if (wlr_output_commit(wlr_output)) {
+		return true;
+	}
+	struct wlr_output_mode *mode;
+	wl_list_for_each(mode, &wlr_output->modes, link) {
+		if (mode == preferred) {
+			continue;
+		}
+		wlr_output_enable(wlr_output, true);
+		wlr_output_set_mode(wlr_output, mode);
+		if (wlr_output_commit(wlr_output)) {
+			wlr_log(WLR_INFO, "output %s: preferred mode refused, using "
+				"%dx%d@%d mHz", wlr_output->name, mode->width,
+				mode->height, mode->refresh);
+			return true;
 		}
 	}
-	return wlr_output_commit(wlr_output);
+	return false;
 }
 
 static void server_handle_new_output(struct wl_listener *listener,
