@@ -106,8 +106,9 @@ int fw_soft_timeline_fail_local(struct fw_timeline *tl, int error);
 int fw_sync_debug_start_threads(void);
 /*
  * Wait (up to @timeout_ns) until no fallback waiter thread is running and
- * every helper has dropped timelines with nothing pending, so the memfds of
- * released timelines are closed.  0 or -ETIME.
+ * no helper thread is in the middle of signalling (both hold timeline
+ * references, so a timeline released by the application may be freed, and
+ * its memfd closed, on one of them a moment later).  0 or -ETIME.
  */
 int fw_sync_debug_quiesce(int64_t timeout_ns);
 

@@ -38,6 +38,7 @@ static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
 static struct soft_helper *helpers;
 static int fallback_threads;           /* running fallback threads */
+static int helpers_busy;               /* helpers holding timeline refs */
 
 /* Wait mode: decided once, before the first timeline exists. */
 static atomic_int mode = -1;               /* -1 undecided, 0 waitv, 1 fallback */
@@ -137,12 +138,16 @@ static void *helper_main(void *arg)
 			i++;
 		}
 		if (k) {
+			/* Counted, so quiesce knows our puts are done. */
+			helpers_busy++;
 			pthread_mutex_unlock(&watch_lock);
 			for (i = 0; i < k; i++) {
 				soft_timeline_process(todo[i]);
 				fw_timeline_put(&todo[i]->base);
 			}
 			pthread_mutex_lock(&watch_lock);
+			helpers_busy--;
+			pthread_cond_broadcast(&watch_cond);
 			continue;
 		}
 		i = 1 + h->n;
@@ -336,6 +341,7 @@ void soft_watch_atfork_child(void)
 		free(h);
 	}
 	fallback_threads = 0;
+	helpers_busy = 0;
 	pthread_cond_init(&watch_cond, NULL);
 	pthread_mutex_unlock(&watch_lock);
 }
@@ -361,7 +367,7 @@ int soft_watch_quiesce(int64_t timeout_ns)
 	int ret = 0;
 
 	pthread_mutex_lock(&watch_lock);
-	while (fallback_threads > 0 && ret == 0) {
+	while ((fallback_threads > 0 || helpers_busy > 0) && ret == 0) {
 		/* watch_cond uses CLOCK_REALTIME: re-check our own clock. */
 		struct timespec rt;
 		int64_t left = end - fw_now_ns();
