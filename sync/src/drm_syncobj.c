@@ -194,6 +194,8 @@ static int drm_wait(struct fw_timeline *base, uint64_t point, int64_t timeout_ns
 	struct drm_timeline *tl = fw_drm_timeline(base);
 	int64_t deadline;
 
+	if (point == 0)
+		return 0;   /* every counter is >= 0; see drm_syncobj_fence.c */
 	if (timeout_ns < 0) {
 		deadline = INT64_MAX;
 	} else if (timeout_ns == 0) {

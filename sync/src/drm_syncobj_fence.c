@@ -141,6 +141,15 @@ static void point_enable_signaling(struct fw_fence *fence)
 	struct drm_point *p = to_point(fence);
 	int ret;
 
+	/*
+	 * Point 0 is reached by every counter (as on soft timelines); the
+	 * kernel would read it as "the binary fence", which a fresh
+	 * timeline does not have.
+	 */
+	if (p->point == 0) {
+		fw_fence_signal(fence, 0);
+		return;
+	}
 	ret = fw_drm_timeline_wait_until(p->tl, p->point,
 		DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, 0);
 	if (ret == 0) {
