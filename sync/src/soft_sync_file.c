@@ -1,0 +1,306 @@
+/*
+ * soft_sync_file.c - the producer side of soft sync files.
+ *
+ * Every soft sync file this process hands out has a producer: the bound end
+ * of its socketpair, a reference to the fence, a callback on that fence and
+ * a watch for EPOLLHUP on the end.  The producer signals from the fence
+ * callback (any thread): it sends the one message and shuts its end down.
+ * It is freed in one place only, the EPOLLHUP watch on the library's fd
+ * thread, which fires in both cases that end a producer:
+ *  - the fence signalled: our own shutdown(SHUT_RDWR) raises EPOLLHUP;
+ *  - every receiver closed (or shut down) its copy: the kernel raises it.
+ * One teardown path means no race between "signalled" and "abandoned".
+ *
+ * A forked child must not keep producer ends alive (a receiver would never
+ * see EOF while the child lives): pthread_atfork closes them in the child.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "fd_watch.h"
+#include "fence_impl.h"
+#include "soft_sync_file.h"
+
+#define NBUCKETS 1024u
+/* Names squatted by someone else are skipped; give up after this many. */
+#define MAX_BIND_TRIES 16
+
+struct producer {
+	struct fw_fence_cb cb;     /* on @fence; runs signalled() once */
+	struct fw_fence *fence;    /* reference, dropped at teardown */
+	int fd;                    /* producer end, owned; -1 in a forked child */
+	uint64_t id;               /* the counter in the name */
+	bool signalled;            /* message sent (guarded by reg_lock) */
+	char name[32];             /* the sync file's name (for the message) */
+	struct producer *next;     /* hash chain (guarded by reg_lock) */
+};
+
+/*
+ * The registry: producers by id, so an import of one of our own files finds
+ * the original fence.  reg_lock is never held while calling into fences or
+ * fd_watch.
+ */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct producer *buckets[NBUCKETS];
+static size_t live_producers;
+static atomic_uint_fast64_t next_id = 1;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void registry_insert(struct producer *p)
+{
+	struct producer **head = &buckets[p->id % NBUCKETS];
+
+	pthread_mutex_lock(&reg_lock);
+	p->next = *head;
+	*head = p;
+	live_producers++;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+/* Unlink @p from the registry. */
+static void registry_remove(struct producer *p)
+{
+	struct producer **pp;
+
+	pthread_mutex_lock(&reg_lock);
+	for (pp = &buckets[p->id % NBUCKETS]; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			live_producers--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+/*
+ * After fork, in the child: close every producer end the child inherited,
+ * so receivers see EOF when the parent goes, not when the child does.  The
+ * entries themselves are left allocated and unlisted: the child's copies of
+ * the fences still point at their callbacks, which then find fd == -1.
+ */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&reg_lock);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void atfork_child(void)
+{
+	for (unsigned i = 0; i < NBUCKETS; i++) {
+		for (struct producer *p = buckets[i]; p; p = p->next) {
+			close(p->fd);
+			p->fd = -1;
+			p->signalled = true;
+		}
+		buckets[i] = NULL;
+	}
+	live_producers = 0;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void install_atfork(void)
+{
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* Send the message (best effort) and shut the end down: EPOLLHUP follows. */
+static void send_and_shutdown(int fd, struct fw_fence *fence, const char *name)
+{
+	/* 20 KiB at most: on the heap, this may run on a small library thread. */
+	void *buf = malloc(FW_SOFT_SYNC_MSG_MAX);
+
+	/*
+	 * Without memory (or if the send fails) the receivers see EOF and
+	 * report -EPIPE: still signalled, never hanging.
+	 */
+	if (buf) {
+		size_t len = fw_soft_sync_msg_encode(fence, name, buf);
+
+		(void)send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		free(buf);
+	}
+	shutdown(fd, SHUT_RDWR);
+}
+
+static void signalled(struct fw_fence *fence, struct fw_fence_cb *cb)
+{
+	struct producer *p = (struct producer *)cb;
+	int fd;
+
+	pthread_mutex_lock(&reg_lock);
+	fd = p->signalled ? -1 : p->fd;
+	p->signalled = true;
+	pthread_mutex_unlock(&reg_lock);
+	/*
+	 * @p stays valid and @fd open: teardown waits for this callback
+	 * (fw_fence_remove_callback) before it closes anything.
+	 */
+	if (fd >= 0)
+		send_and_shutdown(fd, fence, p->name);
+}
+
+/* Nothing should be queued (the end is SHUT_RD), but never close with
+ * unread data: the receiver would get ECONNRESET instead of the message. */
+static void drain(int fd)
+{
+	char byte;
+
+	for (int i = 0; i < 64; i++) {
+		if (recv(fd, &byte, 1, MSG_DONTWAIT | MSG_TRUNC) <= 0)
+			break;
+	}
+}
+
+/* EPOLLHUP on the producer end: the one place a producer is freed. */
+static void hung_up(int fd, uint32_t events, void *data)
+{
+	struct producer *p = data;
+
+	registry_remove(p);
+	/*
+	 * Always: if the callback is running in another thread right now
+	 * (it sent the message, a receiver saw it and closed, and the
+	 * callback has yet to shut the end down), this waits for it to
+	 * finish before we close an fd number it is still using.
+	 */
+	fw_fence_remove_callback(p->fence, &p->cb);
+	drain(p->fd);
+	close(p->fd);
+	fw_fence_put(p->fence);
+	free(p);
+}
+
+static int bind_unique(int fd, uint64_t *id_out)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	for (int tries = 0; tries < MAX_BIND_TRIES; tries++) {
+		uint64_t id = atomic_fetch_add(&next_id, 1);
+		/* Abstract: sun_path[0] is NUL and the name is not terminated. */
+		int len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
+				   FW_SOFT_SYNC_NAME_PREFIX "%ld/%llu",
+				   (long)getpid(), (unsigned long long)id);
+		socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 1 + len;
+
+		if (bind(fd, (struct sockaddr *)&addr, alen) == 0) {
+			*id_out = id;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
+}
+
+/* Copy a name into a 32-byte field, truncating. */
+static void set_name(char dst[32], const char *src)
+{
+	size_t n = src ? strnlen(src, 31) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
+{
+	struct producer *p;
+	struct fw_fd_watch *watch;
+	int sv[2], ret;
+
+	if (!fence)
+		return -EINVAL;
+	pthread_once(&atfork_once, install_atfork);
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
+	p->fd = sv[0];
+	set_name(p->name, name ? name : fw_fence_timeline_name(fence));
+	ret = bind_unique(sv[0], &p->id);
+	if (ret < 0)
+		goto err_free;
+	/* Receivers cannot queue data at the producer (DESIGN §3.3). */
+	if (shutdown(sv[0], SHUT_RD) < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+
+	/* Already signalled: nothing to keep, the file is complete now. */
+	if (fw_fence_is_signaled(fence)) {
+		send_and_shutdown(sv[0], fence, p->name);
+		close(sv[0]);
+		free(p);
+		return sv[1];
+	}
+
+	p->fence = fw_fence_get(fence);
+	registry_insert(p);
+	/*
+	 * Callback first, watch second: the watch's teardown assumes the
+	 * callback was registered (or ran).  If the fence signals in
+	 * between, our shutdown raises EPOLLHUP before the watch exists and
+	 * the watch fires as soon as it is added (level-triggered).
+	 */
+	if (fw_fence_add_callback(fence, &p->cb, signalled) == -ENOENT)
+		signalled(fence, &p->cb);
+	watch = fw_fd_watch_add(sv[0], EPOLLHUP, FW_FD_WATCH_AUTO_FREE,
+				hung_up, p);
+	if (!watch) {
+		ret = -errno;
+		hung_up(sv[0], 0, p);
+		close(sv[1]);
+		return ret;
+	}
+	return sv[1];
+
+err_free:
+	free(p);
+err_close:
+	close(sv[0]);
+	close(sv[1]);
+	return ret;
+}
+
+struct fw_fence *fw_soft_sync_producer_lookup(uint64_t id, char *name)
+{
+	struct fw_fence *fence = NULL;
+
+	pthread_mutex_lock(&reg_lock);
+	for (struct producer *p = buckets[id % NBUCKETS]; p; p = p->next) {
+		if (p->id == id) {
+			fence = fw_fence_get(p->fence);
+			if (name)
+				memcpy(name, p->name, 32);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return fence;
+}
+
+size_t fw_soft_sync_producer_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&reg_lock);
+	n = live_producers;
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}

@@ -1,0 +1,317 @@
+/*
+ * soft_sync_receive.c - the receiver side of soft sync files.
+ *
+ * Recognising one (SOCK_SEQPACKET AF_UNIX whose peer carries our name
+ * prefix), reading its state without consuming it (MSG_PEEK only, so every
+ * holder of the same file reads the same message), and turning one into a
+ * fence: the original for files this process produces, else a proxy fence
+ * that the library's fd thread signals when the file becomes readable.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "fd_watch.h"
+#include "fence_impl.h"
+#include "soft_sync_file.h"
+
+/* Parse a decimal number of at most @max; false on anything else. */
+static bool parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+int fw_soft_sync_file_identify(int fd, int32_t *pid, uint64_t *id)
+{
+	struct sockaddr_un addr;
+	socklen_t len = sizeof(addr);
+	const size_t plen = strlen(FW_SOFT_SYNC_NAME_PREFIX);
+	struct stat st;
+	int type = 0, domain = 0;
+	socklen_t olen = sizeof(int);
+	const char *name, *slash;
+	size_t nlen;
+	uint64_t p, i;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EINVAL;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0 ||
+	    domain != AF_UNIX)
+		return -EINVAL;
+	olen = sizeof(int);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) < 0 ||
+	    type != SOCK_SEQPACKET)
+		return -EINVAL;
+	memset(&addr, 0, sizeof(addr));
+	if (getpeername(fd, (struct sockaddr *)&addr, &len) < 0)
+		return -EINVAL;
+	/* Abstract names only: sun_path[0] is NUL, length from @len. */
+	if (addr.sun_family != AF_UNIX ||
+	    len <= offsetof(struct sockaddr_un, sun_path) + 1 ||
+	    len > sizeof(addr) || addr.sun_path[0] != '\0')
+		return -EINVAL;
+	name = addr.sun_path + 1;
+	nlen = len - offsetof(struct sockaddr_un, sun_path) - 1;
+	if (nlen <= plen || memcmp(name, FW_SOFT_SYNC_NAME_PREFIX, plen) != 0)
+		return -EINVAL;
+	name += plen;
+	nlen -= plen;
+	slash = memchr(name, '/', nlen);
+	if (!slash ||
+	    !parse_u64(name, slash - name, INT32_MAX, &p) ||
+	    !parse_u64(slash + 1, nlen - (slash + 1 - name), UINT64_MAX, &i))
+		return -EINVAL;
+	if (pid)
+		*pid = (int32_t)p;
+	if (id)
+		*id = i;
+	return 0;
+}
+
+/* The one-point description of a file whose producer sent nothing usable. */
+static int single_point(struct fw_soft_sync_view *view, int status)
+{
+	view->fence = NULL;
+	view->status = status;
+	view->timestamp_ns = 0;
+	view->num_points = 1;
+	view->points = calloc(1, sizeof(*view->points));
+	if (!view->points)
+		return -ENOMEM;
+	strcpy(view->points[0].driver_name, FW_SOFT_DRIVER_NAME);
+	view->points[0].status = status;
+	return 0;
+}
+
+int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
+{
+	/* One byte more than the largest valid message, to see oversize. */
+	char *buf = malloc(FW_SOFT_SYNC_MSG_MAX + 1);
+	ssize_t n = -1;
+	int ret;
+
+	memset(view, 0, sizeof(*view));
+	if (!buf)
+		return -ENOMEM;
+	/*
+	 * ECONNRESET is reported once if the producer closed with unread
+	 * data (it drains first, but a hostile one may not): retry.
+	 */
+	for (int tries = 0; tries < 4; tries++) {
+		n = recv(fd, buf, FW_SOFT_SYNC_MSG_MAX + 1,
+			 MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+		if (n >= 0 || (errno != EINTR && errno != ECONNRESET))
+			break;
+	}
+	if (n > 0) {
+		size_t got = (size_t)n > FW_SOFT_SYNC_MSG_MAX + 1 ?
+			     FW_SOFT_SYNC_MSG_MAX + 1 : (size_t)n;
+
+		ret = fw_soft_sync_msg_decode(buf, got,
+					      (size_t)n > FW_SOFT_SYNC_MSG_MAX,
+					      view);
+		if (ret == -EPROTO)
+			ret = single_point(view, -EPROTO);
+	} else if (n == 0) {
+		/* EOF, no message: the producer died (or a zero-length
+		 * message, which is no valid message either). */
+		ret = single_point(view, -EPIPE);
+	} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		ret = single_point(view, FW_FENCE_PENDING);
+	} else {
+		ret = -errno;
+	}
+	free(buf);
+	return ret;
+}
+
+/* Is the peer of @fd this process's own live producer @id? */
+static struct fw_fence *own_fence(int fd, int32_t pid, uint64_t id,
+				  char *name)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (pid != getpid())
+		return NULL;
+	/*
+	 * Names are per network namespace, pids per pid namespace: check the
+	 * socket's creator too, so a look-alike name from another namespace
+	 * never maps onto one of our fences.
+	 */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    cred.pid != getpid())
+		return NULL;
+	return fw_soft_sync_producer_lookup(id, name);
+}
+
+int fw_soft_sync_file_view(int fd, struct fw_soft_sync_view *view)
+{
+	int32_t pid;
+	uint64_t id;
+	int ret = fw_soft_sync_file_identify(fd, &pid, &id);
+
+	memset(view, 0, sizeof(*view));
+	if (ret < 0)
+		return ret;
+	view->fence = own_fence(fd, pid, id, view->name);
+	if (view->fence)
+		return 0;
+	return fw_soft_sync_file_peek(fd, view);
+}
+
+void fw_soft_sync_view_release(struct fw_soft_sync_view *view)
+{
+	fw_fence_put(view->fence);
+	free(view->points);
+	memset(view, 0, sizeof(*view));
+}
+
+/* ---- proxy fences for files produced elsewhere --------------------------- */
+
+struct proxy {
+	struct fw_fence base;
+	int fd; /* our own dup of the receiver's file; closed at release */
+};
+
+/*
+ * Read the file and, if it says anything, signal the proxy with it.
+ * Returns true once signalled.  The caller holds a reference.
+ */
+static bool proxy_settle(struct proxy *p)
+{
+	struct fw_soft_sync_view view;
+	int status;
+
+	if (fw_soft_sync_file_peek(p->fd, &view) < 0)
+		status = -EIO;
+	else if (view.status == FW_FENCE_PENDING)
+		return false;
+	else
+		status = view.status == FW_FENCE_SIGNALED ? 0 : view.status;
+	fw_fence_signal(&p->base, status);
+	/*
+	 * The producer's clock is ours (CLOCK_MONOTONIC is system-wide):
+	 * report when it signalled, not when we noticed.
+	 */
+	if (view.timestamp_ns > 0) {
+		pthread_mutex_lock(&p->base.lock);
+		p->base.timestamp_ns = view.timestamp_ns;
+		pthread_mutex_unlock(&p->base.lock);
+	}
+	fw_soft_sync_view_release(&view);
+	return true;
+}
+
+/* On the fd thread: the file became readable (message or EOF). */
+static void proxy_ready(int fd, uint32_t events, void *data)
+{
+	struct proxy *p = data;
+
+	/* Readable without anything to read cannot happen; never hang. */
+	if (!proxy_settle(p))
+		fw_fence_signal(&p->base, -EIO);
+	fw_fence_put(&p->base); /* the watch's reference */
+}
+
+/*
+ * Armed at import, not lazily: the proxy's status is then always current
+ * (fw_fence_get_status() has no backend hook to ask the file), like the
+ * soft timeline's points.  Costs one watch per imported file.
+ */
+static void proxy_arm(struct fw_fence *fence)
+{
+	struct proxy *p = (struct proxy *)fence;
+
+	if (proxy_settle(p))
+		return;
+	/*
+	 * The watch holds a reference until it fires, which it always does:
+	 * the producer signals, or dies and its end closes.
+	 */
+	fw_fence_get(fence);
+	if (!fw_fd_watch_add(p->fd, EPOLLIN | EPOLLRDHUP, FW_FD_WATCH_AUTO_FREE,
+			     proxy_ready, p)) {
+		/* Cannot watch: fail now rather than leave waiters hanging. */
+		fw_fence_signal(fence, errno ? -errno : -ENOMEM);
+		fw_fence_put(fence);
+	}
+}
+
+static void proxy_release(struct fw_fence *fence)
+{
+	struct proxy *p = (struct proxy *)fence;
+
+	close(p->fd);
+	free(p);
+}
+
+static const struct fw_fence_ops proxy_ops = {
+	.driver_name = FW_SOFT_DRIVER_NAME,
+	.release = proxy_release,
+};
+
+static struct fw_fence *proxy_create(int fd)
+{
+	struct proxy *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (p->fd < 0) {
+		ret = -errno;
+		goto err;
+	}
+	ret = fw_fence_init(&p->base, &proxy_ops, fw_fence_context_alloc(1), 1,
+			    "fenceway-sync-file");
+	if (ret < 0) {
+		close(p->fd);
+		goto err;
+	}
+	/* Tell the core signalling is on: it must not ask us again. */
+	p->base.signaling_enabled = true;
+	proxy_arm(&p->base);
+	return &p->base;
+err:
+	free(p);
+	errno = -ret;
+	return NULL;
+}
+
+struct fw_fence *fw_soft_sync_file_import(int fd)
+{
+	struct fw_fence *fence;
+	int32_t pid;
+	uint64_t id;
+	int ret = fw_soft_sync_file_identify(fd, &pid, &id);
+
+	if (ret < 0) {
+		errno = -ret;
+		return NULL;
+	}
+	fence = own_fence(fd, pid, id, NULL);
+	return fence ? fence : proxy_create(fd);
+}

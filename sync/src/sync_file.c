@@ -1,0 +1,61 @@
+/*
+ * sync_file.c - one sync file API over two kinds of file.
+ *
+ * Dispatches between kernel sync_files (kernel_sync_file.c) and fenceway's
+ * soft sync files (soft_sync_*.c).  A fence made only of kernel points goes
+ * out as a kernel sync_file, so KMS and EGL can take it; anything with a
+ * soft part goes out as a soft sync file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+
+#include "kernel_sync_file.h"
+#include "soft_sync_file.h"
+#include "sync_file_impl.h"
+
+int fw_sync_file_create_named(struct fw_fence *fence, const char *name)
+{
+	int fd;
+
+	if (!fence)
+		return -EINVAL;
+	if (fw_fence_is_kernel(fence)) {
+		fd = fw_kernel_sync_file_export(fence);
+		/* Not exportable after all (e.g. signalled meanwhile): soft. */
+		if (fd != -EOPNOTSUPP)
+			return fd;
+	}
+	return fw_soft_sync_file_create(fence, name);
+}
+
+int fw_sync_file_create(struct fw_fence *fence)
+{
+	return fw_sync_file_create_named(fence, NULL);
+}
+
+enum fw_sync_file_kind fw_sync_file_kind(int fd)
+{
+	int saved = errno;
+	enum fw_sync_file_kind kind = FW_SYNC_FILE_NONE;
+
+	if (fw_soft_sync_file_is(fd))
+		kind = FW_SYNC_FILE_SOFT;
+	else if (fw_kernel_sync_file_is(fd))
+		kind = FW_SYNC_FILE_KERNEL;
+	errno = saved;
+	return kind;
+}
+
+struct fw_fence *fw_sync_file_get_fence(int fd)
+{
+	switch (fw_sync_file_kind(fd)) {
+	case FW_SYNC_FILE_SOFT:
+		return fw_soft_sync_file_import(fd);
+	case FW_SYNC_FILE_KERNEL:
+		return fw_kernel_sync_file_import(fd);
+	default:
+		/* Tell a closed fd from one that is open but no sync file. */
+		errno = fcntl(fd, F_GETFD) < 0 ? EBADF : EINVAL;
+		return NULL;
+	}
+}
