@@ -1,44 +1,53 @@
 #!/usr/bin/env bash
-# README command 1: set up, build, run fenceway with demo clients for a few
-# seconds, take a screenshot, stop, and say what happened.
+# README command 1: set up, build, and watch explicit sync at work.
 #
-#   bash tools/demo.sh              # headless, or nested when a desktop
-#                                   # (WAYLAND_DISPLAY or DISPLAY) is there
-#   DEMO_SECONDS=10 bash tools/demo.sh
-#   FENCEWAY_DEMO_HEADLESS=1 bash tools/demo.sh   # headless even on a desktop
+# Runs the fenceway compositor -- headless, or as a window when this shell
+# is inside a Wayland or X11 desktop (WAYLAND_DISPLAY / DISPLAY set) -- with
+# demo clients side by side, each with its own colour, "GPU" latency and
+# sync protocol:
+#   red     fenceway-demo      wp_linux_drm_syncobj_v1 timelines, 4 ms GPU
+#   green   fenceway-demo      zwp_linux_explicit_synchronization_v1 sync
+#                              files, 2 buffers, 12 ms GPU
+#   blue    fenceway-demo      no explicit sync (wl_buffer.release), 1 ms GPU
+#   yellow  fenceway-demo-egl  GLES2 on Mesa EGL, sync-file acquire fences
+# The demos always connect to fenceway's own socket, never to your desktop.
+# Once every demo has accounted for all its frames, their summaries are
+# printed (clients/README.md explains every line) and a screenshot is left
+# in out/.
 #
-# The clients are listed in demo_clients() below: one command per line,
-# run with WAYLAND_DISPLAY pointing at fenceway.  Add or replace lines there.
+#   bash tools/demo.sh
+#   FRAMES=600 bash tools/demo.sh                # longer (default 300 each)
+#   FENCEWAY_DEMO_HEADLESS=1 bash tools/demo.sh  # headless even on a desktop
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-seconds=${DEMO_SECONDS:-5}
-
-demo_clients() {
-	cat <<'EOF'
-weston-simple-shm
-weston-simple-shm
-EOF
-}
+frames=${FRAMES:-300}
+out=$root/out
 
 bash tools/setup.sh >/dev/null || { echo "demo: tools/setup.sh failed" >&2; exit 1; }
 if [ ! -f build/build.ninja ]; then
 	meson setup build >/dev/null
 fi
 meson compile -C build >build/demo-compile.log 2>&1 || {
-	tail -30 build/demo-compile.log; echo "demo: build failed" >&2; exit 1; }
+	tail -30 build/demo-compile.log; echo "demo: build failed (build/demo-compile.log)" >&2; exit 1; }
 
-mkdir -p out
+fenceway=$root/build/compositor/fenceway
+demo=$root/build/clients/fenceway-demo
+demo_egl=$root/build/clients/fenceway-demo-egl
+
+mkdir -p "$out"
+rm -f "$out"/demo-*.txt "$out/screenshot.png" "$out/grim.log"
 runtime=$(mktemp -d "${TMPDIR:-/tmp}/fenceway-demo.XXXXXX")
 chmod 700 "$runtime"
 socket="fenceway-demo-$$"
-log="$root/out/fenceway.log"
+log=$out/fenceway.log
 pids=()
 fw_pid=
 
 cleanup() {
 	# Only what this script started, by pid.
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ -n "$fw_pid" ] && kill -0 "$fw_pid" 2>/dev/null; then
 		kill -TERM "$fw_pid" 2>/dev/null || true
 		wait "$fw_pid" 2>/dev/null || true
@@ -47,15 +56,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Nested when there is a desktop to show it on, headless otherwise.
+# fenceway gets a private runtime dir in both modes; nested, it reaches the
+# parent desktop's socket by absolute path (X11 needs only DISPLAY).
 args=(--socket "$socket")
 env_fw=(XDG_RUNTIME_DIR="$runtime" WLR_LIBINPUT_NO_DEVICES=1)
 if [ -z "${FENCEWAY_DEMO_HEADLESS:-}" ] &&
 		{ [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${DISPLAY:-}" ]; }; then
 	mode=nested
 	if [ -n "${WAYLAND_DISPLAY:-}" ]; then
-		# fenceway gets its own runtime dir: point it at the parent's
-		# socket by absolute path.
 		parent=$WAYLAND_DISPLAY
 		case $parent in /*) ;; *) parent="${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/$parent" ;; esac
 		env_fw+=(WAYLAND_DISPLAY="$parent")
@@ -70,8 +78,8 @@ if [ ! -e /dev/dri ] && [ -z "${WLR_RENDERER:-}" ]; then
 	env_fw+=(WLR_RENDERER=pixman)
 fi
 
-echo "demo: starting fenceway ($mode), log in out/fenceway.log"
-env "${env_fw[@]}" build/compositor/fenceway "${args[@]}" >"$log" 2>&1 &
+echo "demo: starting fenceway ($mode)"
+env "${env_fw[@]}" "$fenceway" "${args[@]}" >"$log" 2>&1 &
 fw_pid=$!
 for _ in $(seq 100); do
 	[ -S "$runtime/$socket" ] && grep -q "listening on" "$log" && break
@@ -80,42 +88,88 @@ for _ in $(seq 100); do
 done
 [ -S "$runtime/$socket" ] || { cat "$log"; echo "demo: no socket" >&2; exit 1; }
 
+# Clients see fenceway only, never the parent desktop.
 client_env=(env -u DISPLAY XDG_RUNTIME_DIR="$runtime" WAYLAND_DISPLAY="$socket")
-n=0
-while IFS= read -r cmd; do
-	[ -n "$cmd" ] || continue
-	n=$((n + 1))
-	# shellcheck disable=SC2086  # one command line, split into words
-	"${client_env[@]}" $cmd >"out/client-$n.log" 2>&1 &
+
+# A build without the explicit-sync globals (or one started with them
+# disabled) still runs the demo, every client on wl_buffer.release.
+explicit=yes
+if ! "${client_env[@]}" wayland-info 2>/dev/null |
+		grep -q "interface: 'wp_linux_drm_syncobj_manager_v1'"; then
+	explicit=no
+	echo "demo: this fenceway offers no explicit sync; every demo uses --protocol none"
+fi
+proto() { if [ $explicit = yes ]; then echo "$1"; else echo none; fi; }
+
+names=()
+start_demo() {   # NAME PROGRAM ARGS...
+	local name=$1; shift
+	"${client_env[@]}" LIBGL_ALWAYS_SOFTWARE="${LIBGL_ALWAYS_SOFTWARE:-1}" \
+		"$@" --name "$name" --frames "$frames" --linger >"$out/demo-$name.txt" 2>&1 &
 	pids+=($!)
-	echo "demo: client $n: $cmd"
-done < <(demo_clients)
+	names+=("$name")
+}
+start_demo red "$demo" --protocol "$(proto syncobj)" --color d02020 --latency 4
+start_demo green "$demo" --protocol "$(proto syncfile)" --color 20c040 --latency 12 --buffers 2
+start_demo blue "$demo" --protocol none --color 2040e0 --latency 1
+if [ -x "$demo_egl" ]; then
+	start_demo yellow "$demo_egl" --protocol "$(proto syncfile)" --color e0d020
+fi
+echo "demo: ${#names[@]} demos drawing $frames frames each (${names[*]})"
 
-sleep "$seconds"
-rm -f out/screenshot.png
-"${client_env[@]}" grim out/screenshot.png || echo "demo: grim failed" >&2
+# A demo prints its summary (last line "errors: ...") once every frame is
+# presented or discarded, then keeps its window up for the screenshot.
+# The limit is generous: it is for a stuck demo, not a measured time.
+for i in "${!names[@]}"; do
+	f=$out/demo-${names[$i]}.txt
+	for _ in $(seq $((frames * 2 + 600))); do
+		grep -q '^errors:' "$f" 2>/dev/null && break
+		kill -0 "${pids[$i]}" 2>/dev/null || break
+		sleep 0.1
+	done
+done
 
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+shot=$out/screenshot.png
+if ! "${client_env[@]}" grim "$shot" 2>"$out/grim.log"; then
+	echo "demo: grim failed: $(cat "$out/grim.log")" >&2
+	shot=
+fi
+
+status=0
+for i in "${!names[@]}"; do
+	kill -TERM "${pids[$i]}" 2>/dev/null || true
+	rc=0
+	wait "${pids[$i]}" || rc=$?
+	echo
+	echo "== ${names[$i]} (exit status $rc)"
+	cat "$out/demo-${names[$i]}.txt"
+	[ "$rc" = 0 ] || status=1
+done
 pids=()
 kill -TERM "$fw_pid"
-status=0
-wait "$fw_pid" || status=$?
+fw_status=0
+wait "$fw_pid" || fw_status=$?
 fw_pid=
+[ "$fw_status" = 0 ] || status=1
 
-stats=$(grep -o 'stats: .*' "$log" | tail -1 || true)
-commits=$(sed -n 's/.*output_commits=\([0-9]*\).*/\1/p' <<<"$stats")
-presented=$(sed -n 's/.* presented=\([0-9]*\).*/\1/p' <<<"$stats")
-toplevels=$(sed -n 's/.*toplevels=\([0-9]*\).*/\1/p' <<<"$stats")
+# One line per demo: the numbers that matter, side by side.
 echo
-echo "fenceway demo ($mode, ${seconds}s, $n clients)"
-grep -o 'output [^ ]* mode .*' "$log" | sed 's/^/  /' || true
-grep -o 'toplevel [0-9]* mapped at [0-9,]* size [0-9x]*' "$log" | sed 's/^/  /' || true
-echo "  frames committed to the output: ${commits:-?}"
-echo "  presentation feedback presented: ${presented:-?} (clients that ask for it)"
-echo "  windows mapped: ${toplevels:-?}"
-if [ -s out/screenshot.png ]; then
-	echo "  screenshot: $root/out/screenshot.png"
+echo "fenceway demo ($mode, $frames frames per demo)"
+printf '  %-7s %-9s %9s %9s %9s %13s %13s %7s\n' demo protocol presented discarded pending \
+	"acq>pres p50" "acq>pres p99" errors
+for name in "${names[@]}"; do
+	awk -v name="$name" '
+		/^demo:/ { for (i = 2; i <= NF; i++) if ($i ~ /^protocol=/) { split($i, a, "="); p = a[2] } }
+		/^frames:/ { pres = $4; disc = $6; pend = $8 }
+		/^acquire-to-present-ms:/ { split($2, a, "="); p50 = a[2]; split($3, b, "="); p99 = b[2] }
+		/^errors:/ { err = $2 }
+		END { printf "  %-7s %-9s %9s %9s %9s %13s %13s %7s\n", name, p, pres, disc, pend, p50 " ms", p99 " ms", err }
+	' "$out/demo-$name.txt"
+done
+grep -o 'toplevel [0-9]* mapped at [0-9,]* size [0-9x]* app_id="[^"]*"' "$log" | sed 's/^/  /' || true
+echo "  compositor exit status: $fw_status"
+if [ -n "$shot" ] && [ -s "$shot" ]; then
+	echo "  screenshot: $shot"
 fi
-echo "  compositor exit status: $status"
+echo "  logs: $log, $out/demo-*.txt"
 exit "$status"

@@ -1,0 +1,14 @@
+/*
+ * clients/egl/scene.h - what the GLES2 demo draws: like the shm demo, the
+ * plain colour with a small square moving along the top band, so the same
+ * screenshot checks apply.
+ */
+#ifndef EGL_SCENE_H
+#define EGL_SCENE_H
+
+#include <stdint.h>
+
+/* Draw frame @seq into the current surface (@width x @height). */
+void egl_scene_draw(int32_t width, int32_t height, uint32_t rgb, uint64_t seq);
+
+#endif
