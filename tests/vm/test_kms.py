@@ -1,0 +1,149 @@
+"""fenceway on real KMS (issue 7, part 2), run inside the qemu guest.
+
+fenceway starts on wlroots' DRM backend on the virtio-gpu card, in a seatd
+session (LIBSEAT_BACKEND=noop times out waiting for the session, VM-LANE.md),
+with the pixman renderer.  Checks:
+  * it modesets the virtio-gpu connector (log: output Virtual-1, 1280x800)
+    and the kernel agrees: the CRTC is active and a plane scans out a
+    framebuffer (debugfs dri/N/state, the kernel's own view of KMS);
+  * weston-simple-shm's frames reach the screen where the log says the
+    window is, and nowhere else (grim capture: white border, the pattern's
+    exact row step, black background);
+  * frames keep being committed to KMS (the output commit count grows), and
+    fenceway exits cleanly on SIGTERM.
+Exits 77 outside a guest with a virtio-gpu card.
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import unittest
+
+from fenceway import Compositor
+
+STEP = 0x080401   # weston-simple-shm's outer pattern, see test_simple_shm.py
+
+
+def drm_node_of(driver):
+    """/dev/dri/cardN whose driver is @driver, chosen by driver not number."""
+    env = os.environ.get("FW_VM_CARD")
+    if env:
+        return env
+    for name in sorted(os.listdir("/sys/class/drm")):
+        if not re.fullmatch(r"card\d+", name):
+            continue
+        dev = os.path.join("/sys/class/drm", name, "device")
+        drv = os.path.basename(os.path.realpath(os.path.join(dev, "driver")))
+        if drv == "virtio-pci":
+            for sub in os.listdir(dev):
+                link = os.path.join(dev, sub, "driver")
+                if sub.startswith("virtio") and os.path.exists(link):
+                    drv = os.path.basename(os.path.realpath(link))
+        if drv == driver:
+            return "/dev/dri/" + name
+    return None
+
+
+def kms_state(card):
+    """The kernel's atomic state dump for @card (debugfs)."""
+    minor = os.minor(os.stat(card).st_rdev)
+    with open("/sys/kernel/debug/dri/%d/state" % minor) as f:
+        return f.read()
+
+
+class Kms(unittest.TestCase):
+    card = None
+
+    def setUp(self):
+        # seatd 0.7 always listens on /run/seatd.sock (the guest's /run is
+        # its own tmpfs).  Only the process we started is ever signalled.
+        self.seat_sock = "/run/seatd.sock"
+        self.assertFalse(os.path.exists(self.seat_sock),
+                         "another seatd is running")
+        env = dict(os.environ, SEATD_VTBOUND="0")
+        self.seatd = subprocess.Popen(
+            ["seatd", "-g", "root", "-l", "error"], env=env,
+            stdin=subprocess.DEVNULL)
+        for _ in range(500):   # bounded wait for the socket
+            if os.path.exists(self.seat_sock):
+                break
+            if self.seatd.poll() is not None:
+                self.fail("seatd exited with %s" % self.seatd.returncode)
+            subprocess.run(["sleep", "0.01"])
+        self.assertTrue(os.path.exists(self.seat_sock), "no seatd socket")
+
+    def tearDown(self):
+        self.seatd.send_signal(signal.SIGTERM)
+        try:
+            self.seatd.wait(10)
+        except subprocess.TimeoutExpired:
+            self.seatd.kill()
+            self.seatd.wait()
+
+    def test_kms_scanout_and_capture(self):
+        env = {
+            "WLR_BACKENDS": "drm",
+            "WLR_DRM_DEVICES": self.card,
+            "WLR_RENDERER": "pixman",
+            "WLR_LIBINPUT_NO_DEVICES": "1",
+            "LIBSEAT_BACKEND": "seatd",
+        }
+        with Compositor(headless=False, env=env, timeout=60) as fw:
+            fw.wait_for_log(r"output (\S+) mode (\d+)x(\d+)@")
+            log = fw.log()
+            out = re.search(r"output (\S+) mode (\d+)x(\d+)@", log)
+            self.assertEqual(out.group(1), "Virtual-1", log)
+            width, height = int(out.group(2)), int(out.group(3))
+            self.assertEqual((width, height), (1280, 800))
+
+            fw.spawn_client(["weston-simple-shm"])
+            (win,) = fw.wait_for_toplevels(1)
+            x0, y0 = win["x"], win["y"]
+            self.assertEqual((win["width"], win["height"]), (250, 250))
+            for _ in range(100):   # a frame-count bound, not a time
+                img = fw.capture()
+                if img.pixel_u32(x0 + 30, y0 + 40) != 0xffffff:
+                    break
+            self.assertEqual((img.width, img.height), (width, height))
+            for (dx, dy) in [(5, 5), (125, 3), (244, 125), (125, 246)]:
+                self.assertEqual(img.pixel(x0 + dx, y0 + dy),
+                                 (255, 255, 255), "border +%d,+%d" % (dx, dy))
+            for dy in (30, 40, 210):
+                row = [img.pixel_u32(x0 + dx, y0 + dy)
+                       for dx in range(24, 40)]
+                diffs = {(b - a) & 0xffffff for a, b in zip(row, row[1:])}
+                self.assertEqual(diffs, {STEP}, "row +%d: %s"
+                                 % (dy, [hex(v) for v in row]))
+            for (x, y) in [(x0 - 1, y0 + 100), (x0 + 250, y0 + 100),
+                           (1000, 600), (width - 1, height - 1)]:
+                self.assertEqual(img.pixel(x, y), (0, 0, 0),
+                                 "background at %d,%d" % (x, y))
+
+            # The kernel's side: an active CRTC in that mode, and a plane
+            # that scans out a framebuffer of the output's size that
+            # fenceway allocated.
+            state = kms_state(self.card)
+            self.assertRegex(state, r"crtc\[\d+\]: .*\n(\t.*\n)*?\tactive=1")
+            self.assertRegex(state, r"mode: \"?1280x800")
+            self.assertRegex(state, r"plane\[\d+\]: .*\n\tcrtc=crtc-0\n"
+                             r"\tfb=[1-9]\d*\n\t\tallocated by = fenceway\n"
+                             r"(\t\t.*\n)*?\t\tsize=1280x800\n")
+
+            status = fw.stop()
+            fw.assert_clean_exit(status)
+            stats = re.search(r"stats: output_commits=(\d+)", fw.log())
+            self.assertIsNotNone(stats, fw.log())
+            # Several frames went to KMS (captures and the client's own).
+            self.assertGreaterEqual(int(stats.group(1)), 5)
+
+
+if __name__ == "__main__":
+    Kms.card = drm_node_of("virtio_gpu")
+    if not Kms.card or not shutil.which("seatd") or \
+            not shutil.which("weston-simple-shm") or not shutil.which("grim"):
+        print("test_kms: needs a virtio-gpu card, seatd, weston-simple-shm "
+              "and grim", file=sys.stderr)
+        sys.exit(1 if os.environ.get("FW_VM") else 77)
+    unittest.main()
