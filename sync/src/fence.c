@@ -121,6 +121,12 @@ void fw_fence_put(struct fw_fence *fence)
 
 int fw_fence_signal(struct fw_fence *fence, int status)
 {
+	return fw_fence_signal_timestamp(fence, status, 0);
+}
+
+int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
+			      int64_t timestamp_ns)
+{
 	struct fw_fence_cb *list, *cb, *reversed = NULL;
 
 	if (!fence || status > 0)
@@ -132,7 +138,7 @@ int fw_fence_signal(struct fw_fence *fence, int status)
 		return -EALREADY;
 	}
 	fence->status = status ? status : FW_FENCE_SIGNALED;
-	fence->timestamp_ns = fw_now_ns();
+	fence->timestamp_ns = timestamp_ns > 0 ? timestamp_ns : fw_now_ns();
 	list = fence->callbacks;
 	fence->callbacks = NULL;
 	/*

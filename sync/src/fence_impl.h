@@ -85,6 +85,17 @@ bool fw_fence_get_unless_zero(struct fw_fence *fence);
  */
 extern __thread bool fw_library_thread;
 
+/*
+ * fw_fence_signal() with the time of the signal given (CLOCK_MONOTONIC ns;
+ * <= 0 means now).  For backends that learn of a signal after the fact
+ * from someone who recorded when it happened (soft sync files from another
+ * process carry the producer's timestamp).  Same returns as
+ * fw_fence_signal(); waiters never see a timestamp other than this one.
+ * (Added by sync-files.)
+ */
+int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
+			      int64_t timestamp_ns);
+
 /* CLOCK_MONOTONIC now, in nanoseconds. */
 int64_t fw_now_ns(void);
 

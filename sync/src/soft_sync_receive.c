@@ -205,20 +205,17 @@ static bool proxy_settle(struct proxy *p)
 
 	if (fw_soft_sync_file_peek(p->fd, &view) < 0)
 		status = -EIO;
-	else if (view.status == FW_FENCE_PENDING)
+	else if (view.status == FW_FENCE_PENDING) {
+		fw_soft_sync_view_release(&view);
 		return false;
-	else
+	} else
 		status = view.status == FW_FENCE_SIGNALED ? 0 : view.status;
-	fw_fence_signal(&p->base, status);
 	/*
 	 * The producer's clock is ours (CLOCK_MONOTONIC is system-wide):
-	 * report when it signalled, not when we noticed.
+	 * report when it signalled, not when we noticed.  (0 when unknown:
+	 * end-of-file, a malformed message; then it is now.)
 	 */
-	if (view.timestamp_ns > 0) {
-		pthread_mutex_lock(&p->base.lock);
-		p->base.timestamp_ns = view.timestamp_ns;
-		pthread_mutex_unlock(&p->base.lock);
-	}
+	fw_fence_signal_timestamp(&p->base, status, view.timestamp_ns);
 	fw_soft_sync_view_release(&view);
 	return true;
 }
