@@ -12,8 +12,13 @@
  *    deadline in a loop.  Nothing can interrupt that ioctl, so the deadline
  *    is what lets the thread notice that nobody holds the fence any more
  *    and quit; it is not polling the point (the kernel wakes it).
- * Either way the watch or thread holds a fence reference while armed, and
- * the fence a timeline reference, so nothing is freed under them.
+ * The fence holds a timeline reference.  The fallback thread holds a fence
+ * reference while it waits; the eventfd watch does not: a point may never
+ * be submitted (a client that gave up), and a watch that pinned the fence
+ * would pin the syncobj, whose destruction is the only thing that would
+ * ever release the kernel's eventfd entry.  So the watch only takes a
+ * reference when it fires and the fence is still alive, and the fence's
+ * release removes the watch (which waits for a running callback).
  *
  * The timeline also keeps a weak list of its live point fences, so a CPU
  * signal from this process signals them before fw_timeline_signal returns.
@@ -41,6 +46,7 @@ struct drm_point {
 	struct drm_timeline *tl;    /* a reference */
 	uint64_t point;
 	int efd;                    /* eventfd, or -1 */
+	struct fw_fd_watch *watch;  /* on efd, removed on release */
 	struct drm_point *prev, *next;   /* tl->points, under tl->lock */
 };
 
@@ -53,8 +59,11 @@ static void on_eventfd(int fd, uint32_t events, void *data)
 {
 	struct drm_point *p = data;
 
+	/* Refcount 0: the fence is being released; release waits for us. */
+	if (!fw_fence_get_unless_zero(&p->base))
+		return;
 	fw_fence_signal(&p->base, 0);
-	fw_fence_put(&p->base);   /* the watch's reference */
+	fw_fence_put(&p->base);   /* may release: the watch is removed there */
 }
 
 static void *fallback_main(void *data)
@@ -118,11 +127,9 @@ static int start_eventfd(struct drm_point *p)
 	ret = fw_drm_ioctl(p->tl->drm_fd, DRM_IOCTL_SYNCOBJ_EVENTFD, &args);
 	if (ret < 0)
 		goto fail;
-	fw_fence_get(&p->base);
-	if (!fw_fd_watch_add(p->efd, EPOLLIN, FW_FD_WATCH_AUTO_FREE,
-			     on_eventfd, p)) {
+	p->watch = fw_fd_watch_add(p->efd, EPOLLIN, 0, on_eventfd, p);
+	if (!p->watch) {
 		ret = -errno;
-		fw_fence_put(&p->base);
 		/*
 		 * The kernel holds its own reference to the eventfd file and
 		 * may still bump it; closing ours is fine.
@@ -193,6 +200,8 @@ static void point_release(struct fw_fence *fence)
 	if (p->next)
 		p->next->prev = p->prev;
 	pthread_mutex_unlock(&tl->lock);
+	/* Before closing efd: the watch must be out of epoll first. */
+	fw_fd_watch_remove(p->watch);
 	if (p->efd >= 0)
 		close(p->efd);
 	free(p);

@@ -530,6 +530,52 @@ static void test_syncobj_async_thread_fallback(void)
 	async_wait_through_import(1);
 }
 
+/*
+ * A wait on a point nobody will ever submit, given up (a client that went
+ * away): cancelling it and dropping the fence and timeline must free
+ * everything, the syncobj's fd and the eventfd included.  A watch or thread
+ * that pinned the fence would keep the DRM fd dup open forever.
+ */
+static void abandoned_wait(int fallback)
+{
+	int base = fw_test_fd_baseline();
+	struct counted c = { 0 };
+	struct fw_timeline *tl;
+	struct fw_fence *p;
+	struct fw_loop *loop;
+	struct fw_wait *w;
+
+	if (fallback)
+		setenv("FENCEWAY_SYNC_NO_SYNCOBJ_EVENTFD", "1", 1);
+	CHECK_EQ(fw_timeline_create_drm_syncobj(render, &tl), 0);
+	unsetenv("FENCEWAY_SYNC_NO_SYNCOBJ_EVENTFD");
+	CHECK_EQ(((struct drm_timeline *)tl)->use_eventfd, !fallback);
+	loop = fw_loop_create();
+	CHECK(loop);
+	p = fw_timeline_point_fence(tl, 100);
+	CHECK(p);
+	w = fw_loop_wait_fence(loop, p, count_cb, &c);
+	CHECK(w);
+	CHECK_EQ(fw_fence_wait(p, 100000000), -ETIME);
+	loop_idle(loop, &c);
+	fw_wait_cancel(w);
+	fw_fence_put(p);
+	fw_timeline_put(tl);
+	fw_loop_destroy(loop);
+	CHECK_EQ(c.calls, 0);
+	fd_check(base);
+}
+
+static void test_syncobj_abandoned_wait_eventfd(void)
+{
+	abandoned_wait(0);
+}
+
+static void test_syncobj_abandoned_wait_thread_fallback(void)
+{
+	abandoned_wait(1);
+}
+
 static void test_syncobj_sync_file_transfer(void)
 {
 	int base = fw_test_fd_baseline();
@@ -714,6 +760,8 @@ int main(void)
 	RUN(test_syncobj_signal_query_wait);
 	RUN(test_syncobj_async_eventfd);
 	RUN(test_syncobj_async_thread_fallback);
+	RUN(test_syncobj_abandoned_wait_eventfd);
+	RUN(test_syncobj_abandoned_wait_thread_fallback);
 	RUN(test_syncobj_sync_file_transfer);
 	RUN(test_syncobj_import_refuses_junk);
 	RUN(test_syncobj_and_kernel_merge);
