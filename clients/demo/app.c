@@ -4,9 +4,10 @@
  * One frame's life:
  *   1. start: take a free buffer (released by the compositor AND finished
  *      by the render thread); without one, count the time we wait.
- *   2. explicit sync: commit at once with the acquire point / fence still
- *      pending, then hand the job to the render thread, which signals it
- *      after the simulated GPU latency.  Implicit sync (none): hand the job
+ *   2. explicit sync: fill the buffer with poison (the GPU job began),
+ *      commit at once with the acquire point / fence still pending, then
+ *      hand the job to the render thread, which paints the frame and
+ *      signals it after the simulated GPU latency.  Implicit sync (none): hand the job
  *      over first and commit when it comes back finished.
  *   3. the backend watches the release; the buffer is free again once the
  *      compositor released it and the render thread is done with it.
@@ -140,7 +141,14 @@ static void start_frame(struct demo_app *app, struct demo_buffer *buf)
 	if (app->backend->commit_after_render) {
 		demo_render_submit(app->render, job);
 	} else {
-		/* Explicit sync: the commit goes first, the "GPU" second. */
+		/* Explicit sync: the frame's GPU job begins -- its first
+		 * command is a clear, modelled as instant: the poison goes in
+		 * now, before the commit, so a compositor that reads the
+		 * buffer before the acquire signalled reads poison every time
+		 * (not only when it happens to lose a race with the render
+		 * thread).  Then the commit, then the rest of the job. */
+		demo_draw_fill(buf->pixels, app->pool.width, app->pool.height,
+			       app->pool.stride, o->poison);
 		commit(app, job);
 		if (!app->quit)
 			demo_render_submit(app->render, job);
@@ -367,8 +375,7 @@ int demo_app_init(struct demo_app *app)
 
 	struct demo_render_config cfg = {
 		.width = o->width, .height = o->height, .stride = app->pool.stride,
-		.color = o->color, .poison = o->poison,
-		.use_poison = !app->backend->commit_after_render,
+		.color = o->color,
 		.latency_ms = o->latency_ms,
 		.backend = app->backend,
 	};

@@ -82,13 +82,6 @@ static void *render_main(void *data)
 			r->todo_tail = &r->todo_head;
 		job->next = NULL;
 
-		/* The poison goes in at once: this is the moment the "GPU"
-		 * starts writing, right after (or even before) the commit. */
-		pthread_mutex_unlock(&r->lock);
-		if (r->cfg.use_poison)
-			demo_draw_fill(job->buffer->pixels, r->cfg.width, r->cfg.height,
-				       r->cfg.stride, r->cfg.poison);
-		pthread_mutex_lock(&r->lock);
 		if (r->cfg.latency_ms && !gpu_busy_wait(r, r->cfg.latency_ms))
 			break;
 		pthread_mutex_unlock(&r->lock);

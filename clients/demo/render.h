@@ -1,11 +1,10 @@
 /*
  * clients/demo/render.h - the render thread: a CPU playing the GPU.
  *
- * Jobs run in submission order.  For each, the thread scribbles the poison
- * colour over the buffer at once (explicit-sync backends only: the buffer
- * is "being rendered"), waits the configured latency, paints the finished
- * frame, records the time in the frame's stats and signals the acquire
- * through the backend.  Finished jobs are queued back to the main thread,
+ * Jobs run in submission order.  For each, the thread waits the
+ * configured latency (the buffer holds the poison the main thread put in
+ * when the job began, see app.c), paints the finished frame, records the
+ * time in the frame's stats and signals the acquire through the backend.  Finished jobs are queued back to the main thread,
  * which learns about them through a pollable eventfd.
  *
  * Ownership: the render object is owned by the caller; jobs are borrowed
@@ -23,8 +22,7 @@ struct demo_render;
 
 struct demo_render_config {
 	int32_t width, height, stride;
-	uint32_t color, poison;
-	bool use_poison;
+	uint32_t color;
 	unsigned latency_ms;
 	const struct demo_backend *backend;
 };
