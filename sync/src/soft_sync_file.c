@@ -74,7 +74,6 @@ static void registry_remove(struct producer *p)
 	for (pp = &buckets[p->id % NBUCKETS]; *pp; pp = &(*pp)->next) {
 		if (*pp == p) {
 			*pp = p->next;
-			live_producers--;
 			break;
 		}
 	}
@@ -181,6 +180,10 @@ static void hung_up(int fd, uint32_t events, void *data)
 	close(p->fd);
 	fw_fence_put(p->fence);
 	free(p);
+	/* Counted down last: once the count is 0, every end is closed. */
+	pthread_mutex_lock(&reg_lock);
+	live_producers--;
+	pthread_mutex_unlock(&reg_lock);
 }
 
 static int bind_unique(int fd, uint64_t *id_out)

@@ -102,7 +102,11 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name);
  */
 struct fw_fence *fw_soft_sync_producer_lookup(uint64_t id, char *name);
 
-/* Live producer ends of this process (for tests and leak checks). */
+/*
+ * Producer ends of this process not yet torn down (for tests and leak
+ * checks): once it reads 0, every end is closed and every fence reference
+ * and callback of the producers is dropped.
+ */
 size_t fw_soft_sync_producer_count(void);
 
 /* --- soft_sync_receive.c (receiver) --------------------------------------- */

@@ -44,8 +44,9 @@ static int fake_pair(int *producer)
 {
 	static unsigned n;
 	char name[64];
-	int len = snprintf(name, sizeof(name), "fenceway-sync-file/1/%ld%u",
-			   (long)getpid(), n++);
+	/* Unique across the tests meson runs side by side. */
+	int len = snprintf(name, sizeof(name), "fenceway-sync-file/1/%llu",
+			   (unsigned long long)getpid() * 1000000 + n++);
 
 	return fake_pair_named(SOCK_SEQPACKET, name, len, producer);
 }
@@ -420,7 +421,8 @@ static void test_refuses_non_sync_files(void)
 	check_named(SOCK_SEQPACKET, "Fenceway-sync-file/1/2");
 	check_named(SOCK_SEQPACKET, "other-thing/1/2");
 	/* The right name on the wrong kind of socket. */
-	snprintf(name, sizeof(name), "fenceway-sync-file/1/%ld77", (long)getpid());
+	snprintf(name, sizeof(name), "fenceway-sync-file/1/%llu",
+		 (unsigned long long)getpid() * 1000000 + 999999);
 	check_named(SOCK_STREAM, name);
 	check_named(SOCK_DGRAM, name);
 }
