@@ -29,6 +29,8 @@ static const char usage[] =
 	"                         (default: first free wayland-N)\n"
 	"  -s, --startup CMD      run CMD with sh -c once the socket is up\n"
 	"  --log-level LEVEL      silent, error, info (default) or debug\n"
+	"  --no-explicit-sync     hide both explicit-sync globals (same as\n"
+	"                         FENCEWAY_NO_EXPLICIT_SYNC=1)\n"
 	"  -h, --help             show this help and exit\n"
 	"  -v, --version          show the version and exit\n"
 	"\n"
@@ -107,6 +109,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_SOCKET,
 	OPT_LOG_LEVEL,
+	OPT_NO_EXPLICIT_SYNC,
 };
 
 int main(int argc, char *argv[]) {
@@ -121,6 +124,7 @@ int main(int argc, char *argv[]) {
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "startup", required_argument, NULL, 's' },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ 0 },
@@ -156,6 +160,9 @@ int main(int argc, char *argv[]) {
 				return bad_usage("invalid --log-level '%s' (silent, error, "
 					"info, debug)", optarg);
 			}
+			break;
+		case OPT_NO_EXPLICIT_SYNC:   /* the explicit-sync module reads it */
+			setenv("FENCEWAY_NO_EXPLICIT_SYNC", "1", 1);
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -6,6 +6,9 @@
 #include <wlr/util/log.h>
 #include "modules.h"
 #include "server.h"
+#ifdef FW_HAVE_EXPLICIT_SYNC
+#include "explicit_sync.h"
+#endif
 
 /*
  * Built-in modules, initialised in this order by fw_server_init().
@@ -15,6 +18,9 @@
  *          #endif
  */
 const struct fw_module *const fw_builtin_modules[] = {
+#ifdef FW_HAVE_EXPLICIT_SYNC
+	&fw_explicit_sync_module,
+#endif
 	NULL,
 };
 

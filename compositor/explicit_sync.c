@@ -1,0 +1,211 @@
+/*
+ * The explicit-sync module: sets up what both protocols share and hands the
+ * rest to the per-concern files (explicit_sync_private.h lists them).
+ *
+ * Setup, in order:
+ *   1. the kill switch -- FENCEWAY_NO_EXPLICIT_SYNC=1 (or --no-explicit-sync,
+ *      which sets it) and the module does nothing: no globals, no hook;
+ *   2. a fw_loop, whose one fd goes into the wl_event_loop: every fence wait
+ *      of every held commit completes through it, on the main thread,
+ *      without the main thread ever blocking;
+ *   3. a DRM device with syncobj timelines, if there is one (so DRM syncobj
+ *      fds can be imported next to our soft timelines);
+ *   4. the pre-commit hook and the two globals.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wayland-server-core.h>
+#include <wlr/backend.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/util/log.h>
+#include <fenceway/drm_syncobj.h>
+#include <fenceway/fence.h>
+#include <fenceway/loop.h>
+#include "explicit_sync.h"
+#include "explicit_sync_private.h"
+#include "server.h"
+#include "surface_sync.h"
+
+static bool kill_switch_set(void) {
+	const char *value = getenv(FW_NO_EXPLICIT_SYNC_ENV);
+	return value != NULL && value[0] != '\0' && strcmp(value, "0") != 0;
+}
+
+/* The fence loop's fd is readable: run the callbacks of fences that
+ * signalled (held commits get applied from there). */
+static int handle_loop_fd(int fd, uint32_t mask, void *data) {
+	struct fw_es *es = data;
+	int ret = fw_loop_dispatch(es->loop);
+	if (ret < 0) {
+		wlr_log(WLR_ERROR, "explicit-sync: fence loop dispatch failed: %s",
+			strerror(-ret));
+	}
+	return 0;
+}
+
+static int handle_held_timer(void *data) {
+	struct fw_es *es = data;
+	es->held_timer_armed = false;
+	int next_ms = fw_es_check_held_commits(es);
+	if (next_ms > 0) {
+		wl_event_source_timer_update(es->held_timer, next_ms);
+		es->held_timer_armed = true;
+	}
+	return 0;
+}
+
+void fw_es_arm_held_timer(struct fw_es *es) {
+	if (es->held_timer_armed) {
+		return;
+	}
+	wl_event_source_timer_update(es->held_timer, FW_ES_HELD_TOO_LONG_MS);
+	es->held_timer_armed = true;
+}
+
+struct fw_fence *fw_es_create_out_fence(struct fw_es *es) {
+	/* One context per fence: our out-fences signal in no particular order
+	 * (each when its own surface's commit applies), so they must not look
+	 * like points of one ordered timeline to a merge. */
+	uint64_t context = fw_fence_context_alloc(1);
+	return fw_fence_create(context, ++es->fence_seqno, "fenceway-release");
+}
+
+/*
+ * A DRM device that can import syncobj timelines: the backend's or the
+ * renderer's, else (headless) a render node we open ourselves.  Without
+ * one, only soft timelines are accepted.
+ */
+static void find_drm_device(struct fw_es *es) {
+	es->drm_fd = -1;
+	es->drm_fd_owned = false;
+	int fd = -1;
+	if (es->server->backend != NULL) {
+		fd = wlr_backend_get_drm_fd(es->server->backend);
+	}
+	if (fd < 0 && es->server->renderer != NULL) {
+		fd = wlr_renderer_get_drm_fd(es->server->renderer);
+	}
+	if (fd >= 0) {
+		if (fw_drm_syncobj_timeline_supported(fd)) {
+			es->drm_fd = fd;
+			wlr_log(WLR_INFO, "explicit-sync: DRM syncobj timelines on the "
+				"backend's device");
+		}
+		return;
+	}
+	DIR *dir = opendir("/dev/dri");
+	if (dir == NULL) {
+		wlr_log(WLR_INFO, "explicit-sync: no DRM device; soft timelines only");
+		return;
+	}
+	struct dirent *ent;
+	while ((ent = readdir(dir)) != NULL) {
+		if (strncmp(ent->d_name, "renderD", 7) != 0) {
+			continue;
+		}
+		char path[sizeof("/dev/dri/") + sizeof(ent->d_name)];
+		snprintf(path, sizeof(path), "/dev/dri/%s", ent->d_name);
+		int node = open(path, O_RDWR | O_CLOEXEC);
+		if (node < 0) {
+			continue;
+		}
+		if (fw_drm_syncobj_timeline_supported(node)) {
+			es->drm_fd = node;
+			es->drm_fd_owned = true;
+			wlr_log(WLR_INFO, "explicit-sync: DRM syncobj timelines on %s",
+				path);
+			break;
+		}
+		close(node);
+	}
+	closedir(dir);
+	if (es->drm_fd < 0) {
+		wlr_log(WLR_INFO, "explicit-sync: no DRM device with syncobj "
+			"timelines; soft timelines only");
+	}
+}
+
+static void es_destroy(struct fw_es *es) {
+	fw_sync_v1_finish(es);
+	fw_syncobj_v1_finish(es);
+	fw_es_commit_hook_finish(es);
+	if (es->held_timer != NULL) {
+		wl_event_source_remove(es->held_timer);
+	}
+	if (es->loop_source != NULL) {
+		wl_event_source_remove(es->loop_source);
+	}
+	if (es->loop != NULL) {
+		/* Cancels any wait still outstanding (none once clients are gone). */
+		fw_loop_destroy(es->loop);
+	}
+	if (es->drm_fd_owned) {
+		close(es->drm_fd);
+	}
+	free(es);
+}
+
+static bool es_init(struct fw_server *server, void **state) {
+	if (kill_switch_set()) {
+		wlr_log(WLR_INFO, "explicit-sync: disabled (%s); neither "
+			"explicit-sync global is advertised", FW_NO_EXPLICIT_SYNC_ENV);
+		*state = NULL;
+		return true;
+	}
+	struct fw_es *es = calloc(1, sizeof(*es));
+	if (es == NULL) {
+		return false;
+	}
+	es->server = server;
+	es->display = server->display;
+	es->event_loop = wl_display_get_event_loop(server->display);
+	es->drm_fd = -1;
+	wl_list_init(&es->clients);
+	wl_list_init(&es->surfaces);
+
+	es->loop = fw_loop_create();
+	if (es->loop == NULL) {
+		wlr_log(WLR_ERROR, "explicit-sync: cannot create the fence loop: %s",
+			strerror(errno));
+		goto error;
+	}
+	es->loop_source = wl_event_loop_add_fd(es->event_loop,
+		fw_loop_get_fd(es->loop), WL_EVENT_READABLE, handle_loop_fd, es);
+	es->held_timer = wl_event_loop_add_timer(es->event_loop,
+		handle_held_timer, es);
+	if (es->loop_source == NULL || es->held_timer == NULL) {
+		goto error;
+	}
+	find_drm_device(es);
+	if (!fw_es_commit_hook_init(es) || !fw_syncobj_v1_init(es) ||
+			!fw_sync_v1_init(es)) {
+		goto error;
+	}
+	wlr_log(WLR_INFO, "explicit-sync: wp_linux_drm_syncobj_manager_v1 v1 and "
+		"zwp_linux_explicit_synchronization_v1 v2 advertised (caps: %d queued "
+		"commits per surface, %d timelines per client)",
+		FW_ES_MAX_QUEUED_COMMITS, FW_ES_MAX_TIMELINES);
+	*state = es;
+	return true;
+
+error:
+	es_destroy(es);
+	return false;
+}
+
+static void es_finish(struct fw_server *server, void *state) {
+	if (state != NULL) {
+		es_destroy(state);
+	}
+}
+
+const struct fw_module fw_explicit_sync_module = {
+	.name = "explicit-sync",
+	.init = es_init,
+	.finish = es_finish,
+};

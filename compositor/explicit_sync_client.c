@@ -1,0 +1,107 @@
+/*
+ * Per-client bookkeeping for explicit sync: who the client is (its pid, for
+ * the logs), how many timelines it holds (a cap), and whether we have
+ * already posted it an error.
+ *
+ * The record hangs off the wl_client's destroy signal, so finding it is a
+ * wl_client_get_destroy_listener() lookup and it goes away with the client.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wayland-server-core.h>
+#include <wlr/util/log.h>
+#include "explicit_sync_private.h"
+
+static void client_handle_destroy(struct wl_listener *listener, void *data) {
+	struct fw_es_client *esc = wl_container_of(listener, esc, destroy);
+	wl_list_remove(&esc->destroy.link);
+	wl_list_remove(&esc->link);
+	free(esc);
+}
+
+struct fw_es_client *fw_es_client_find(struct fw_es *es,
+		struct wl_client *client) {
+	/* Several modules could use the same notify function on one client only
+	 * if they shared this file; there is one fw_es per process. */
+	struct wl_listener *listener =
+		wl_client_get_destroy_listener(client, client_handle_destroy);
+	if (listener == NULL) {
+		return NULL;
+	}
+	struct fw_es_client *esc = wl_container_of(listener, esc, destroy);
+	return esc->es == es ? esc : NULL;
+}
+
+struct fw_es_client *fw_es_client_get(struct fw_es *es,
+		struct wl_client *client) {
+	struct fw_es_client *esc = fw_es_client_find(es, client);
+	if (esc != NULL) {
+		return esc;
+	}
+	esc = calloc(1, sizeof(*esc));
+	if (esc == NULL) {
+		wl_client_post_no_memory(client);
+		return NULL;
+	}
+	esc->es = es;
+	esc->client = client;
+	wl_client_get_credentials(client, &esc->pid, NULL, NULL);
+	esc->destroy.notify = client_handle_destroy;
+	wl_client_add_destroy_listener(client, &esc->destroy);
+	wl_list_insert(&es->clients, &esc->link);
+	return esc;
+}
+
+bool fw_es_client_failed(struct fw_es *es, struct wl_client *client) {
+	struct fw_es_client *esc = fw_es_client_find(es, client);
+	return esc != NULL && esc->error_posted;
+}
+
+static void mark_failed(struct fw_es *es, struct wl_client *client) {
+	/* If even this allocation fails the client was sent no_memory, which
+	 * disconnects it just the same. */
+	struct fw_es_client *esc = fw_es_client_get(es, client);
+	if (esc != NULL) {
+		esc->error_posted = true;
+	}
+}
+
+void fw_es_post_error(struct fw_es *es, struct wl_resource *resource,
+		uint32_t code, const char *fmt, ...) {
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	struct wl_client *client = wl_resource_get_client(resource);
+	pid_t pid = 0;
+	wl_client_get_credentials(client, &pid, NULL, NULL);
+	wlr_log(WLR_INFO, "explicit-sync: client pid %d: %s@%u error %u: %s",
+		(int)pid, wl_resource_get_class(resource),
+		wl_resource_get_id(resource), code, msg);
+	mark_failed(es, client);
+	wl_resource_post_error(resource, code, "%s", msg);
+}
+
+void fw_es_post_no_memory(struct fw_es *es, struct wl_client *client) {
+	mark_failed(es, client);
+	wl_client_post_no_memory(client);
+}
+
+void fw_es_post_cap_error(struct fw_es *es, struct wl_client *client,
+		const char *fmt, ...) {
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	pid_t pid = 0;
+	wl_client_get_credentials(client, &pid, NULL, NULL);
+	wlr_log(WLR_ERROR, "explicit-sync: disconnecting client pid %d: %s",
+		(int)pid, msg);
+	mark_failed(es, client);
+	wl_client_post_implementation_error(client, "%s", msg);
+}

@@ -1,0 +1,538 @@
+/*
+ * Holding commits until their acquire fence signals (DESIGN §4.3).
+ *
+ * Every check is a count or an order, never a clock: "while A is held, B
+ * gets at least 5 frames presented"; "no captured frame shows A's new
+ * buffer before its fence signalled"; "A's frame callback and feedback for
+ * the held commit come only after it is applied".
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fenceway/libsync.h>
+#include "es-client.h"
+#include "es-scenarios.h"
+
+#define FAIL(...) do { printf("FAIL: " __VA_ARGS__); printf("\n"); \
+	return 1; } while (0)
+
+/* Surface A of client A, on the syncobj protocol. */
+struct held_a {
+	struct es_conn *c;
+	struct es_window *w;
+	struct wp_linux_drm_syncobj_surface_v1 *so;
+	struct es_timeline *acq;
+	struct es_timeline *rel1, *rel2;
+	struct es_frame frame1, frame2;
+	struct es_feedback feedback2;
+};
+
+/* A shows red (applied), then commits green on acquire point 2 (held). */
+static int held_a_setup(struct held_a *a, const char *title) {
+	a->c = es_connect();
+	a->w = es_window_create(a->c, title);
+	a->so = wp_linux_drm_syncobj_manager_v1_get_surface(a->c->syncobj,
+		a->w->surface);
+	a->acq = es_timeline_new(a->c, "es-hold-acquire");
+	a->rel1 = es_timeline_new(a->c, "es-hold-release1");
+	a->rel2 = es_timeline_new(a->c, "es-hold-release2");
+
+	es_timeline_signal(a->acq, 1);
+	es_set_acquire(a->so, a->acq, 1);
+	es_set_release(a->so, a->rel1, 1);
+	es_attach(a->w->surface, es_buffer(a->c, 96, 96, ES_RED));
+	es_request_frame(a->w->surface, &a->frame1);
+	wl_surface_commit(a->w->surface);
+	if (!es_wait_count(a->c, &a->frame1.done, 1, ES_WAIT_MS)) {
+		FAIL("A's first commit never shown");
+	}
+
+	es_set_acquire(a->so, a->acq, 2);
+	es_set_release(a->so, a->rel2, 1);
+	es_attach(a->w->surface, es_buffer(a->c, 96, 96, ES_GREEN));
+	es_request_frame(a->w->surface, &a->frame2);
+	es_request_feedback(a->c, a->w->surface, &a->feedback2);
+	wl_surface_commit(a->w->surface);
+	es_roundtrip(a->c);
+	return 0;
+}
+
+/* Client B presents frames until it has n presented (or the limit). */
+static int b_present_frames(struct es_conn *b, struct es_window *w, int n) {
+	struct wl_buffer *bufs[2] = {
+		es_buffer(b, 64, 64, ES_BLUE), es_buffer(b, 64, 64, ES_WHITE),
+	};
+	int presented = 0;
+	for (int i = 0; i < 100 * n && presented < n; i++) {
+		struct es_feedback fb = {0};
+		struct es_frame frame = {0};
+		es_attach(w->surface, bufs[i % 2]);
+		es_request_feedback(b, w->surface, &fb);
+		es_request_frame(w->surface, &frame);
+		wl_surface_commit(w->surface);
+		if (!es_wait_count(b, &frame.done, 1, ES_WAIT_MS)) {
+			break;
+		}
+		if (!es_wait_feedback(b, &fb, ES_WAIT_MS)) {
+			break;
+		}
+		presented += fb.presented;
+	}
+	return presented;
+}
+
+static int check_still_held(struct held_a *a, const char *when) {
+	es_dispatch_pending(a->c);
+	es_roundtrip(a->c);
+	if (a->frame2.done != 0) {
+		FAIL("%s: frame callback of the held commit already done", when);
+	}
+	if (a->feedback2.presented + a->feedback2.discarded != 0) {
+		FAIL("%s: feedback of the held commit already resolved", when);
+	}
+	if (es_timeline_value(a->rel1) != 0) {
+		FAIL("%s: the shown commit was released while its successor is "
+			"held", when);
+	}
+	return 0;
+}
+
+int so_hold(void) {
+	struct held_a a = {0};
+	if (held_a_setup(&a, "hold-A") != 0) {
+		return 1;
+	}
+	if (es_capture_count(ES_RED) == 0) {
+		FAIL("A's first buffer is not on screen");
+	}
+
+	/* Another client keeps presenting while A is held. */
+	struct es_conn *b = es_connect();
+	struct es_window *bw = es_window_create(b, "hold-B");
+	int presented = b_present_frames(b, bw, 5);
+	printf("B presented %d frames while A was held\n", presented);
+	if (presented < 5) {
+		FAIL("B presented only %d frames while A was held", presented);
+	}
+	if (check_still_held(&a, "after B's frames") != 0) {
+		return 1;
+	}
+	long green = es_capture_count(ES_GREEN);
+	printf("green pixels before the signal: %ld\n", green);
+	if (green != 0) {
+		FAIL("A's new buffer is on screen before its fence signalled");
+	}
+
+	es_timeline_signal(a.acq, 2);
+	if (!es_wait_count(a.c, &a.frame2.done, 1, ES_WAIT_MS)) {
+		FAIL("frame callback of the held commit never came");
+	}
+	es_wait_feedback(a.c, &a.feedback2, ES_WAIT_MS);
+	if (a.feedback2.presented != 1) {
+		FAIL("feedback of the held commit: presented %d discarded %d",
+			a.feedback2.presented, a.feedback2.discarded);
+	}
+	if (es_timeline_value(a.rel1) != 1) {
+		FAIL("the superseded commit was not released");
+	}
+	if (es_timeline_value(a.rel2) != 0) {
+		FAIL("the commit on screen was released");
+	}
+	green = es_capture_count(ES_GREEN);
+	printf("green pixels after the signal: %ld\n", green);
+	if (green == 0) {
+		FAIL("A's new buffer not on screen after its fence signalled");
+	}
+	es_expect_no_error(a.c);
+	es_expect_no_error(b);
+	printf("PASS\n");
+	return 0;
+}
+
+int so_timeline_error(void) {
+	/* A timeline put in error counts as signalled: applied, and the
+	 * compositor logs it (the Python side checks the log). */
+	struct held_a a = {0};
+	if (held_a_setup(&a, "error-A") != 0) {
+		return 1;
+	}
+	if (check_still_held(&a, "before the error") != 0) {
+		return 1;
+	}
+	int ret = fw_timeline_set_error(a.acq->timeline, -EIO);
+	if (ret < 0) {
+		es_die("fw_timeline_set_error: %s", strerror(-ret));
+	}
+	if (!es_wait_count(a.c, &a.frame2.done, 1, ES_WAIT_MS)) {
+		FAIL("commit on a failed timeline never applied");
+	}
+	if (es_timeline_value(a.rel1) != 1) {
+		FAIL("the superseded commit was not released");
+	}
+	es_expect_no_error(a.c);
+	printf("PASS\n");
+	return 0;
+}
+
+int so_null_attach_behind_held(void) {
+	/* A NULL attach queued behind a held commit: the held commit is applied
+	 * (unmapped) when it signals, released exactly once, never shown. */
+	struct held_a a = {0};
+	if (held_a_setup(&a, "null-A") != 0) {
+		return 1;
+	}
+	es_attach(a.w->surface, NULL);
+	wl_surface_commit(a.w->surface);
+	es_roundtrip(a.c);
+	if (es_timeline_value(a.rel1) != 0 || es_timeline_value(a.rel2) != 0) {
+		FAIL("released before the held commit was applied");
+	}
+	if (es_capture_count(ES_GREEN) != 0) {
+		FAIL("held buffer shown");
+	}
+	es_timeline_signal(a.acq, 2);
+	/* Both the first and the held commit are superseded once applied. */
+	es_wait_timeline(a.c, a.rel2, 1, ES_WAIT_MS);
+	if (es_timeline_value(a.rel2) != 1) {
+		FAIL("held commit not released after the NULL attach (value %llu)",
+			(unsigned long long)es_timeline_value(a.rel2));
+	}
+	if (es_timeline_value(a.rel1) != 1) {
+		FAIL("first commit not released");
+	}
+	if (es_capture_count(ES_GREEN) != 0) {
+		FAIL("held buffer shown although a NULL attach superseded it");
+	}
+	es_expect_no_error(a.c);
+	printf("PASS\n");
+	return 0;
+}
+
+int so_hold_then_exit(void) {
+	/* Warm-up for the fd-count test: a full hold cycle, then disconnect. */
+	struct held_a a = {0};
+	if (held_a_setup(&a, "warmup-A") != 0) {
+		return 1;
+	}
+	es_timeline_signal(a.acq, 2);
+	if (!es_wait_count(a.c, &a.frame2.done, 1, ES_WAIT_MS)) {
+		FAIL("held commit never applied");
+	}
+	printf("PASS\n");
+	return 0;
+}
+
+int so_hold_forever(void) {
+	/* Held, then wait to be killed (the Python side SIGKILLs us). */
+	struct held_a a = {0};
+	if (held_a_setup(&a, "forever-A") != 0) {
+		return 1;
+	}
+	/* Some fenced commits queued behind, so there is something to drop. */
+	for (uint64_t i = 3; i < 6; i++) {
+		es_set_acquire(a.so, a.acq, i);
+		es_set_release(a.so, a.rel2, i);
+		es_attach(a.w->surface, es_buffer(a.c, 96, 96, ES_BLUE));
+		wl_surface_commit(a.w->surface);
+	}
+	es_roundtrip(a.c);
+	printf("HELD\n");
+	fflush(stdout);
+	for (;;) {
+		pause();
+	}
+}
+
+/* ---- sync-file protocol ---- */
+
+/* Receive one fd over a unix socket. */
+static int recv_fd(int sock) {
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	char ctrl[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+	};
+	if (recvmsg(sock, &msg, 0) <= 0) {
+		return -1;
+	}
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS) {
+		return -1;
+	}
+	int fd;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+	return fd;
+}
+
+static void send_fd(int sock, int fd) {
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	char ctrl[CMSG_SPACE(sizeof(int))] = {0};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(fd));
+	if (sendmsg(sock, &msg, 0) < 0) {
+		_exit(3);
+	}
+}
+
+struct v1_a {
+	struct es_conn *c;
+	struct es_window *w;
+	struct zwp_linux_surface_synchronization_v1 *sync;
+	struct es_release rel1, rel2;
+	struct es_frame frame1, frame2;
+};
+
+/* A shows red with a signalled soft fence and a release object. */
+static int v1_a_setup(struct v1_a *a, const char *title) {
+	a->c = es_connect();
+	a->w = es_window_create(a->c, title);
+	a->sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
+		a->c->sync_v1, a->w->surface);
+	int tl = sw_sync_timeline_create();
+	int fence = sw_sync_fence_create(tl, "v1-first", 1);
+	sw_sync_timeline_inc(tl, 1);
+	zwp_linux_surface_synchronization_v1_set_acquire_fence(a->sync, fence);
+	close(fence);
+	es_get_release(a->sync, &a->rel1);
+	es_attach(a->w->surface, es_buffer(a->c, 96, 96, ES_RED));
+	es_request_frame(a->w->surface, &a->frame1);
+	wl_surface_commit(a->w->surface);
+	if (!es_wait_count(a->c, &a->frame1.done, 1, ES_WAIT_MS)) {
+		FAIL("A's first commit never shown");
+	}
+	sw_sync_timeline_destroy(tl);
+	return 0;
+}
+
+/* A commits green on the (pending) sync file fence. */
+static void v1_a_commit_held(struct v1_a *a, int fence) {
+	zwp_linux_surface_synchronization_v1_set_acquire_fence(a->sync, fence);
+	es_get_release(a->sync, &a->rel2);
+	es_attach(a->w->surface, es_buffer(a->c, 96, 96, ES_GREEN));
+	es_request_frame(a->w->surface, &a->frame2);
+	wl_surface_commit(a->w->surface);
+	es_roundtrip(a->c);
+}
+
+int v1_hold_early_release(void) {
+	struct v1_a a = {0};
+	if (v1_a_setup(&a, "v1-hold-A") != 0) {
+		return 1;
+	}
+	int tl = sw_sync_timeline_create();
+	int fence = sw_sync_fence_create(tl, "v1-held", 1);
+	if (tl < 0 || fence < 0) {
+		es_die("sw_sync: %s", strerror(errno));
+	}
+	v1_a_commit_held(&a, fence);
+	close(fence);
+
+	/* The superseding commit is held and its fence was soft: the release
+	 * of the commit on screen came at once, as a fence still pending. */
+	if (a.rel1.fenced != 1 || a.rel1.immediate != 0) {
+		FAIL("expected one early fenced_release, got fenced %d immediate %d",
+			a.rel1.fenced, a.rel1.immediate);
+	}
+	if (sync_wait(a.rel1.fence_fd, 0) != 0) {
+		FAIL("the early release fence signalled while its successor is held");
+	}
+
+	struct es_conn *b = es_connect();
+	struct es_window *bw = es_window_create(b, "v1-hold-B");
+	int presented = b_present_frames(b, bw, 5);
+	printf("B presented %d frames while A was held\n", presented);
+	if (presented < 5) {
+		FAIL("B presented only %d frames while A was held", presented);
+	}
+	es_roundtrip(a.c);
+	if (a.frame2.done != 0) {
+		FAIL("held commit applied before its fence signalled");
+	}
+	if (sync_wait(a.rel1.fence_fd, 0) != 0) {
+		FAIL("the early release fence signalled while its successor is held");
+	}
+	if (es_capture_count(ES_GREEN) != 0) {
+		FAIL("A's new buffer is on screen before its fence signalled");
+	}
+
+	sw_sync_timeline_inc(tl, 1);
+	if (!es_wait_count(a.c, &a.frame2.done, 1, ES_WAIT_MS)) {
+		FAIL("held commit never applied");
+	}
+	if (sync_wait(a.rel1.fence_fd, ES_WAIT_MS) <= 0) {
+		FAIL("the early release fence did not signal once the successor "
+			"was applied");
+	}
+	if (a.rel1.fenced != 1 || a.rel1.immediate != 0) {
+		FAIL("release 1 answered more than once");
+	}
+	if (a.rel2.fenced + a.rel2.immediate != 0) {
+		FAIL("the commit on screen was released");
+	}
+	if (es_capture_count(ES_GREEN) == 0) {
+		FAIL("A's new buffer not on screen after its fence signalled");
+	}
+	es_expect_no_error(a.c);
+	printf("PASS\n");
+	return 0;
+}
+
+int v1_producer_killed(void) {
+	/* The process that made the acquire fence dies: the soft sync file
+	 * signals with an error (-EPIPE), which counts as signalled. */
+	struct v1_a a = {0};
+	if (v1_a_setup(&a, "v1-killed-A") != 0) {
+		return 1;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		es_die("socketpair: %s", strerror(errno));
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		es_die("fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		int tl = sw_sync_timeline_create();
+		int fence = sw_sync_fence_create(tl, "v1-producer", 1);
+		if (tl < 0 || fence < 0) {
+			_exit(3);
+		}
+		send_fd(sv[1], fence);
+		for (;;) {
+			pause();
+		}
+	}
+	close(sv[1]);
+	int fence = recv_fd(sv[0]);
+	close(sv[0]);
+	if (fence < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		es_die("no fence from the producer");
+	}
+	v1_a_commit_held(&a, fence);
+	close(fence);
+	if (a.frame2.done != 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		FAIL("commit applied while its producer is alive");
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (!es_wait_count(a.c, &a.frame2.done, 1, ES_WAIT_MS)) {
+		FAIL("commit never applied after its producer died");
+	}
+	es_expect_no_error(a.c);
+	printf("PASS\n");
+	return 0;
+}
+
+/* ---- synchronized subsurfaces ---- */
+
+int so_subsurface_hold(void) {
+	/* A held commit of a synchronized child also holds the parent commit
+	 * that would apply it: the tree appears together. */
+	struct es_conn *c = es_connect();
+	struct es_window *parent = es_window_create(c, "subsurface-parent");
+	struct wl_surface *child = wl_compositor_create_surface(c->compositor);
+	struct wl_subsurface *sub = wl_subcompositor_get_subsurface(
+		c->subcompositor, child, parent->surface);
+	wl_subsurface_set_position(sub, 16, 16);   /* synchronized by default */
+	struct wp_linux_drm_syncobj_surface_v1 *so =
+		wp_linux_drm_syncobj_manager_v1_get_surface(c->syncobj, child);
+	struct es_timeline *acq = es_timeline_new(c, "es-sub-acquire");
+	struct es_timeline *rel = es_timeline_new(c, "es-sub-release");
+
+	es_timeline_signal(acq, 1);
+	es_set_acquire(so, acq, 1);
+	es_set_release(so, rel, 1);
+	es_attach(child, es_buffer(c, 32, 32, ES_BLUE));
+	wl_surface_commit(child);
+	struct es_frame frame1 = {0};
+	es_attach(parent->surface, es_buffer(c, 96, 96, ES_RED));
+	es_request_frame(parent->surface, &frame1);
+	wl_surface_commit(parent->surface);
+	if (!es_wait_count(c, &frame1.done, 1, ES_WAIT_MS)) {
+		FAIL("first tree never shown");
+	}
+	if (es_capture_count(ES_BLUE) == 0 || es_capture_count(ES_RED) == 0) {
+		FAIL("first tree not on screen");
+	}
+
+	es_set_acquire(so, acq, 2);
+	es_set_release(so, rel, 2);
+	es_attach(child, es_buffer(c, 32, 32, ES_GREEN));
+	wl_surface_commit(child);
+	struct es_frame frame2 = {0};
+	es_attach(parent->surface, es_buffer(c, 96, 96, ES_WHITE));
+	es_request_frame(parent->surface, &frame2);
+	wl_surface_commit(parent->surface);
+	es_roundtrip(c);
+	if (frame2.done != 0) {
+		FAIL("parent commit applied while its child's commit is held");
+	}
+	if (es_capture_count(ES_WHITE) != 0 || es_capture_count(ES_GREEN) != 0) {
+		FAIL("part of the new tree shown while the child is held");
+	}
+	if (es_timeline_value(rel) != 0) {
+		FAIL("child's shown commit released early");
+	}
+	es_timeline_signal(acq, 2);
+	if (!es_wait_count(c, &frame2.done, 1, ES_WAIT_MS)) {
+		FAIL("parent commit never applied after the child's fence");
+	}
+	if (es_capture_count(ES_WHITE) == 0 || es_capture_count(ES_GREEN) == 0) {
+		FAIL("new tree not on screen after the signal");
+	}
+	if (es_timeline_value(rel) != 1) {
+		FAIL("child's superseded commit not released");
+	}
+	es_expect_no_error(c);
+	printf("PASS\n");
+	return 0;
+}
+
+int so_release_on_destroy(void) {
+	/* The surface goes while a commit is held: the commit on screen and the
+	 * one never shown are both released (once). */
+	struct held_a a = {0};
+	if (held_a_setup(&a, "destroy-A") != 0) {
+		return 1;
+	}
+	if (es_timeline_value(a.rel1) != 0 || es_timeline_value(a.rel2) != 0) {
+		FAIL("released before the surface went");
+	}
+	xdg_toplevel_destroy(a.w->toplevel);
+	xdg_surface_destroy(a.w->xdg_surface);
+	wl_surface_destroy(a.w->surface);
+	es_roundtrip(a.c);
+	if (es_timeline_value(a.rel1) != 1) {
+		FAIL("the shown commit was not released with its surface");
+	}
+	if (es_timeline_value(a.rel2) != 1) {
+		FAIL("the held commit (never shown) was not released with its "
+			"surface");
+	}
+	/* The acquire point may still signal later: nothing must happen. */
+	es_timeline_signal(a.acq, 2);
+	es_expect_no_error(a.c);
+	printf("PASS\n");
+	return 0;
+}
