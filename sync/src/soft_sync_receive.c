@@ -191,7 +191,8 @@ void fw_soft_sync_view_release(struct fw_soft_sync_view *view)
 
 struct proxy {
 	struct fw_fence base;
-	int fd; /* our own dup of the receiver's file; closed at release */
+	int fd;                     /* our own dup of the receiver's file */
+	struct fw_fd_watch *watch;  /* NULL if settled at import */
 };
 
 /*
@@ -220,15 +221,24 @@ static bool proxy_settle(struct proxy *p)
 	return true;
 }
 
-/* On the fd thread: the file became readable (message or EOF). */
+/*
+ * On the fd thread: the file became readable (message or EOF).  The watch
+ * holds no reference (a proxy nobody wants any more must not live on
+ * until its producer acts), so take one if the proxy is still alive; if
+ * it is being released, the release waits in fw_fd_watch_remove() for
+ * this callback, so @p is still valid memory here.
+ */
 static void proxy_ready(int fd, uint32_t events, void *data)
 {
 	struct proxy *p = data;
 
+	if (!fw_fence_get_unless_zero(&p->base))
+		return;
 	/* Readable without anything to read cannot happen; never hang. */
 	if (!proxy_settle(p))
 		fw_fence_signal(&p->base, -EIO);
-	fw_fence_put(&p->base); /* the watch's reference */
+	/* May be the last reference: proxy_release() from this callback. */
+	fw_fence_put(&p->base);
 }
 
 /*
@@ -236,29 +246,27 @@ static void proxy_ready(int fd, uint32_t events, void *data)
  * (fw_fence_get_status() has no backend hook to ask the file), like the
  * soft timeline's points.  Costs one watch per imported file.
  */
-static void proxy_arm(struct fw_fence *fence)
+static void proxy_arm(struct proxy *p)
 {
-	struct proxy *p = (struct proxy *)fence;
-
 	if (proxy_settle(p))
 		return;
-	/*
-	 * The watch holds a reference until it fires, which it always does:
-	 * the producer signals, or dies and its end closes.
-	 */
-	fw_fence_get(fence);
-	if (!fw_fd_watch_add(p->fd, EPOLLIN | EPOLLRDHUP, FW_FD_WATCH_AUTO_FREE,
-			     proxy_ready, p)) {
-		/* Cannot watch: fail now rather than leave waiters hanging. */
-		fw_fence_signal(fence, errno ? -errno : -ENOMEM);
-		fw_fence_put(fence);
-	}
+	p->watch = fw_fd_watch_add(p->fd, EPOLLIN | EPOLLRDHUP, 0,
+				   proxy_ready, p);
+	/* Cannot watch: fail now rather than leave waiters hanging. */
+	if (!p->watch)
+		fw_fence_signal(&p->base, errno ? -errno : -ENOMEM);
 }
 
 static void proxy_release(struct fw_fence *fence)
 {
 	struct proxy *p = (struct proxy *)fence;
 
+	/*
+	 * Waits for a callback running on the fd thread; from inside our
+	 * own callback it only marks the watch for freeing afterwards.
+	 * Either way the fd is unwatched before we close it.
+	 */
+	fw_fd_watch_remove(p->watch);
 	close(p->fd);
 	free(p);
 }
@@ -290,7 +298,7 @@ static struct fw_fence *proxy_create(int fd)
 	}
 	/* Tell the core signalling is on: it must not ask us again. */
 	p->base.signaling_enabled = true;
-	proxy_arm(&p->base);
+	proxy_arm(p);
 	return &p->base;
 err:
 	free(p);

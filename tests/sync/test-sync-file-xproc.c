@@ -311,6 +311,68 @@ static void test_fork_drops_producer_ends(void)
 	close(sv[0]);
 }
 
+static void put_in_callback(struct fw_fence *fence, struct fw_fence_cb *cb)
+{
+	/* We were given the last outside reference: drop it right here. */
+	fw_fence_put(fence);
+	free(cb);
+}
+
+/*
+ * Proxies live as long as somebody holds them, not as long as their
+ * producer: one that is dropped while its producer sits on it for ever
+ * costs nothing afterwards (its dup is closed, its watch gone).  And one
+ * whose last reference goes inside its own signal is freed cleanly.
+ */
+static void test_proxy_lifetime(void)
+{
+	int tl = sw_sync_timeline_create();
+	int base, sv[2], fd, again;
+	struct fw_fence *proxy;
+	struct fw_fence_cb *cb;
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+	base = ft_fd_baseline();
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		int f = sw_sync_fence_create(tl, "slow", 1);
+
+		ft_send_fd(sv[1], f);
+		ft_send_fd(sv[1], f);
+		wait_byte(sv[1]);
+		_exit(0);
+	}
+	fd = ft_recv_fd(sv[0]);
+	again = ft_recv_fd(sv[0]);
+	CHECK(fd >= 0 && again >= 0);
+
+	/* Dropped while pending: nothing stays behind. */
+	for (int i = 0; i < 100; i++) {
+		proxy = fw_sync_file_get_fence(fd);
+		CHECK(proxy && !fw_fence_is_signaled(proxy));
+		fw_fence_put(proxy);
+	}
+	close(fd);
+	CHECK(ft_fd_count() == base + 1); /* @again only */
+
+	/* The last reference dropped from inside the signal. */
+	proxy = fw_sync_file_get_fence(again);
+	cb = calloc(1, sizeof(*cb));
+	CHECK(fw_fence_add_callback(proxy, cb, put_in_callback) == 0);
+	proxy = NULL; /* the callback owns it now */
+	CHECK(sw_sync_timeline_inc(tl, 1) == 0);
+	CHECK(sync_wait(again, LIVENESS_MS) > 0);
+	close(again);
+	put_byte(sv[0], 'x');
+	CHECK(ft_child_ok(pid));
+	ft_check_no_leak(base);
+	close(sv[0]);
+	close(sv[1]);
+	sw_sync_timeline_destroy(tl);
+}
+
 static void test_fd_ownership(void)
 {
 	int base = ft_fd_baseline();
@@ -329,6 +391,7 @@ int main(void)
 	RUN(test_scm_rights_foreign_file);
 	RUN(test_producer_sigkill);
 	RUN(test_fork_drops_producer_ends);
+	RUN(test_proxy_lifetime);
 	RUN(test_fd_ownership);
 	return 0;
 }

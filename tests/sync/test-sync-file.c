@@ -125,6 +125,33 @@ static void test_error_status_travels(void)
 	fw_fence_put(f);
 }
 
+static void test_timeline_error_travels(void)
+{
+	struct fw_timeline *tl = new_timeline("failing");
+	struct fw_fence *pt = fw_timeline_point_fence(tl, 5);
+	int fd = fw_sync_file_create(pt);
+	struct sync_file_info *info;
+
+	CHECK(fd >= 0 && !readable(fd));
+	/* A failed "GPU job": the timeline's sticky error fails the point. */
+	CHECK(fw_timeline_set_error(tl, -EIO) == 0);
+	CHECK(readable(fd));
+	info = sync_file_info(fd);
+	CHECK(info && info->status == -EIO);
+	sync_file_info_free(info);
+	CHECK(sync_fence_count_with_status(fd, -1) == 1);
+	close(fd);
+	/* Later points fail at once. */
+	fw_fence_put(pt);
+	pt = fw_timeline_point_fence(tl, 9);
+	fd = fw_sync_file_create(pt);
+	CHECK(readable(fd));
+	CHECK(sync_fence_count_with_status(fd, -1) == 1);
+	close(fd);
+	fw_fence_put(pt);
+	fw_timeline_put(tl);
+}
+
 static void test_independent_files(void)
 {
 	struct fw_timeline *tl = new_timeline("two");
@@ -312,6 +339,7 @@ static void test_fd_ownership(void)
 		test_soft_roundtrip();
 		test_already_signalled();
 		test_error_status_travels();
+		test_timeline_error_travels();
 		ft_quiesce();
 		test_independent_files();
 		ft_quiesce();
@@ -339,6 +367,7 @@ int main(void)
 	RUN(test_soft_roundtrip);
 	RUN(test_already_signalled);
 	RUN(test_error_status_travels);
+	RUN(test_timeline_error_travels);
 	RUN(test_independent_files);
 	RUN(test_abandoned_producer_freed);
 	RUN(test_merge_identity);
