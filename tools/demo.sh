@@ -18,22 +18,30 @@
 #   bash tools/demo.sh
 #   FRAMES=600 bash tools/demo.sh                # longer (default 300 each)
 #   FENCEWAY_DEMO_HEADLESS=1 bash tools/demo.sh  # headless even on a desktop
+# For the test suite: BUILD=dir (default build), OUT=dir (default out),
+# FENCEWAY_DEMO_NO_BUILD=1 (skip setup and compile: BUILD is built already).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 frames=${FRAMES:-300}
-out=$root/out
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$root/$build ;; esac
+out=${OUT:-out}
+case $out in /*) ;; *) out=$root/$out ;; esac
 
-bash tools/setup.sh >/dev/null || { echo "demo: tools/setup.sh failed" >&2; exit 1; }
-if [ ! -f build/build.ninja ]; then
-	meson setup build >/dev/null
+if [ -z "${FENCEWAY_DEMO_NO_BUILD:-}" ]; then
+	bash tools/setup.sh >/dev/null || { echo "demo: tools/setup.sh failed" >&2; exit 1; }
+	if [ ! -f "$build/build.ninja" ]; then
+		meson setup "$build" >/dev/null
+	fi
+	meson compile -C "$build" >"$build/demo-compile.log" 2>&1 || {
+		tail -30 "$build/demo-compile.log"
+		echo "demo: build failed ($build/demo-compile.log)" >&2; exit 1; }
 fi
-meson compile -C build >build/demo-compile.log 2>&1 || {
-	tail -30 build/demo-compile.log; echo "demo: build failed (build/demo-compile.log)" >&2; exit 1; }
 
-fenceway=$root/build/compositor/fenceway
-demo=$root/build/clients/fenceway-demo
-demo_egl=$root/build/clients/fenceway-demo-egl
+fenceway=$build/compositor/fenceway
+demo=$build/clients/fenceway-demo
+demo_egl=$build/clients/fenceway-demo-egl
 
 mkdir -p "$out"
 rm -f "$out"/demo-*.txt "$out/screenshot.png" "$out/grim.log"
