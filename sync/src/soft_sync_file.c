@@ -54,15 +54,14 @@ static size_t live_producers;
 static atomic_uint_fast64_t next_id = 1;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-static void registry_insert(struct producer *p)
+/* reg_lock held. */
+static void registry_insert_locked(struct producer *p)
 {
 	struct producer **head = &buckets[p->id % NBUCKETS];
 
-	pthread_mutex_lock(&reg_lock);
 	p->next = *head;
 	*head = p;
 	live_producers++;
-	pthread_mutex_unlock(&reg_lock);
 }
 
 /* Unlink @p from the registry. */
@@ -226,35 +225,47 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
 	if (!fence)
 		return -EINVAL;
 	pthread_once(&atfork_once, install_atfork);
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
 	p = calloc(1, sizeof(*p));
-	if (!p) {
-		ret = -ENOMEM;
-		goto err_close;
+	if (!p)
+		return -ENOMEM;
+	set_name(p->name, name ? name : fw_fence_timeline_name(fence));
+
+	/*
+	 * From socketpair() until the end is listed (or closed), hold the
+	 * registry lock: a fork() meanwhile waits in atfork_prepare, so no
+	 * child ever inherits a producer end it does not know to close.
+	 */
+	pthread_mutex_lock(&reg_lock);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = -errno;
+		pthread_mutex_unlock(&reg_lock);
+		free(p);
+		return ret;
 	}
 	p->fd = sv[0];
-	set_name(p->name, name ? name : fw_fence_timeline_name(fence));
 	ret = bind_unique(sv[0], &p->id);
-	if (ret < 0)
-		goto err_free;
 	/* Receivers cannot queue data at the producer (DESIGN §3.3). */
-	if (shutdown(sv[0], SHUT_RD) < 0) {
+	if (ret == 0 && shutdown(sv[0], SHUT_RD) < 0)
 		ret = -errno;
-		goto err_free;
+	if (ret < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		pthread_mutex_unlock(&reg_lock);
+		free(p);
+		return ret;
 	}
-
 	/* Already signalled: nothing to keep, the file is complete now. */
 	if (fw_fence_is_signaled(fence)) {
 		send_and_shutdown(sv[0], fence, p->name);
 		close(sv[0]);
+		pthread_mutex_unlock(&reg_lock);
 		free(p);
 		return sv[1];
 	}
-
 	p->fence = fw_fence_get(fence);
-	registry_insert(p);
+	registry_insert_locked(p);
+	pthread_mutex_unlock(&reg_lock);
+
 	/*
 	 * Callback first, watch second: the watch's teardown assumes the
 	 * callback was registered (or ran).  If the fence signals in
@@ -272,13 +283,6 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
 		return ret;
 	}
 	return sv[1];
-
-err_free:
-	free(p);
-err_close:
-	close(sv[0]);
-	close(sv[1]);
-	return ret;
 }
 
 struct fw_fence *fw_soft_sync_producer_lookup(uint64_t id, char *name)

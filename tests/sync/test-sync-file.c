@@ -329,6 +329,35 @@ static void test_message_roundtrip(void)
 	fw_timeline_put(b);
 }
 
+/* More points than a message carries: the first 256 go out, still valid. */
+static void test_message_many_points(void)
+{
+	enum { N = 300 };
+	struct fw_fence *parts[N], *m;
+	struct fw_soft_sync_view view;
+	int fd;
+
+	for (int i = 0; i < N; i++)
+		parts[i] = fw_fence_create(fw_fence_context_alloc(1), 1, "many");
+	m = fw_fence_merge(parts, N);
+	CHECK(m && fw_fence_num_points(m) == N);
+	fd = fw_sync_file_create(m);
+	CHECK(fd >= 0);
+	for (int i = 0; i < N; i++)
+		CHECK(fw_fence_signal(parts[i], 0) == 0);
+	CHECK(fw_fence_is_signaled(m) && readable(fd));
+	ft_quiesce(); /* the producer is gone: read the message itself */
+	CHECK(fw_soft_sync_file_peek(fd, &view) == 0);
+	CHECK(view.status == 1 && view.num_points == FW_SOFT_SYNC_MAX_POINTS);
+	for (uint32_t i = 0; i < view.num_points; i++)
+		CHECK(view.points[i].status == 1);
+	fw_soft_sync_view_release(&view);
+	close(fd);
+	fw_fence_put(m);
+	for (int i = 0; i < N; i++)
+		fw_fence_put(parts[i]);
+}
+
 static void test_fd_ownership(void)
 {
 	int base = ft_fd_baseline();
@@ -349,6 +378,7 @@ static void test_fd_ownership(void)
 		test_receiver_shutdown_own();
 		test_get_fence_refuses();
 		test_message_roundtrip();
+		test_message_many_points();
 	}
 	ft_check_no_leak(base);
 }
@@ -374,6 +404,7 @@ int main(void)
 	RUN(test_receiver_shutdown_own);
 	RUN(test_get_fence_refuses);
 	RUN(test_message_roundtrip);
+	RUN(test_message_many_points);
 	RUN(test_fd_ownership);
 	return 0;
 }
