@@ -65,7 +65,8 @@ int soft_timeline_page_error(const struct fw_soft_page *page)
 
 static uint64_t page_value(const struct fw_soft_page *page)
 {
-	return atomic_load_explicit(&page->value, memory_order_acquire);
+	/* seq_cst: ordered against the heap mirrors (see soft_point_fence). */
+	return atomic_load(&page->value);
 }
 
 /* Tell every waiter, in every process, that the page changed. */
@@ -210,6 +211,11 @@ static int my_inflight(struct soft_timeline *tl)
 	return n;
 }
 
+bool soft_timeline_due_for_watcher(struct soft_timeline *tl)
+{
+	return atomic_load(&tl->local_signalling) == 0 && soft_timeline_due(tl);
+}
+
 /*
  * Pop what is done (points <= value succeed; with a sticky error, or a
  * @local_error, the rest fail) under the lock, signal after dropping it.
@@ -286,10 +292,27 @@ void soft_timeline_process(struct soft_timeline *tl)
 	process(tl, 0, false);
 }
 
-/* For this process's own signals: complete on return. */
-static void process_local(struct soft_timeline *tl)
+/*
+ * This process's own signals: announce them, so the watcher (which our
+ * own wake-up rouses too) stays out of the way instead of popping the same
+ * points on another CPU; then process, complete on return.
+ */
+static void local_begin(struct soft_timeline *tl)
+{
+	atomic_fetch_add(&tl->local_signalling, 1);
+}
+
+static void local_end(struct soft_timeline *tl)
 {
 	process(tl, 0, true);
+	atomic_fetch_sub(&tl->local_signalling, 1);
+	/*
+	 * A peer's signal may have woken the watcher while we were busy, and
+	 * the watcher left it to us: take a last look now that it no longer
+	 * defers to us.
+	 */
+	if (soft_timeline_due(tl))
+		process(tl, 0, true);
 }
 
 static struct fw_fence *soft_point_fence(struct fw_timeline *base,
@@ -329,6 +352,15 @@ static struct fw_fence *soft_point_fence(struct fw_timeline *base,
 
 	if (status == 1) {
 		soft_watch_add(tl);
+		/*
+		 * A peer may have raised the value between our check and the
+		 * push, and its wake-up may have found our watcher before the
+		 * push was visible (nothing pending, or a higher minimum): then
+		 * nobody would look again.  Look once more ourselves, now that
+		 * the point is in the heap.
+		 */
+		if (soft_timeline_due(tl))
+			soft_timeline_process(tl);
 	} else if (status == -ENOMEM) {
 		fw_fence_put(&p->base);
 		errno = ENOMEM;
@@ -363,11 +395,12 @@ static int soft_signal(struct fw_timeline *base, uint64_t point)
 	 * it a moment ago and our watcher not have caught up yet, and the
 	 * contract is that our fences <= @point are signalled on return.
 	 */
+	local_begin(tl);
 	if (page_value(tl->page) < point) {
 		page_raise(tl->page, point);
 		page_kick(tl->page);
 	}
-	process_local(tl);
+	local_end(tl);
 	return 0;
 }
 
@@ -380,6 +413,7 @@ int fw_soft_timeline_advance(struct fw_timeline *base, uint64_t count,
 	if (!fw_timeline_is_soft(base))
 		return -EINVAL;
 	tl = to_soft(base);
+	local_begin(tl);
 	cur = page_value(tl->page);
 	do {
 		next = cur > UINT64_MAX - count ? UINT64_MAX : cur + count;
@@ -392,7 +426,7 @@ int fw_soft_timeline_advance(struct fw_timeline *base, uint64_t count,
 		*new_value = next;
 	if (count)
 		page_kick(tl->page);
-	process_local(tl);
+	local_end(tl);
 	return 0;
 }
 
@@ -404,9 +438,10 @@ static int soft_set_error(struct fw_timeline *base, int error)
 	if (error >= 0 || error < -4095)
 		return -EINVAL;
 	/* First error wins; a later one is not an error for the caller. */
+	local_begin(tl);
 	atomic_compare_exchange_strong(&tl->page->error, &expected, error);
 	page_kick(tl->page);
-	process_local(tl);
+	local_end(tl);
 	return 0;
 }
 
@@ -550,7 +585,8 @@ static void atfork_child(void)
 	soft_watch_atfork_child();
 	for (struct soft_timeline *tl = registry; tl; tl = tl->reg_next) {
 		/* Its watcher threads stayed in the parent. */
-		tl->helper = NULL;
+		atomic_store(&tl->helper, NULL);
+		atomic_store(&tl->local_signalling, 0);
 		tl->inflight = 0;
 		pthread_cond_init(&tl->inflight_cond, NULL);
 		if (tl->fb_running) {
@@ -614,6 +650,8 @@ static int soft_wrap(int fd, struct fw_soft_page *page, const struct stat *st,
 	tl->ino = st->st_ino;
 	pthread_mutex_init(&tl->lock, NULL);
 	pthread_cond_init(&tl->inflight_cond, NULL);
+	atomic_init(&tl->helper, NULL);
+	atomic_init(&tl->local_signalling, 0);
 	atomic_init(&tl->npending, 0);
 	atomic_init(&tl->min_point, UINT64_MAX);
 

@@ -49,7 +49,17 @@ struct soft_timeline {
 	_Atomic uint64_t min_point;
 
 	/* Watchers (soft_watch.c). */
-	struct soft_helper *helper;    /* futex_waitv helper; watch lock */
+	/*
+	 * The futex_waitv helper watching it.  Written under the watch lock;
+	 * read without it on the fast path of soft_watch_add().
+	 */
+	_Atomic(struct soft_helper *) helper;
+	/*
+	 * Threads of this process signalling it right now (between raising
+	 * the value and processing their own fences).  Watchers leave the
+	 * timeline to them instead of racing them for the same points.
+	 */
+	atomic_int local_signalling;
 	bool fb_running;               /* fallback thread alive; tl lock */
 
 	/* The per-process registry of soft timelines; registry lock. */
@@ -64,6 +74,8 @@ struct soft_timeline {
 void soft_timeline_process(struct soft_timeline *tl);
 /* Lock-free: does the page show something this process must signal? */
 bool soft_timeline_due(struct soft_timeline *tl);
+/* For watchers: due, and no local signaller is about to handle it. */
+bool soft_timeline_due_for_watcher(struct soft_timeline *tl);
 /* The page's sticky error, clamped to a sane negative errno, or 0. */
 int soft_timeline_page_error(const struct fw_soft_page *page);
 /* Take a reference only if @tl is not being destroyed. */

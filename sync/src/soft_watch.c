@@ -101,68 +101,134 @@ static void helper_kick(struct soft_helper *h)
 	fw_futex_wake(&h->ctl, false);
 }
 
+/*
+ * Watch lock held.  Snapshot entry @i's wake word and, if the page shows
+ * something for us, take a reference for the caller to process.  The word
+ * is read before the value: a signal in between changes it, and
+ * futex_waitv then returns at once.
+ */
+static bool helper_arm(struct soft_helper *h, int i, struct soft_timeline **todo)
+{
+	struct soft_timeline *tl = h->tls[i];
+
+	h->wv[1 + i] = (struct futex_waitv){
+		.val = atomic_load(&tl->page->wake),
+		.uaddr = (uintptr_t)&tl->page->wake,
+		.flags = FUTEX_32, /* shared: it is a MAP_SHARED page */
+	};
+	if (soft_timeline_due_for_watcher(tl) &&
+	    soft_timeline_get_unless_zero(tl)) {
+		*todo = tl;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Watch lock held.  Rebuild the whole wait vector: after a membership
+ * change (control word), or when futex_waitv could not tell which word
+ * moved (EAGAIN).  Timelines with nothing pending are dropped here, and
+ * only here, so a timeline that is waited on over and over stays put and
+ * costs no rebuild per wait.
+ */
+static int helper_rebuild(struct soft_helper *h, struct soft_timeline **todo)
+{
+	int k = 0, i = 0;
+
+	h->wv[0] = (struct futex_waitv){
+		.val = atomic_load(&h->ctl),
+		.uaddr = (uintptr_t)&h->ctl,
+		.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG,
+	};
+	while (i < h->n) {
+		struct soft_timeline *tl = h->tls[i];
+
+		if (atomic_load(&tl->npending) == 0) {
+			atomic_store(&tl->helper, NULL);
+			/*
+			 * soft_watch_add's fast path pushes, then reads helper
+			 * without the lock: if it saw us, we see its push here
+			 * (both seq_cst) and keep watching.
+			 */
+			if (atomic_load(&tl->npending) == 0) {
+				h->tls[i] = h->tls[--h->n];
+				continue;
+			}
+			atomic_store(&tl->helper, h);
+		}
+		k += helper_arm(h, i, &todo[k]);
+		i++;
+	}
+	return k;
+}
+
 static void *helper_main(void *arg)
 {
 	struct soft_helper *h = arg;
 	struct soft_timeline *todo[HELPER_SLOTS];
+	long woke = -1; /* entry futex_waitv returned; -1: rebuild all */
+	long last = -1; /* the entry that woke us last time */
+	bool retried = false;
 
 	fw_library_thread = true;
 	pthread_mutex_lock(&watch_lock);
 	for (;;) {
-		int k = 0, i = 0;
+		int k, n;
 
-		/* Control word first: a change there means "rebuild". */
-		h->wv[0] = (struct futex_waitv){
-			.val = atomic_load(&h->ctl),
-			.uaddr = (uintptr_t)&h->ctl,
-			.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG,
-		};
-		while (i < h->n) {
-			struct soft_timeline *tl = h->tls[i];
-
-			if (atomic_load(&tl->npending) == 0) {
-				/* Nothing to wait for: stop watching it. */
-				tl->helper = NULL;
-				h->tls[i] = h->tls[--h->n];
-				continue;
-			}
-			/* Word before value: a signal in between is seen. */
-			h->wv[1 + i] = (struct futex_waitv){
-				.val = atomic_load(&tl->page->wake),
-				.uaddr = (uintptr_t)&tl->page->wake,
-				.flags = FUTEX_32, /* shared: it is a MAP_SHARED page */
-			};
-			if (soft_timeline_due(tl) &&
-			    soft_timeline_get_unless_zero(tl))
-				todo[k++] = tl;
-			i++;
-		}
+		/*
+		 * One word woke us: only its entry needs a new snapshot, so a
+		 * signal costs the same whether we watch 1 timeline or 127.
+		 * The others' snapshots stay valid: if one of them moved
+		 * meanwhile, futex_waitv fails with EAGAIN and we rebuild.
+		 */
+		if (woke >= 1 && woke <= h->n)
+			k = helper_arm(h, woke - 1, todo);
+		else
+			k = helper_rebuild(h, todo);
 		if (k) {
 			/* Counted, so quiesce knows our puts are done. */
 			helpers_busy++;
 			pthread_mutex_unlock(&watch_lock);
-			for (i = 0; i < k; i++) {
+			for (int i = 0; i < k; i++) {
 				soft_timeline_process(todo[i]);
 				fw_timeline_put(&todo[i]->base);
 			}
 			pthread_mutex_lock(&watch_lock);
 			helpers_busy--;
 			pthread_cond_broadcast(&watch_cond);
+			/* Re-arm what we processed: the same entry, or all. */
+			if (k > 1)
+				woke = -1;
 			continue;
 		}
-		i = 1 + h->n;
+		n = 1 + h->n;
 		pthread_mutex_unlock(&watch_lock);
 		/*
 		 * EAGAIN: a word changed since we read it; EFAULT: a timeline
 		 * went away under us (its removal also bumped ctl).  Either way,
-		 * look again.  Anything else would repeat forever; back off so
-		 * that a broken kernel costs a little latency, not a CPU.
+		 * rebuild.  Anything else would repeat forever; back off so that
+		 * a broken kernel costs a little latency, not a CPU.
 		 */
-		if (fw_futex_waitv(h->wv, i) < 0 && errno != EAGAIN &&
-		    errno != EINTR && errno != EFAULT) {
-			struct timespec ts = { 0, 1000000 };
+		woke = fw_futex_waitv(h->wv, n);
+		if (woke >= 0) {
+			last = woke;
+			retried = false;
+		} else if (errno == EAGAIN && !retried && last >= 1) {
+			/*
+			 * Some word moved before we slept.  Most likely the one
+			 * that woke us last (a timeline signalled in a tight
+			 * loop): re-arm just that one once before paying for a
+			 * rebuild that touches every page we watch.
+			 */
+			woke = last;
+			retried = true;
+		} else {
+			retried = false;
+			if (errno != EAGAIN && errno != EINTR && errno != EFAULT) {
+				struct timespec ts = { 0, 1000000 };
 
-			nanosleep(&ts, NULL);
+				nanosleep(&ts, NULL);
+			}
 		}
 		pthread_mutex_lock(&watch_lock);
 	}
@@ -214,7 +280,7 @@ static void *fallback_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&tl->lock);
-		if (soft_timeline_due(tl)) {
+		if (soft_timeline_due_for_watcher(tl)) {
 			soft_timeline_process(tl);
 			continue;
 		}
@@ -275,12 +341,15 @@ void soft_watch_add(struct soft_timeline *tl)
 		fallback_add(tl);
 		return;
 	}
+	/* Fast path: watched already (see helper_rebuild for the race). */
+	if (atomic_load(&tl->helper))
+		return;
 	pthread_mutex_lock(&watch_lock);
-	if (!tl->helper) {
+	if (!atomic_load(&tl->helper)) {
 		h = helper_with_room();
 		if (h) {
 			h->tls[h->n++] = tl;
-			tl->helper = h;
+			atomic_store(&tl->helper, h);
 			helper_kick(h);
 		}
 	}
@@ -306,7 +375,7 @@ void soft_watch_remove(struct soft_timeline *tl)
 	struct soft_helper *h;
 
 	pthread_mutex_lock(&watch_lock);
-	h = tl->helper;
+	h = atomic_load(&tl->helper);
 	if (h) {
 		for (int i = 0; i < h->n; i++) {
 			if (h->tls[i] == tl) {
@@ -314,7 +383,7 @@ void soft_watch_remove(struct soft_timeline *tl)
 				break;
 			}
 		}
-		tl->helper = NULL;
+		atomic_store(&tl->helper, NULL);
 		/* It may sleep on the word we are about to unmap. */
 		helper_kick(h);
 	}

@@ -346,6 +346,65 @@ static void test_cross_process(void)
 	fw_loop_destroy(loop);
 }
 
+/*
+ * Cross-process ping-pong through the loop: the child waits on a's next
+ * point with fw_loop (the helper-thread path) and answers on b.  A point
+ * added while the peer raises the value concurrently must never be missed
+ * (a lost wake-up hangs here, and meson's timeout fails the test).
+ */
+static void on_flag(struct fw_wait *w, struct fw_fence *fence, void *data)
+{
+	*(int *)data = fw_fence_get_status(fence);
+}
+
+static void test_cross_process_pingpong(void)
+{
+	enum { ROUNDS = 10000 };
+	struct fw_timeline *a = make(), *b = make();
+	int status;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct fw_loop *loop = fw_loop_create();
+		struct pollfd p = { .fd = fw_loop_get_fd(loop),
+				    .events = POLLIN };
+		struct fw_timeline *others[10];
+		int far = 0;
+
+		/* Unrelated waits share the helper thread with a. */
+		for (int i = 0; i < 10; i++) {
+			others[i] = make();
+			fw_loop_wait_point(loop, others[i], 1, on_flag, &far);
+		}
+		for (int i = 1; i <= ROUNDS; i++) {
+			int got = 0;
+
+			if (!fw_loop_wait_point(loop, a, i, on_flag, &got))
+				_exit(1);
+			while (!got) {
+				if (poll(&p, 1, -1) < 0)
+					_exit(2);
+				fw_loop_dispatch(loop);
+			}
+			if (got != FW_FENCE_SIGNALED)
+				_exit(3);
+			fw_timeline_signal(b, i);
+		}
+		fw_loop_destroy(loop);
+		_exit(0);
+	}
+	for (int i = 1; i <= ROUNDS; i++) {
+		CHECK_EQ(fw_timeline_signal(a, i), 0);
+		CHECK_EQ(fw_timeline_wait(b, i, -1), 0);
+	}
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	fw_timeline_put(a);
+	fw_timeline_put(b);
+}
+
 int main(void)
 {
 	int base = fw_test_fd_baseline();
@@ -360,6 +419,7 @@ int main(void)
 	RUN(test_cancel_race);
 	RUN(test_cancel_while_running);
 	RUN(test_cross_process);
+	RUN(test_cross_process_pingpong);
 	fw_test_fd_check(base);
 	return 0;
 }
