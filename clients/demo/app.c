@@ -101,6 +101,15 @@ static void commit(struct demo_app *app, struct demo_job *job)
 		app->quit = true;
 	}
 
+	if (app->opts.misbehave && job->seq == app->opts.misbehave_frame &&
+	    app->opts.misbehave != FWD_MISBEHAVE_DIE_MID_FRAME) {
+		/* Tests wait for this line before they look (counts, not
+		 * clocks): the misbehaving commit is on its way. */
+		wl_display_flush(app->display.display);
+		fprintf(stdout, "misbehave: %s at frame %" PRIu64 " committed\n",
+			fwd_misbehave_name(app->opts.misbehave), job->seq);
+		fflush(stdout);
+	}
 	if (app->opts.misbehave == FWD_MISBEHAVE_DIE_MID_FRAME &&
 	    job->seq == app->opts.misbehave_frame) {
 		/* Make sure the commit is out, then vanish without any

@@ -77,7 +77,8 @@ class Misbehave(unittest.TestCase):
         with Compositor() as fw:
             stuck = fw.spawn_client(demo("--frames", "10", "--misbehave", "never-signal",
                                          "--name", "stuck"))
-            fw.wait_for_toplevels(1)
+            fw.wait_for(lambda: "misbehave: never-signal at frame %d committed" % K
+                        in fw.client_output(stuck), "the held commit")
             # While frame K is held, another client gets all its frames.
             self.bystander(fw, frames=60)
             self.assertIsNone(stuck.poll(), fw.client_output(stuck))
