@@ -36,7 +36,7 @@
 struct producer {
 	struct fw_fence_cb cb;     /* on @fence; runs signalled() once */
 	struct fw_fence *fence;    /* reference, dropped at teardown */
-	int fd;                    /* producer end, owned; -1 in a forked child */
+	int fd;                    /* producer end, owned; -1 once closed */
 	uint64_t id;               /* the counter in the name */
 	bool signalled;            /* message sent (guarded by reg_lock) */
 	char name[32];             /* the sync file's name (for the message) */
@@ -45,8 +45,9 @@ struct producer {
 
 /*
  * The registry: producers by id, so an import of one of our own files finds
- * the original fence.  reg_lock is never held while calling into fences or
- * fd_watch.
+ * the original fence.  reg_lock is never held while callbacks run or while
+ * calling into fd_watch; it may be held while reading a fence's state
+ * (lock order: reg_lock, then a fence's lock; never the other way round).
  */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct producer *buckets[NBUCKETS];
@@ -64,8 +65,23 @@ static void registry_insert_locked(struct producer *p)
 	live_producers++;
 }
 
-/* Unlink @p from the registry. */
-static void registry_remove(struct producer *p)
+/* Nothing should be queued (the end is SHUT_RD), but never close with
+ * unread data: the receiver would get ECONNRESET instead of the message. */
+static void drain(int fd)
+{
+	char byte;
+
+	for (int i = 0; i < 64; i++) {
+		if (recv(fd, &byte, 1, MSG_DONTWAIT | MSG_TRUNC) <= 0)
+			break;
+	}
+}
+
+/*
+ * Unlink @p and close its end in one step under reg_lock: a fork() sees
+ * the end either listed (and closes it in the child) or already closed.
+ */
+static void registry_remove_and_close(struct producer *p)
 {
 	struct producer **pp;
 
@@ -76,6 +92,9 @@ static void registry_remove(struct producer *p)
 			break;
 		}
 	}
+	drain(p->fd);
+	close(p->fd);
+	p->fd = -1;
 	pthread_mutex_unlock(&reg_lock);
 }
 
@@ -150,24 +169,11 @@ static void signalled(struct fw_fence *fence, struct fw_fence_cb *cb)
 		send_and_shutdown(fd, fence, p->name);
 }
 
-/* Nothing should be queued (the end is SHUT_RD), but never close with
- * unread data: the receiver would get ECONNRESET instead of the message. */
-static void drain(int fd)
-{
-	char byte;
-
-	for (int i = 0; i < 64; i++) {
-		if (recv(fd, &byte, 1, MSG_DONTWAIT | MSG_TRUNC) <= 0)
-			break;
-	}
-}
-
 /* EPOLLHUP on the producer end: the one place a producer is freed. */
 static void hung_up(int fd, uint32_t events, void *data)
 {
 	struct producer *p = data;
 
-	registry_remove(p);
 	/*
 	 * Always: if the callback is running in another thread right now
 	 * (it sent the message, a receiver saw it and closed, and the
@@ -175,8 +181,7 @@ static void hung_up(int fd, uint32_t events, void *data)
 	 * finish before we close an fd number it is still using.
 	 */
 	fw_fence_remove_callback(p->fence, &p->cb);
-	drain(p->fd);
-	close(p->fd);
+	registry_remove_and_close(p);
 	fw_fence_put(p->fence);
 	free(p);
 	/* Counted down last: once the count is 0, every end is closed. */

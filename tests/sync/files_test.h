@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "fd_watch.h"
@@ -127,6 +129,28 @@ static inline int ft_recv_fd(int sock)
 	if (c && c->cmsg_type == SCM_RIGHTS)
 		memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
+}
+
+/*
+ * True if this process holds an fd bound to a soft sync file name (a
+ * producer end).  No allocation: safe in a child forked from threads.
+ */
+static inline bool ft_has_producer_end(void)
+{
+	for (int fd = 0; fd < 4096; fd++) {
+		struct sockaddr_un a;
+		socklen_t len = sizeof(a);
+
+		memset(&a, 0, sizeof(a));
+		if (getsockname(fd, (struct sockaddr *)&a, &len) == 0 &&
+		    a.sun_family == AF_UNIX && a.sun_path[0] == '\0' &&
+		    len > offsetof(struct sockaddr_un, sun_path) +
+			  strlen(FW_SOFT_SYNC_NAME_PREFIX) &&
+		    memcmp(a.sun_path + 1, FW_SOFT_SYNC_NAME_PREFIX,
+			   strlen(FW_SOFT_SYNC_NAME_PREFIX)) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Wait for child @pid; true if it exited with status 0. */

@@ -8,7 +8,6 @@
  * No test asserts a timing.  Waits that could hang if the behaviour broke
  * are bounded generously (a liveness bound) and fail the test.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -215,32 +214,6 @@ static void test_producer_sigkill(void)
 	close(sv[0]);
 }
 
-/* True if this process has an fd bound to a soft sync file name. */
-static bool has_producer_end(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	bool found = false;
-
-	CHECK(d);
-	while ((e = readdir(d))) {
-		struct sockaddr_un a;
-		socklen_t len = sizeof(a);
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] == '.' || fd == dirfd(d))
-			continue;
-		memset(&a, 0, sizeof(a));
-		if (getsockname(fd, (struct sockaddr *)&a, &len) == 0 &&
-		    a.sun_family == AF_UNIX && a.sun_path[0] == '\0' &&
-		    memcmp(a.sun_path + 1, FW_SOFT_SYNC_NAME_PREFIX,
-			   strlen(FW_SOFT_SYNC_NAME_PREFIX)) == 0)
-			found = true;
-	}
-	closedir(d);
-	return found;
-}
-
 /*
  * fork() must not keep producer ends alive: a child (which may live long,
  * e.g. a spawned helper) closes the ends it inherited, so the receivers
@@ -257,11 +230,11 @@ static void test_fork_drops_producer_ends(void)
 		int f = sw_sync_fence_create(tl, "mine", 1);
 		pid_t pid;
 
-		CHECK(has_producer_end());
+		CHECK(ft_has_producer_end());
 		pid = fork();
 		CHECK(pid >= 0);
 		if (pid == 0)
-			_exit(has_producer_end() ||
+			_exit(ft_has_producer_end() ||
 			      fw_soft_sync_producer_count() != 0);
 		CHECK(ft_child_ok(pid));
 		/* And ours is untouched: it still signals properly. */

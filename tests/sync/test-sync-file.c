@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 
 #include <fenceway/sync_file.h>
@@ -358,6 +359,100 @@ static void test_message_many_points(void)
 		fw_fence_put(parts[i]);
 }
 
+/*
+ * Races between the ways a producer ends: threads signal, close and shut
+ * down files of one timeline at once while another thread forks children
+ * that must inherit no producer end.  Afterwards nothing is left over.
+ */
+struct churn {
+	struct fw_timeline *tl;
+	int id;
+	atomic_bool *stop;
+};
+
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	unsigned seed = c->id;
+
+	for (int i = 0; i < 2000; i++) {
+		uint64_t now = 0, point;
+		struct fw_fence *pt;
+		int fd, fd2;
+
+		CHECK(fw_timeline_query(c->tl, &now) == 0);
+		point = now + 1 + rand_r(&seed) % 3;
+		pt = fw_timeline_point_fence(c->tl, point);
+		fd = fw_sync_file_create(pt);
+		fd2 = fw_sync_file_create(pt);
+		CHECK(fd >= 0 && fd2 >= 0);
+		switch (rand_r(&seed) % 4) {
+		case 0: /* abandoned before the signal */
+			close(fd);
+			close(fd2);
+			fw_timeline_signal(c->tl, point);
+			break;
+		case 1: /* signalled, then closed */
+			fw_timeline_signal(c->tl, point);
+			CHECK(readable(fd) && readable(fd2));
+			close(fd);
+			close(fd2);
+			break;
+		case 2: /* one copy shut down, the other signalled */
+			shutdown(fd, SHUT_RDWR);
+			fw_timeline_signal(c->tl, point);
+			CHECK(readable(fd2));
+			CHECK(sync_fence_count_with_status(fd2, 1) == 1);
+			close(fd);
+			close(fd2);
+			break;
+		default: /* closed while another thread signals */
+			close(fd2);
+			fw_timeline_signal(c->tl, point);
+			close(fd);
+			break;
+		}
+		fw_fence_put(pt);
+	}
+	return NULL;
+}
+
+static void *fork_thread(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!atomic_load(c->stop)) {
+		pid_t pid = fork();
+
+		CHECK(pid >= 0);
+		if (pid == 0)
+			_exit(ft_has_producer_end());
+		CHECK(ft_child_ok(pid));
+	}
+	return NULL;
+}
+
+static void test_churn(void)
+{
+	struct fw_timeline *tl = new_timeline("churn");
+	atomic_bool stop = false;
+	struct churn c[5];
+	pthread_t t[5];
+
+	for (int i = 0; i < 5; i++) {
+		c[i] = (struct churn){ .tl = tl, .id = i + 1, .stop = &stop };
+		CHECK(pthread_create(&t[i], NULL,
+				     i == 4 ? fork_thread : churn_thread,
+				     &c[i]) == 0);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	atomic_store(&stop, true);
+	pthread_join(t[4], NULL);
+	ft_quiesce();
+	fw_timeline_put(tl);
+}
+
 static void test_fd_ownership(void)
 {
 	int base = ft_fd_baseline();
@@ -380,6 +475,7 @@ static void test_fd_ownership(void)
 		test_message_roundtrip();
 		test_message_many_points();
 	}
+	test_churn();
 	ft_check_no_leak(base);
 }
 
