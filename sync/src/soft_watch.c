@@ -58,8 +58,12 @@ static bool futex_waitv_works(void)
 
 bool soft_watch_fallback(void)
 {
+	int m = atomic_load(&mode);
 	bool fb;
 
+	/* Decided once; after that no lock on this hot path. */
+	if (m >= 0)
+		return m == 1;
 	pthread_mutex_lock(&watch_lock);
 	if (mode < 0) {
 		const char *env = getenv("FENCEWAY_SYNC_FORCE_FALLBACK");

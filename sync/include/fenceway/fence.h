@@ -114,6 +114,10 @@ int fw_fence_wait(struct fw_fence *fence, int64_t timeout_ns);
  * remains (all signalled fine), returns an already-signalled fence.
  * The input fences are borrowed.  NULL with errno on failure (EINVAL for
  * count 0 or a NULL entry, ENOMEM).
+ * A merge watches its parts from the start (its status is always current,
+ * nobody has to wait on it first) and, like the kernel's dma_fence_array,
+ * stays allocated until every part has signalled, even if all references
+ * to it are dropped earlier.
  */
 struct fw_fence *fw_fence_merge(struct fw_fence *const *fences, size_t count);
 

@@ -64,8 +64,12 @@ int fw_timeline_export_fd(struct fw_timeline *tl);
 /*
  * Advance the counter to at least @point (it never goes down: a lower value
  * is ignored and returns 0).  Before returning, signals the fences this
- * process holds on points <= @point; other processes' fences are signalled by
- * their own library threads.  0 or a negative errno.
+ * process holds on points <= @point, and their callbacks have run (also
+ * those a library thread happened to be running at that moment); other
+ * processes' fences are signalled by their own library threads.
+ * Don't call it from a fence callback of the same timeline while another
+ * application thread does the same: each would wait for the other.
+ * 0 or a negative errno.
  */
 int fw_timeline_signal(struct fw_timeline *tl, uint64_t point);
 
