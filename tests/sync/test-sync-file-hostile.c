@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/un.h>
 
 #include <fenceway/libsync.h>
@@ -427,6 +428,36 @@ static void test_refuses_non_sync_files(void)
 	check_named(SOCK_DGRAM, name);
 }
 
+/* Out of fds: a clean error, nothing half-made, everything recovers. */
+static void test_out_of_fds(void)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		int tl = sw_sync_timeline_create();
+		int fds[64], n = 0, ret, base = ft_fd_baseline();
+		struct rlimit rl = { base + 20, base + 20 };
+
+		CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+		while (n < 64 && (ret = sw_sync_fence_create(tl, "f", 1)) >= 0)
+			fds[n++] = ret;
+		CHECK(n < 64 && ret == -1 && errno == EMFILE);
+		/* The other calls fail cleanly too, with errno set. */
+		errno = 0;
+		CHECK(sync_merge("m", fds[0], fds[1]) == -1 && errno == EMFILE);
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+		ft_check_no_leak(base);
+		/* And it works again. */
+		fds[0] = sw_sync_fence_create(tl, "f", 1);
+		CHECK(fds[0] >= 0 && sw_sync_timeline_inc(tl, 1) == 0);
+		CHECK(sync_wait(fds[0], 0) > 0);
+		_exit(0);
+	}
+	CHECK(ft_child_ok(pid));
+}
+
 static void test_fd_ownership(void)
 {
 	int base = ft_fd_baseline();
@@ -447,6 +478,7 @@ int main(void)
 	RUN(test_forged_eof_and_silence);
 	RUN(test_receivers_spoil_only_their_copy);
 	RUN(test_refuses_non_sync_files);
+	RUN(test_out_of_fds);
 	RUN(test_fd_ownership);
 	return 0;
 }
