@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -53,7 +54,7 @@ static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct producer *buckets[NBUCKETS];
 static size_t live_producers;
 static atomic_uint_fast64_t next_id = 1;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 /* reg_lock held. */
 static void registry_insert_locked(struct producer *p)
@@ -128,8 +129,20 @@ static void atfork_child(void)
 	pthread_mutex_unlock(&reg_lock);
 }
 
-static void install_atfork(void)
+/*
+ * Once per process: the fork handlers, and a random start for the name
+ * counter.  Ids only need to be unique, and a random start means a file
+ * from a dead process whose pid we now have (its name survives in its
+ * receivers) is not mistaken for one of ours by id.
+ */
+static void process_init(void)
 {
+	uint64_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (uint64_t)fw_now_ns() * 0x9e3779b97f4a7c15ull;
+	/* Keep it well below 2^63: decimal, and room to count up. */
+	atomic_store(&next_id, (seed >> 2) | 1);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
@@ -229,7 +242,7 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
 
 	if (!fence)
 		return -EINVAL;
-	pthread_once(&atfork_once, install_atfork);
+	pthread_once(&init_once, process_init);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
