@@ -13,84 +13,23 @@ with the pixman renderer.  Checks:
     fenceway exits cleanly on SIGTERM.
 Exits 77 outside a guest with a virtio-gpu card.
 """
-import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import unittest
 
 from fenceway import Compositor
+from kms_session import Seatd, drm_card, fenceway_env, kms_state
 
 STEP = 0x080401   # weston-simple-shm's outer pattern, see test_simple_shm.py
-
-
-def drm_node_of(driver):
-    """/dev/dri/cardN whose driver is @driver, chosen by driver not number."""
-    env = os.environ.get("FW_VM_CARD")
-    if env:
-        return env
-    for name in sorted(os.listdir("/sys/class/drm")):
-        if not re.fullmatch(r"card\d+", name):
-            continue
-        dev = os.path.join("/sys/class/drm", name, "device")
-        drv = os.path.basename(os.path.realpath(os.path.join(dev, "driver")))
-        if drv == "virtio-pci":
-            for sub in os.listdir(dev):
-                link = os.path.join(dev, sub, "driver")
-                if sub.startswith("virtio") and os.path.exists(link):
-                    drv = os.path.basename(os.path.realpath(link))
-        if drv == driver:
-            return "/dev/dri/" + name
-    return None
-
-
-def kms_state(card):
-    """The kernel's atomic state dump for @card (debugfs)."""
-    minor = os.minor(os.stat(card).st_rdev)
-    with open("/sys/kernel/debug/dri/%d/state" % minor) as f:
-        return f.read()
 
 
 class Kms(unittest.TestCase):
     card = None
 
-    def setUp(self):
-        # seatd 0.7 always listens on /run/seatd.sock (the guest's /run is
-        # its own tmpfs).  Only the process we started is ever signalled.
-        self.seat_sock = "/run/seatd.sock"
-        self.assertFalse(os.path.exists(self.seat_sock),
-                         "another seatd is running")
-        env = dict(os.environ, SEATD_VTBOUND="0")
-        self.seatd = subprocess.Popen(
-            ["seatd", "-g", "root", "-l", "error"], env=env,
-            stdin=subprocess.DEVNULL)
-        for _ in range(500):   # bounded wait for the socket
-            if os.path.exists(self.seat_sock):
-                break
-            if self.seatd.poll() is not None:
-                self.fail("seatd exited with %s" % self.seatd.returncode)
-            subprocess.run(["sleep", "0.01"])
-        self.assertTrue(os.path.exists(self.seat_sock), "no seatd socket")
-
-    def tearDown(self):
-        self.seatd.send_signal(signal.SIGTERM)
-        try:
-            self.seatd.wait(10)
-        except subprocess.TimeoutExpired:
-            self.seatd.kill()
-            self.seatd.wait()
-
     def test_kms_scanout_and_capture(self):
-        env = {
-            "WLR_BACKENDS": "drm",
-            "WLR_DRM_DEVICES": self.card,
-            "WLR_RENDERER": "pixman",
-            "WLR_LIBINPUT_NO_DEVICES": "1",
-            "LIBSEAT_BACKEND": "seatd",
-        }
-        with Compositor(headless=False, env=env, timeout=60) as fw:
+        with Seatd(), Compositor(headless=False, env=fenceway_env(self.card),
+                                 timeout=60) as fw:
             fw.wait_for_log(r"output (\S+) mode (\d+)x(\d+)@")
             log = fw.log()
             out = re.search(r"output (\S+) mode (\d+)x(\d+)@", log)
@@ -140,7 +79,7 @@ class Kms(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    Kms.card = drm_node_of("virtio_gpu")
+    Kms.card = drm_card("virtio_gpu")
     if not Kms.card or not shutil.which("seatd") or \
             not shutil.which("weston-simple-shm") or not shutil.which("grim"):
         print("test_kms: needs a virtio-gpu card, seatd, weston-simple-shm "

@@ -52,4 +52,8 @@ export FW_VM_CARD FW_VM_RENDER FW_VM_VGEM FW_VM_KDIR FW_VM_KVER
 export FW_VM=1
 
 cd "$FW_VM_CWD" 2>/dev/null || cd /
+cut -d' ' -f1 /proc/uptime > /run/fw/cmd-start
 sh /run/fw/cmd >> /run/fw/output 2>&1
+rc=$?
+cut -d' ' -f1 /proc/uptime > /run/fw/cmd-end
+exit $rc

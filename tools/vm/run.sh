@@ -17,7 +17,8 @@
 # exits with its status.  Runner problems: 124 = timed out (default 300 s,
 # or $FENCEWAY_VM_TIMEOUT), 125 = the guest never ran the command (the
 # serial log's tail is printed), 77 = qemu or the kernel is unavailable here.
-# A line "vm: boot X s, total Y s" on stderr tells the cost.
+# A line "vm: boot X s, command Y s (from Z s), total T s" on stderr tells
+# the cost (guest uptimes; T is qemu's wall time).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -133,8 +134,13 @@ end=$(date +%s.%N)
 [ -n "$serial_log" ] && cp "$run/serial.log" "$serial_log"
 
 cat "$run/output"
+# Guest uptimes: stage 2 started (boot), command started and ended.
 boot=$(cat "$run/boot-uptime" 2>/dev/null || echo '?')
-awk -v b="$boot" -v s="$start" -v e="$end" 'BEGIN { printf "vm: boot %s s, total %.1f s\n", b, e - s }' >&2
+c0=$(cat "$run/cmd-start" 2>/dev/null || echo 0)
+c1=$(cat "$run/cmd-end" 2>/dev/null || echo 0)
+awk -v b="$boot" -v c0="$c0" -v c1="$c1" -v s="$start" -v e="$end" 'BEGIN {
+  printf "vm: boot %s s, command %.1f s (from %.1f s), total %.1f s\n",
+    b, c1 - c0, c0, e - s }' >&2
 
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
   echo "vm: timed out after $timeout_s s; serial log tail:" >&2
