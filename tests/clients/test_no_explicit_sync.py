@@ -1,7 +1,8 @@
-"""A compositor started with explicit sync disabled
-(FENCEWAY_NO_EXPLICIT_SYNC=1): --protocol none still works (releases by
-wl_buffer.release), and a demo asking for an explicit protocol fails
-cleanly, saying what is missing, instead of hanging or crashing.
+"""A compositor started with explicit sync disabled (the environment
+variable FENCEWAY_NO_EXPLICIT_SYNC=1, or --no-explicit-sync):
+--protocol none still works (releases by wl_buffer.release), and a demo
+asking for an explicit protocol fails cleanly, saying what is missing,
+instead of hanging or crashing.
 """
 import os
 import unittest
@@ -11,12 +12,19 @@ import demo_summary
 
 DEMO = os.environ["FW_DEMO"]
 FRAMES = 40
-ENV = {"FENCEWAY_NO_EXPLICIT_SYNC": "1"}
+# Both ways of switching it off.
+WAYS = [{"env": {"FENCEWAY_NO_EXPLICIT_SYNC": "1"}},
+        {"args": ["--no-explicit-sync"]}]
 
 
 class NoExplicitSync(unittest.TestCase):
     def test_none_works(self):
-        with Compositor(env=ENV) as fw:
+        for way in WAYS:
+            with self.subTest(**{k: str(v) for k, v in way.items()}):
+                self.none_works(way)
+
+    def none_works(self, way):
+        with Compositor(**way) as fw:
             res = fw.run_client([DEMO, "--protocol", "none", "--frames", str(FRAMES)],
                                 check=False, timeout=120)
             out = res.stdout + res.stderr
@@ -27,7 +35,12 @@ class NoExplicitSync(unittest.TestCase):
             fw.assert_clean_exit(fw.stop())
 
     def test_explicit_protocols_refused(self):
-        with Compositor(env=ENV) as fw:
+        for way in WAYS:
+            with self.subTest(**{k: str(v) for k, v in way.items()}):
+                self.explicit_refused(way)
+
+    def explicit_refused(self, way):
+        with Compositor(**way) as fw:
             for protocol, name in [("syncobj", "wp_linux_drm_syncobj_manager_v1"),
                                    ("syncfile", "zwp_linux_explicit_synchronization_v1")]:
                 res = fw.run_client([DEMO, "--protocol", protocol, "--frames", "5"],
