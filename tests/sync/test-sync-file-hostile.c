@@ -431,14 +431,25 @@ static void test_refuses_non_sync_files(void)
 /* Out of fds: a clean error, nothing half-made, everything recovers. */
 static void test_out_of_fds(void)
 {
-	pid_t pid = fork();
+	pid_t pid;
+
+	/* valgrind keeps fds of its own above the soft limit and reports
+	 * sockets made past it oddly: this case is for the native runs. */
+	if (getenv("FENCEWAY_TEST_VALGRIND")) {
+		fprintf(stderr, "   (not under valgrind)\n");
+		return;
+	}
+	pid = fork();
 
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		int tl = sw_sync_timeline_create();
 		int fds[64], n = 0, ret, base = ft_fd_baseline();
-		struct rlimit rl = { base + 20, base + 20 };
+		struct rlimit rl;
 
+		/* The soft limit only (valgrind refuses changes to the hard one). */
+		CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+		rl.rlim_cur = base + 20;
 		CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
 		while (n < 64 && (ret = sw_sync_fence_create(tl, "f", 1)) >= 0)
 			fds[n++] = ret;
