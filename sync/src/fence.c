@@ -178,15 +178,32 @@ int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
 	return 0;
 }
 
+static int read_status(struct fw_fence *fence)
+{
+	int status;
+
+	pthread_mutex_lock(&fence->lock);
+	status = fence->status;
+	pthread_mutex_unlock(&fence->lock);
+	return status;
+}
+
 int fw_fence_get_status(struct fw_fence *fence)
 {
 	int status;
 
 	if (!fence)
 		return -EINVAL;
-	pthread_mutex_lock(&fence->lock);
-	status = fence->status;
-	pthread_mutex_unlock(&fence->lock);
+	status = read_status(fence);
+	/* Let the backend tell what it knows but has not signalled yet. */
+	if (status == FW_FENCE_PENDING && fence->ops && fence->ops->signaled) {
+		int now = fence->ops->signaled(fence);
+
+		if (now != FW_FENCE_PENDING) {
+			fw_fence_signal(fence, now == FW_FENCE_SIGNALED ? 0 : now);
+			status = read_status(fence);
+		}
+	}
 	return status;
 }
 
@@ -201,6 +218,7 @@ int64_t fw_fence_timestamp(struct fw_fence *fence)
 
 	if (!fence)
 		return 0;
+	fw_fence_get_status(fence);
 	pthread_mutex_lock(&fence->lock);
 	ts = fence->status != FW_FENCE_PENDING ? fence->timestamp_ns : 0;
 	pthread_mutex_unlock(&fence->lock);
@@ -309,6 +327,8 @@ int fw_fence_wait(struct fw_fence *fence, int64_t timeout_ns)
 
 	if (!fence)
 		return -EINVAL;
+	if (fw_fence_get_status(fence) != FW_FENCE_PENDING)
+		return 0;
 	if (timeout_ns != 0)
 		enable_signaling(fence);
 

@@ -25,6 +25,15 @@ struct fw_fence_ops {
 	 */
 	void (*enable_signaling)(struct fw_fence *fence);
 	/*
+	 * Optional.  Asked by status queries (fw_fence_get_status and what
+	 * uses it) while the fence is pending, with no lock held, so a fence
+	 * whose signalling is not enabled still reports the truth: returns
+	 * FW_FENCE_PENDING, or the status it has in fact reached (1 or a
+	 * negative errno); the core then signals it with that.  Like
+	 * dma_fence_ops.signaled.  Must not block.
+	 */
+	int (*signaled)(struct fw_fence *fence);
+	/*
 	 * Optional.  A new kernel sync_file fd for this fence, or a negative
 	 * errno (-EOPNOTSUPP for soft fences).  Lets fw_sync_file_create() and
 	 * merges hand kernel fences to KMS/EGL as kernel objects.

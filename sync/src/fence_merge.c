@@ -32,8 +32,13 @@ static void merge_release(struct fw_fence *fence)
 	free(m);
 }
 
+static void merge_enable_signaling(struct fw_fence *fence);
+static int merge_signaled(struct fw_fence *fence);
+
 static const struct fw_fence_ops merge_ops = {
 	.driver_name = "fenceway-merge",
+	.enable_signaling = merge_enable_signaling,
+	.signaled = merge_signaled,
 	.release = merge_release,
 };
 
@@ -59,12 +64,15 @@ static void part_signaled(struct fw_fence *fence, struct fw_fence_cb *cb)
 }
 
 /*
- * Arm a callback on every part right away, so the merge's own status is
- * always current (nobody has to ask first).  The merge holds a reference on
- * itself until the last part has signalled, like dma_fence_array.
+ * Arm a callback on every part, the first time somebody waits on the merge
+ * (enable_signaling).  From then on the merge holds a reference on itself
+ * until the last part has signalled, like dma_fence_array.  A merge nobody
+ * waits on is never pinned: dropping it frees it (an accumulating merge per
+ * frame must not keep every predecessor alive).
  */
-static void arm_parts(struct merge_fence *m)
+static void merge_enable_signaling(struct fw_fence *fence)
 {
+	struct merge_fence *m = (struct merge_fence *)fence;
 	size_t n = m->base.num_points;
 
 	atomic_init(&m->pending, n);
@@ -77,6 +85,29 @@ static void arm_parts(struct merge_fence *m)
 					  part_signaled) == -ENOENT)
 			part_done(m, part);
 	}
+}
+
+/*
+ * Status without arming: all parts done, with the error of the part that
+ * failed first (by timestamp) if any.
+ */
+static int merge_signaled(struct fw_fence *fence)
+{
+	int64_t first = INT64_MAX;
+	int err = 0;
+
+	for (size_t i = 0; i < fence->num_points; i++) {
+		struct fw_fence *part = fence->points[i];
+		int st = fw_fence_get_status(part);
+
+		if (st == FW_FENCE_PENDING)
+			return FW_FENCE_PENDING;
+		if (st < 0 && fw_fence_timestamp(part) < first) {
+			first = fw_fence_timestamp(part);
+			err = st;
+		}
+	}
+	return err ? err : FW_FENCE_SIGNALED;
 }
 
 static int cmp_points(const void *a, const void *b)
@@ -165,7 +196,6 @@ struct fw_fence *fw_fence_merge(struct fw_fence *const *fences, size_t count)
 	m->base.num_points = kept;
 	for (size_t i = 0; i < kept; i++)
 		fw_fence_get(all[i]);
-	arm_parts(m);
 	return &m->base;
 
 nomem:

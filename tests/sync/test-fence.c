@@ -433,6 +433,73 @@ static void test_merge_status_without_waiters(void)
 	fw_fence_put(b);
 }
 
+/*
+ * A merge nobody waits on is freed with its last reference, even though
+ * its parts never signal (LeakSanitizer / valgrind would report it).
+ */
+static void test_merge_unwaited_not_pinned(void)
+{
+	uint64_t c = fw_fence_context_alloc(2);
+	struct fw_fence *a = fw_fence_create(c, 1, "a");
+	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
+	struct fw_fence *arr[2] = { a, b };
+
+	for (int i = 0; i < 100; i++) {
+		struct fw_fence *m = fw_fence_merge(arr, 2);
+
+		CHECK_EQ(fw_fence_get_status(m), FW_FENCE_PENDING);
+		CHECK_EQ(fw_fence_timestamp(m), 0);
+		CHECK_EQ(fw_fence_wait(m, 0), -ETIME);
+		fw_fence_put(m);
+	}
+	fw_fence_put(a);
+	fw_fence_put(b);
+}
+
+/* A waited-on merge outlives its references until its parts signal. */
+static void test_merge_waited_outlives_refs(void)
+{
+	uint64_t c = fw_fence_context_alloc(2);
+	struct fw_fence *a = fw_fence_create(c, 1, "a");
+	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
+	struct fw_fence *arr[2] = { a, b };
+	struct fw_fence *m = fw_fence_merge(arr, 2);
+	struct counted_cb cb = { 0 };
+
+	CHECK_EQ(fw_fence_add_callback(m, &cb.cb, count_cb), 0);
+	fw_fence_put(m);
+	fw_fence_signal(b, -EBUSY);
+	CHECK_EQ(cb.runs, 0);
+	fw_fence_signal(a, 0);
+	CHECK_EQ(cb.runs, 1);
+	CHECK_EQ(cb.status_seen, -EBUSY);
+	fw_fence_put(a);
+	fw_fence_put(b);
+}
+
+/* Status by polling picks the error of the part that failed first. */
+static void test_merge_polled_first_error(void)
+{
+	uint64_t c = fw_fence_context_alloc(3);
+	struct fw_fence *a = fw_fence_create(c, 1, "a");
+	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
+	struct fw_fence *d = fw_fence_create(c + 2, 1, "d");
+	struct fw_fence *arr[3] = { a, b, d };
+	struct fw_fence *m = fw_fence_merge(arr, 3);
+
+	fw_fence_signal(b, -ENOLINK);
+	usleep(1000);
+	fw_fence_signal(a, -EIO);
+	CHECK_EQ(fw_fence_get_status(m), FW_FENCE_PENDING);
+	fw_fence_signal(d, 0);
+	CHECK_EQ(fw_fence_get_status(m), -ENOLINK);
+	CHECK(fw_fence_timestamp(m) > 0);
+	fw_fence_put(m);
+	fw_fence_put(a);
+	fw_fence_put(b);
+	fw_fence_put(d);
+}
+
 int main(void)
 {
 	int base = fw_test_fd_baseline();
@@ -450,6 +517,9 @@ int main(void)
 	RUN(test_merge_contexts);
 	RUN(test_merge_drops_signaled);
 	RUN(test_merge_status_without_waiters);
+	RUN(test_merge_unwaited_not_pinned);
+	RUN(test_merge_waited_outlives_refs);
+	RUN(test_merge_polled_first_error);
 	fw_test_fd_check(base);
 	return 0;
 }

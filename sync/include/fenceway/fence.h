@@ -114,10 +114,11 @@ int fw_fence_wait(struct fw_fence *fence, int64_t timeout_ns);
  * remains (all signalled fine), returns an already-signalled fence.
  * The input fences are borrowed.  NULL with errno on failure (EINVAL for
  * count 0 or a NULL entry, ENOMEM).
- * A merge watches its parts from the start (its status is always current,
- * nobody has to wait on it first) and, like the kernel's dma_fence_array,
- * stays allocated until every part has signalled, even if all references
- * to it are dropped earlier.
+ * Its status is always current (queries look at the parts).  Once somebody
+ * waits on it (a callback or fw_fence_wait), it watches its parts and, like
+ * the kernel's dma_fence_array, stays allocated until every part has
+ * signalled, even if all references to it are dropped earlier; a merge
+ * nobody waited on is freed with its last reference.
  */
 struct fw_fence *fw_fence_merge(struct fw_fence *const *fences, size_t count);
 
