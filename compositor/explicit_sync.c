@@ -134,6 +134,7 @@ static void es_destroy(struct fw_es *es) {
 	fw_sync_v1_finish(es);
 	fw_syncobj_v1_finish(es);
 	fw_es_commit_hook_finish(es);
+	fw_es_outputs_finish(es);
 	if (es->held_timer != NULL) {
 		wl_event_source_remove(es->held_timer);
 	}
@@ -167,6 +168,7 @@ static bool es_init(struct fw_server *server, void **state) {
 	es->drm_fd = -1;
 	wl_list_init(&es->clients);
 	wl_list_init(&es->surfaces);
+	fw_es_outputs_init(es);
 
 	es->loop = fw_loop_create();
 	if (es->loop == NULL) {

@@ -8,6 +8,7 @@
  *   surface_sync.c              per-surface state and the commit queue
  *   surface_sync_hold.c         holding a commit until its fence signals
  *   surface_sync_release.c      releases: when and how
+ *   surface_sync_scanout.c      releases wait while an output scans out
  *   syncobj_v1.c                wp_linux_drm_syncobj_manager_v1
  *   explicit_sync_v1.c          zwp_linux_explicit_synchronization_v1
  *
@@ -71,6 +72,12 @@ struct fw_es {
 
 	struct wl_list clients;    /* fw_es_client.link */
 	struct wl_list surfaces;   /* fw_es_surface.link */
+
+	/* Outputs, and what they scan out (surface_sync_scanout.c). */
+	struct wl_list outputs;    /* fw_es_output.link */
+	struct wl_listener new_output;
+	/* Superseded commits whose buffer an output still scans out. */
+	struct wl_list deferred;   /* fw_es_commit.link */
 };
 
 /* ---- explicit_sync_client.c ---- */
@@ -121,6 +128,13 @@ bool fw_syncobj_v1_init(struct fw_es *es);
 void fw_syncobj_v1_finish(struct fw_es *es);
 bool fw_sync_v1_init(struct fw_es *es);
 void fw_sync_v1_finish(struct fw_es *es);
+
+/* ---- surface_sync_scanout.c ---- */
+
+/* Follow the outputs' committed and presented buffers. */
+void fw_es_outputs_init(struct fw_es *es);
+/* Stop following them; every deferred release is paid now. */
+void fw_es_outputs_finish(struct fw_es *es);
 
 /* ---- explicit_sync.c ---- */
 

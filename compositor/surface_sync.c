@@ -104,13 +104,16 @@ static void surface_sync_destroy(struct fw_es_surface *ess) {
 	wl_list_for_each_safe(commit, tmp, &ess->queue, link) {
 		wl_list_remove(&commit->link);
 		fw_es_commit_cancel_hold(commit);
-		fw_es_commit_release(commit);
+		fw_es_commit_retire(commit);
 	}
 	ess->n_queued = 0;
 	if (ess->current != NULL) {
+		/* An output may still scan it out for a frame: retire, which
+		 * waits for that if needed. */
 		struct fw_es_commit *current = ess->current;
 		ess->current = NULL;
-		fw_es_commit_release(current);
+		wl_list_init(&current->link);
+		fw_es_commit_retire(current);
 	}
 	fw_es_state_finish(&ess->pending);
 	if (ess->sync != NULL) {
@@ -164,10 +167,14 @@ static void surface_sync_handle_commit(struct wl_listener *listener,
 				" applied", commit->seq);
 			fw_es_commit_cancel_hold(commit);
 		}
+		/* What wlroots now shows for it (an output may scan that out). */
+		commit->shown_buffer = ess->surface->buffer != NULL ?
+			&ess->surface->buffer->base : NULL;
+		wl_list_init(&commit->link);
 		struct fw_es_commit *superseded = ess->current;
 		ess->current = commit;
 		if (superseded != NULL) {
-			fw_es_commit_release(superseded);
+			fw_es_commit_retire(superseded);
 		}
 	}
 }
@@ -416,7 +423,9 @@ void fw_es_surface_handle_commit_request(struct fw_es_surface *ess) {
 		fw_fence_put(fence);
 		return;
 	}
+	commit->es = ess->es;
 	commit->ess = ess;
+	commit->client = ess->client;
 	commit->seq = surface->pending.seq;
 	commit->attach = true;
 	commit->null_attach = !has_buffer;

@@ -38,6 +38,7 @@ struct fw_es_client;
 struct fw_fence;
 struct fw_timeline;
 struct fw_wait;
+struct wlr_buffer;
 struct wlr_surface;
 
 /* Which protocol a piece of state came from. */
@@ -86,7 +87,11 @@ struct fw_es_parent_lock {
 };
 
 struct fw_es_commit {
+	struct fw_es *es;
+	/* NULL once the surface is gone (a release deferred past it). */
 	struct fw_es_surface *ess;
+	/* NULL once the client is gone (explicit_sync_client.c clears it). */
+	struct wl_client *client;
 	uint32_t seq;              /* wlr_surface_state.seq of this commit */
 	bool attach;               /* wl_surface.attach in this commit */
 	bool null_attach;          /* ... of NULL */
@@ -104,8 +109,14 @@ struct fw_es_commit {
 	/* Release (surface_sync_release.c): the fence behind an early
 	 * fenced_release, signalled when this commit is superseded. */
 	struct fw_fence *early_release;
+	/* The buffer wlroots showed for this commit once applied (its
+	 * wlr_client_buffer): compared with what outputs scan out, never
+	 * dereferenced, not locked (surface_sync_scanout.c). */
+	struct wlr_buffer *shown_buffer;
 
-	struct wl_list link;       /* fw_es_surface.queue */
+	/* fw_es_surface.queue while not applied; fw_es.deferred while its
+	 * release waits for an output to stop scanning its buffer out. */
+	struct wl_list link;
 };
 
 struct fw_es_surface {
@@ -194,8 +205,18 @@ int fw_es_check_held_commits(struct fw_es *es);
 
 /* ---- surface_sync_release.c ---- */
 
-/* commit is superseded and no read of its buffer is left: release it. */
+/* commit is superseded and no read of its buffer is left: release it
+ * (commit is unlinked; it is freed). */
 void fw_es_commit_release(struct fw_es_commit *commit);
+
+/* ---- surface_sync_scanout.c ---- */
+
+/*
+ * commit is superseded (or its surface is gone): release it now, or, if an
+ * output still scans its buffer out, as soon as none does (commit is
+ * unlinked; it is freed or moves to es->deferred).
+ */
+void fw_es_commit_retire(struct fw_es_commit *commit);
 /*
  * commit (just made, attaching a buffer) will be held: if the buffer
  * commit it supersedes asked for a zwp_linux_buffer_release_v1 and this

@@ -5,9 +5,11 @@
  * buffer, by the same buffer attached again, or by a NULL attach) and every
  * read of its buffer is done -- or when its surface goes away, which also
  * covers commits that were never shown.  fenceway renders with pixman on
- * the CPU and wlroots 0.15 never scans client shm buffers out, so reads are
- * synchronous: once the superseding commit is applied, nothing reads the old
- * buffer any more.  The commit on screen is therefore never released early.
+ * the CPU, so reads are synchronous: once the superseding commit is applied,
+ * nothing composites the old buffer any more.  An output that scans the
+ * buffer out directly still reads it until it moves on; that case waits in
+ * surface_sync_scanout.c, which calls fw_es_commit_release() when it may.
+ * The commit on screen is therefore never released early.
  *
  *   wp_linux_drm_syncobj_surface_v1: signal the release point.
  *   zwp_linux_buffer_release_v1:     immediate_release; or, if the
@@ -34,10 +36,10 @@
 #include "surface_sync.h"
 
 void fw_es_commit_release(struct fw_es_commit *commit) {
-	struct fw_es_surface *ess = commit->ess;
 	/* While libwayland destroys a client it frees that client's resources
 	 * itself; we only answer clients that are still there. */
-	bool client_alive = fw_es_client_find(ess->es, ess->client) != NULL;
+	bool client_alive = commit->client != NULL &&
+		fw_es_client_find(commit->es, commit->client) != NULL;
 
 	if (commit->state.release_timeline != NULL) {
 		int ret = fw_timeline_signal(commit->state.release_timeline,
@@ -71,8 +73,7 @@ void fw_es_commit_release_early(struct fw_es_commit *commit,
 			superseded->state.release_resource == NULL) {
 		return;
 	}
-	struct fw_es *es = commit->ess->es;
-	struct fw_fence *fence = fw_es_create_out_fence(es);
+	struct fw_fence *fence = fw_es_create_out_fence(commit->es);
 	if (fence == NULL) {
 		/* Not fatal: the release is then sent when the commit applies. */
 		wlr_log(WLR_ERROR, "explicit-sync: cannot create an out-fence");

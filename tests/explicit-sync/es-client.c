@@ -164,6 +164,9 @@ static const struct xdg_surface_listener xdg_surface_listener = {
 
 static void toplevel_configure(void *data, struct xdg_toplevel *t,
 		int32_t width, int32_t height, struct wl_array *states) {
+	struct es_window *w = data;
+	w->width = width;
+	w->height = height;
 }
 
 static void toplevel_close(void *data, struct xdg_toplevel *t) {
@@ -174,7 +177,8 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 	.close = toplevel_close,
 };
 
-struct es_window *es_window_create(struct es_conn *c, const char *title) {
+static struct es_window *window_create(struct es_conn *c, const char *title,
+		bool fullscreen) {
 	struct es_window *w = calloc(1, sizeof(*w));
 	if (w == NULL) {
 		es_die("out of memory");
@@ -187,9 +191,34 @@ struct es_window *es_window_create(struct es_conn *c, const char *title) {
 	xdg_toplevel_add_listener(w->toplevel, &toplevel_listener, w);
 	xdg_toplevel_set_title(w->toplevel, title);
 	xdg_toplevel_set_app_id(w->toplevel, "fw-es-client");
+	if (fullscreen) {
+		xdg_toplevel_set_fullscreen(w->toplevel, NULL);
+	}
 	wl_surface_commit(w->surface);
 	while (!w->configured) {
 		es_roundtrip(c);
+	}
+	return w;
+}
+
+struct es_window *es_window_create(struct es_conn *c, const char *title) {
+	return window_create(c, title, false);
+}
+
+struct es_window *es_window_create_fullscreen(struct es_conn *c,
+		const char *title) {
+	struct es_window *w = window_create(c, title, true);
+	/* fenceway makes a toplevel fullscreen when it maps: map it with a
+	 * small plain buffer, then the configure brings the output's size. */
+	for (int i = 0; i < 100 && (w->width <= 0 || w->height <= 0); i++) {
+		if (i == 0) {
+			es_attach(w->surface, es_buffer(c, 16, 16, ES_WHITE));
+			wl_surface_commit(w->surface);
+		}
+		es_roundtrip(c);
+	}
+	if (w->width <= 0 || w->height <= 0) {
+		es_die("fullscreen configure without a size");
 	}
 	return w;
 }

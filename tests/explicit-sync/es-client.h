@@ -48,6 +48,7 @@ struct es_window {
 	struct xdg_surface *xdg_surface;
 	struct xdg_toplevel *toplevel;
 	bool configured;
+	int32_t width, height;     /* from the last toplevel configure */
 };
 
 /* Counts of what came back for one frame callback or feedback. */
@@ -81,6 +82,9 @@ void es_roundtrip(struct es_conn *conn);
 
 /* A mapped-ready toplevel: created, configured and acked, no buffer yet. */
 struct es_window *es_window_create(struct es_conn *conn, const char *title);
+/* The same, asking for fullscreen first (width/height: the output's). */
+struct es_window *es_window_create_fullscreen(struct es_conn *conn,
+	const char *title);
 
 /* A w x h XRGB8888 shm buffer filled with colour. */
 struct wl_buffer *es_buffer(struct es_conn *conn, int w, int h,

@@ -60,6 +60,7 @@ static const struct {
 	{ "v1-release-new-buffer", v1_release_new_buffer },
 	{ "v1-release-same-buffer", v1_release_same_buffer },
 	{ "v1-release-two-surfaces", v1_release_two_surfaces },
+	{ "so-release-fullscreen", so_release_fullscreen },
 	{ "so-cap-commits", so_cap_commits },
 	{ "so-cap-timelines", so_cap_timelines },
 };

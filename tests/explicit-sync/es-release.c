@@ -227,3 +227,30 @@ int v1_release_two_surfaces(void) {
 	printf("PASS\n");
 	return 0;
 }
+
+int so_release_fullscreen(void) {
+	/* One surface covers the output: wlroots scans its buffer out directly
+	 * (docs/compositor.md), and the output reads it until a later output
+	 * commit replaces it.  Releases must wait for that; here we check they
+	 * still come exactly once per superseded commit and never for the one
+	 * on screen.  (The compositor's log shows the deferral: test_es.py.) */
+	struct es_conn *c = es_connect();
+	struct so_surf s = {0};
+	s.w = es_window_create_fullscreen(c, "so-release-fullscreen");
+	s.so = wp_linux_drm_syncobj_manager_v1_get_surface(c->syncobj,
+		s.w->surface);
+	s.rel = es_timeline_new(c, "so-release-fullscreen");
+	acquire_tl = es_timeline_new(c, "es-release-acquire");
+	es_timeline_signal(acquire_tl, 1);
+	struct wl_buffer *b1 = es_buffer(c, s.w->width, s.w->height, ES_RED);
+	struct wl_buffer *b2 = es_buffer(c, s.w->width, s.w->height, ES_GREEN);
+	struct wl_buffer *seq[] = { b1, b2, b1, b2, b2 };
+	for (size_t i = 0; i < 5; i++) {
+		if (so_commit(c, &s, seq[i]) != 0 || so_check(&s, "fullscreen") != 0) {
+			return 1;
+		}
+	}
+	es_expect_no_error(c);
+	printf("PASS\n");
+	return 0;
+}

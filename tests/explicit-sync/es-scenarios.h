@@ -63,6 +63,7 @@ int so_release_two_surfaces(void);
 int v1_release_new_buffer(void);
 int v1_release_same_buffer(void);
 int v1_release_two_surfaces(void);
+int so_release_fullscreen(void);
 
 /* es-caps.c */
 int so_cap_commits(void);

@@ -136,6 +136,18 @@ def test_held_too_long_logged():
         finish(fw)
 
 
+def test_release_scanout():
+    """A fullscreen surface is scanned out directly; its superseded
+    commits' releases wait for the output to move on (the log says so),
+    and still come exactly once (the scenario checks)."""
+    with Compositor(args=["--log-level", "debug"]) as fw:
+        run_scenario(fw, "so-release-fullscreen")
+        fw.wait_for_log(r"direct scan-out of a client buffer")
+        fw.wait_for_log(r"superseded while an output scans its buffer out; "
+                        r"release deferred")
+        finish(fw)
+
+
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
@@ -190,6 +202,7 @@ def test_fds_error_paths():
 
 
 SPECIAL = {
+    "release-scanout": test_release_scanout,
     "fds-error-paths": test_fds_error_paths,
     "globals": test_globals,
     "kill-switch-env": test_kill_switch_env,
