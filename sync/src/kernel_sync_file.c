@@ -104,22 +104,62 @@ static int outcome(int status)
 	return status == 1 ? 0 : status;
 }
 
+/*
+ * When a signalled sync_file signalled, by the kernel's clock (ktime_get,
+ * CLOCK_MONOTONIC like ours): the latest timestamp of its fences.  The
+ * fence then reports the kernel's time, not the moment we noticed.  0 if
+ * it cannot be read (the caller then uses now).
+ */
+static int64_t signal_time(int fd)
+{
+	struct sync_fence_info fences[16];
+	struct sync_file_info info;
+	int64_t latest = 0;
+
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info) < 0 || info.num_fences == 0)
+		return 0;
+	/* A merge of more fences than that: now is close enough. */
+	if (info.num_fences > 16)
+		return 0;
+	memset(fences, 0, sizeof(fences));
+	info.sync_fence_info = (uintptr_t)fences;
+	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info) < 0)
+		return 0;
+	for (uint32_t i = 0; i < info.num_fences; i++)
+		if ((int64_t)fences[i].timestamp_ns > latest)
+			latest = (int64_t)fences[i].timestamp_ns;
+	return latest;
+}
+
+/* Record the outcome of signalled sync_file @fd on @fence. */
+static void signal_from(struct fw_fence *fence, int fd, int status)
+{
+	int64_t ts = status == 0 ? 0 : signal_time(fd);
+
+	if (ts > 0)
+		fw_fence_signal_timestamp(fence, outcome(status), ts);
+	else
+		fw_fence_signal(fence, outcome(status));
+}
+
 static void on_readable(int fd, uint32_t events, void *data)
 {
 	struct kernel_fence *kf = data;
-	int status = 0, ret;
+	int status = 0, ret = sync_file_status(fd, &status);
 
-	ret = sync_file_status(fd, &status);
 	if (ret < 0)
-		status = ret;
-	else if (status == 0)
+		fw_fence_signal(&kf->base, ret);
+	else if (status != 0)
+		signal_from(&kf->base, fd, status);
+	else
 		/*
 		 * POLLIN without a signalled fence cannot happen with the
 		 * kernel's sync_file; if it did (EPOLLERR/HUP on a strange
 		 * fd), report it rather than wait forever.
 		 */
-		status = (events & (EPOLLERR | EPOLLHUP)) ? -EIO : -EPROTO;
-	fw_fence_signal(&kf->base, outcome(status));
+		fw_fence_signal(&kf->base, (events & (EPOLLERR | EPOLLHUP)) ?
+					   -EIO : -EPROTO);
 	fw_fence_put(&kf->base);   /* the watch's reference */
 }
 
@@ -134,7 +174,7 @@ static void kernel_enable_signaling(struct fw_fence *fence)
 		return;
 	}
 	if (status != 0) {
-		fw_fence_signal(fence, outcome(status));
+		signal_from(fence, kf->fd, status);
 		return;
 	}
 	fw_fence_get(fence);
@@ -210,7 +250,7 @@ struct fw_fence *fw_kernel_sync_file_import(int fd)
 	}
 	/* Already signalled: record it now, no watch will ever be needed. */
 	if (status != 0)
-		fw_fence_signal(&kf->base, outcome(status));
+		signal_from(&kf->base, kf->fd, status);
 	return &kf->base;
 }
 

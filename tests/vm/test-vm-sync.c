@@ -80,6 +80,7 @@ struct info {
 	int status;
 	unsigned num_fences;
 	char driver[32];
+	int64_t timestamp;   /* the latest of the fences' */
 };
 
 /* SYNC_IOC_FILE_INFO with the first fence's driver name. */
@@ -98,6 +99,9 @@ static struct info file_info(int fd)
 	CHECK(ioctl(fd, SYNC_IOC_FILE_INFO, &info) == 0);
 	out.status = info.status;
 	snprintf(out.driver, sizeof(out.driver), "%s", fences[0].driver_name);
+	for (unsigned i = 0; i < info.num_fences; i++)
+		if ((int64_t)fences[i].timestamp_ns > out.timestamp)
+			out.timestamp = (int64_t)fences[i].timestamp_ns;
 	return out;
 }
 
@@ -187,7 +191,9 @@ static void test_vgem_sync_file_pending_then_signalled(void)
 	CHECK_EQ(file_info(out).status, 1);
 	wait_signalled(f);
 	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
+	/* The kernel's signal time, not the moment the library noticed. */
 	CHECK(fw_fence_timestamp(f) > 0);
+	CHECK_EQ(fw_fence_timestamp(f), file_info(out).timestamp);
 	loop_until(loop, &c);
 	CHECK_EQ(c.calls, 1);
 	CHECK_EQ(c.status, FW_FENCE_SIGNALED);
@@ -217,6 +223,7 @@ static void test_vgem_sync_file_already_signalled(void)
 	CHECK(f);
 	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
 	CHECK_EQ(fw_fence_wait(f, 0), 0);
+	CHECK_EQ(fw_fence_timestamp(f), file_info(sf).timestamp);
 	close(sf);
 	fw_fence_put(f);
 	fd_check(base);

@@ -11,12 +11,12 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 . /run/fw/env    # FW_VM_KDIR FW_VM_KVER FW_VM_CWD
 
-cut -d' ' -f1 /proc/uptime > /run/fw/boot-uptime
+# Every exec costs under TCG: shell builtins where they do.
+uptime_to() { read -r up _ < /proc/uptime; echo "$up" > "$1"; }
+uptime_to /run/fw/boot-uptime
 
-for m in virtio_gpu vgem; do
-  modprobe -d "$FW_VM_KDIR" -S "$FW_VM_KVER" "$m" \
-    || echo "fenceway-vm: modprobe $m failed" >> /run/fw/output
-done
+modprobe -a -d "$FW_VM_KDIR" -S "$FW_VM_KVER" virtio_gpu vgem \
+  || echo "fenceway-vm: modprobe virtio_gpu vgem failed" >> /run/fw/output
 
 # The driver of a DRM minor.  virtio-gpu's minors hang off the PCI device
 # (driver virtio-pci), whose virtioN child is bound to virtio_gpu; vgem
@@ -35,13 +35,13 @@ i=0
 while [ $i -lt 50 ]; do
   FW_VM_CARD= FW_VM_RENDER= FW_VM_VGEM=
   for d in /sys/class/drm/card[0-9]* /sys/class/drm/renderD[0-9]*; do
-    [ -e "$d" ] || continue
-    n=/dev/dri/$(basename "$d")
-    [ -e "$n" ] || continue
-    case "$(drm_driver "$d"):$(basename "$d")" in
-      virtio_gpu:card*)    FW_VM_CARD=$n ;;
-      virtio_gpu:renderD*) FW_VM_RENDER=$n ;;
-      vgem:card*)          FW_VM_VGEM=$n ;;
+    name=${d##*/}
+    case "$name" in *-*) continue ;; esac   # connectors (card0-Virtual-1)
+    [ -e "/dev/dri/$name" ] || continue
+    case "$(drm_driver "$d"):$name" in
+      virtio_gpu:card*)    FW_VM_CARD=/dev/dri/$name ;;
+      virtio_gpu:renderD*) FW_VM_RENDER=/dev/dri/$name ;;
+      vgem:card*)          FW_VM_VGEM=/dev/dri/$name ;;
     esac
   done
   [ -n "$FW_VM_CARD" ] && [ -n "$FW_VM_RENDER" ] && [ -n "$FW_VM_VGEM" ] && break
@@ -52,8 +52,8 @@ export FW_VM_CARD FW_VM_RENDER FW_VM_VGEM FW_VM_KDIR FW_VM_KVER
 export FW_VM=1
 
 cd "$FW_VM_CWD" 2>/dev/null || cd /
-cut -d' ' -f1 /proc/uptime > /run/fw/cmd-start
+uptime_to /run/fw/cmd-start
 sh /run/fw/cmd >> /run/fw/output 2>&1
 rc=$?
-cut -d' ' -f1 /proc/uptime > /run/fw/cmd-end
+uptime_to /run/fw/cmd-end
 exit $rc
