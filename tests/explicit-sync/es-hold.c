@@ -536,3 +536,27 @@ int so_release_on_destroy(void) {
 	printf("PASS\n");
 	return 0;
 }
+
+int v1_hold_forever(void) {
+	/* Held on a pending soft sync file of our own, then wait to be killed:
+	 * the compositor holds a watch on the file and a release object. */
+	struct v1_a a = {0};
+	if (v1_a_setup(&a, "v1-forever-A") != 0) {
+		return 1;
+	}
+	int tl = sw_sync_timeline_create();
+	int fence = sw_sync_fence_create(tl, "v1-forever", 1);
+	if (tl < 0 || fence < 0) {
+		es_die("sw_sync: %s", strerror(errno));
+	}
+	v1_a_commit_held(&a, fence);
+	close(fence);
+	if (a.frame2.done != 0) {
+		FAIL("commit applied before its fence signalled");
+	}
+	printf("HELD\n");
+	fflush(stdout);
+	for (;;) {
+		pause();
+	}
+}

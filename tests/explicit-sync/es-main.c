@@ -54,6 +54,7 @@ static const struct {
 	{ "v1-producer-killed", v1_producer_killed },
 	{ "so-subsurface-hold", so_subsurface_hold },
 	{ "so-release-on-destroy", so_release_on_destroy },
+	{ "v1-hold-forever", v1_hold_forever },
 	{ "so-release-new-buffer", so_release_new_buffer },
 	{ "so-release-same-buffer", so_release_same_buffer },
 	{ "so-release-two-surfaces", so_release_two_surfaces },

@@ -55,6 +55,7 @@ int v1_hold_early_release(void);
 int v1_producer_killed(void);
 int so_subsurface_hold(void);
 int so_release_on_destroy(void);
+int v1_hold_forever(void);
 
 /* es-release.c */
 int so_release_new_buffer(void);

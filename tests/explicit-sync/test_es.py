@@ -152,18 +152,18 @@ def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
-def test_killed_while_held():
+def killed_while_held(warmup, scenario):
     """A client SIGKILLed while its commits are held leaves nothing behind:
     the compositor's fd count returns to its baseline."""
     with Compositor() as fw:
         # Warm up: the fence library starts its long-lived helpers (event
-        # fd, threads) on first use; they are not leaks.
-        run_scenario(fw, "so-hold-then-exit")
+        # fd, threads, the fd-watch epoll) on first use; they are not leaks.
+        run_scenario(fw, warmup)
         # Let the compositor notice the disconnect (not a timing check).
         time.sleep(0.5)
         baseline = fd_count(fw.proc.pid)
         print("baseline: %d fds" % baseline)
-        client = fw.spawn_client([CLIENT, "so-hold-forever"], env=CLIENT_ENV)
+        client = fw.spawn_client([CLIENT, scenario], env=CLIENT_ENV)
         fw.wait_for(lambda: "HELD" in fw.client_output(client), "the hold")
         during = fd_count(fw.proc.pid)
         print("while held: %d fds" % during)
@@ -173,8 +173,16 @@ def test_killed_while_held():
                     "the fd count to return to %d" % baseline)
         print("after SIGKILL: %d fds" % fd_count(fw.proc.pid))
         # And the compositor still works for the next client.
-        run_scenario(fw, "so-hold-then-exit")
+        run_scenario(fw, warmup)
         finish(fw)
+
+
+def test_killed_while_held():
+    killed_while_held("so-hold-then-exit", "so-hold-forever")
+
+
+def test_killed_while_held_v1():
+    killed_while_held("v1-producer-killed", "v1-hold-forever")
 
 
 def test_fds_error_paths():
@@ -213,6 +221,7 @@ SPECIAL = {
     "cap-timelines": test_cap_timelines,
     "held-too-long-logged": test_held_too_long_logged,
     "killed-while-held": test_killed_while_held,
+    "killed-while-held-v1": test_killed_while_held_v1,
 }
 
 
