@@ -13,17 +13,21 @@
  *      state, in order, with everything queued behind it.
  *   3. wlroots applies it (surface commit event): it becomes the surface's
  *      current buffer commit and supersedes the previous one, which is
- *      released now (surface_sync_release.c): pixman reads synchronously,
- *      so nothing reads the old buffer once the new state is applied.
+ *      retired: released now (surface_sync_release.c) -- pixman reads
+ *      synchronously, so nothing composites the old buffer once the new
+ *      state is applied -- or, if an output still scans the old buffer out,
+ *      when it stops (surface_sync_scanout.c).
  *   4. The next buffer commit supersedes it in turn; or the surface dies and
- *      every record left is released.
+ *      every record left is retired.
  *
  * Ownership: a struct fw_es_surface is an addon of its wlr_surface, created
  * when the client first asks for a sync object for it and freed with the
  * wlr_surface -- it outlives the protocol objects, so releases still owed
  * for committed buffers are paid after the sync object is destroyed.
- * Records are owned by their fw_es_surface.  Every timeline and fence
- * pointer below is a reference the record (or pending state) owns.
+ * Records are owned by their fw_es_surface (queue, current) or, once
+ * deferred, by fw_es (deferred).  Every timeline and fence pointer below is
+ * a reference the record (or pending state) owns; wl_resource pointers are
+ * the client's, watched with destroy listeners.
  */
 #ifndef FENCEWAY_SURFACE_SYNC_H
 #define FENCEWAY_SURFACE_SYNC_H
