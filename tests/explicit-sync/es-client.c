@@ -246,6 +246,19 @@ struct wl_buffer *es_buffer(struct es_conn *c, int w, int h,
 	return buffer;
 }
 
+static void buffer_release(void *data, struct wl_buffer *buffer) {
+	int *count = data;
+	(*count)++;
+}
+
+static const struct wl_buffer_listener buffer_listener = {
+	.release = buffer_release,
+};
+
+void es_count_buffer_releases(struct wl_buffer *buffer, int *count) {
+	wl_buffer_add_listener(buffer, &buffer_listener, count);
+}
+
 void es_attach(struct wl_surface *surface, struct wl_buffer *buffer) {
 	wl_surface_attach(surface, buffer, 0, 0);
 	if (buffer != NULL) {

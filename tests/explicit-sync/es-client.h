@@ -89,6 +89,8 @@ struct es_window *es_window_create_fullscreen(struct es_conn *conn,
 /* A w x h XRGB8888 shm buffer filled with colour. */
 struct wl_buffer *es_buffer(struct es_conn *conn, int w, int h,
 	uint32_t colour);
+/* Count wl_buffer.release events of buffer into *count. */
+void es_count_buffer_releases(struct wl_buffer *buffer, int *count);
 /* Attach buffer (may be NULL) with full damage. */
 void es_attach(struct wl_surface *surface, struct wl_buffer *buffer);
 

@@ -178,11 +178,23 @@ int v1_release_new_buffer(void) {
 	v1_surf_init(c, &s, "v1-release-new");
 	struct wl_buffer *b1 = es_buffer(c, 64, 64, ES_RED);
 	struct wl_buffer *b2 = es_buffer(c, 64, 64, ES_GREEN);
+	/* The protocol does not replace wl_buffer.release: it still comes. */
+	int b1_released = 0, b2_released = 0;
+	es_count_buffer_releases(b1, &b1_released);
+	es_count_buffer_releases(b2, &b2_released);
 	struct wl_buffer *seq[] = { b1, b2, b1, b2 };
 	for (size_t i = 0; i < 4; i++) {
 		if (v1_commit(c, &s, seq[i]) || v1_check(c, &s, "surface")) {
 			return 1;
 		}
+		if (i == 1 && b1_released == 0) {
+			FAIL("no wl_buffer.release for the superseded buffer");
+		}
+	}
+	printf("wl_buffer.release: b1 %d, b2 %d\n", b1_released, b2_released);
+	if (b1_released < 2 || b2_released < 1) {
+		FAIL("wl_buffer.release missing (b1 %d, b2 %d)", b1_released,
+			b2_released);
 	}
 	es_expect_no_error(c);
 	printf("PASS\n");
