@@ -1,15 +1,20 @@
-"""README command 1, tools/demo.sh, end to end (headless, on this build,
-without its setup/compile step): it exits 0, prints every demo's summary
-with all frames accounted for and no errors, and leaves the PNG screenshot
-where its last lines say.
+"""README command 1, tools/demo.sh, end to end (on this build, without its
+setup/compile step): it exits 0, prints every demo's summary with all
+frames accounted for and no errors, and leaves the PNG screenshot where its
+last lines say.  Run headless, and nested: inside a "desktop" (a second
+fenceway standing in for the user's compositor) the script's fenceway opens
+one window there, and every demo connects to the nested fenceway, never to
+the desktop.
 """
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import unittest
 
 import demo_summary
+from fenceway import Compositor
 
 ROOT = os.environ["FW_SOURCE_ROOT"]
 BUILD = os.environ["FW_BUILD_ROOT"]
@@ -17,13 +22,31 @@ FRAMES = 30
 
 
 class DemoScript(unittest.TestCase):
-    def test_demo_sh(self):
+    def test_headless(self):
+        env = dict(os.environ)
+        for k in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY"):
+            env.pop(k, None)
+        env["FENCEWAY_DEMO_HEADLESS"] = "1"
+        text = self.run_demo_sh(env)
+        self.assertIn("starting fenceway (headless)", text)
+
+    def test_nested(self):
+        with Compositor() as desktop:
+            env = desktop.client_env()
+            text = self.run_demo_sh(env)
+            self.assertIn("starting fenceway (nested)", text)
+            # The desktop saw one client window: the nested fenceway's.
+            # No demo mapped a window there.
+            wins = desktop.toplevels()
+            self.assertEqual(len(wins), 1, "%r\n%s" % (wins, text))
+            self.assertNotIn("fenceway-demo", wins[0]["app_id"], text)
+            desktop.assert_clean_exit(desktop.stop())
+
+    def run_demo_sh(self, env):
         with tempfile.TemporaryDirectory(prefix="fenceway-demo-out-") as out:
-            env = dict(os.environ)
-            for k in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY"):
-                env.pop(k, None)
+            env = dict(env)
             env.update(BUILD=BUILD, OUT=out, FRAMES=str(FRAMES),
-                       FENCEWAY_DEMO_NO_BUILD="1", FENCEWAY_DEMO_HEADLESS="1")
+                       FENCEWAY_DEMO_NO_BUILD="1")
             res = subprocess.run(["bash", os.path.join(ROOT, "tools", "demo.sh")],
                                  env=env, stdin=subprocess.DEVNULL, capture_output=True,
                                  text=True, timeout=240)
@@ -51,7 +74,20 @@ class DemoScript(unittest.TestCase):
             self.assertEqual(os.path.dirname(m.group(1)), out)
             with open(m.group(1), "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+            return text
 
 
 if __name__ == "__main__":
-    unittest.main()
+    # argv[1]: headless or nested (two meson tests, so a skip shows).
+    mode = sys.argv.pop(1) if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "headless"
+    if mode == "nested" and os.environ.get("FENCEWAY_SANITIZED"):
+        # Nested, fenceway runs on wlroots 0.15's Wayland backend, whose
+        # shm swapchain buffers are still locked by the parent at exit:
+        # LeakSanitizer reports them (stack: wlr_allocator_create_buffer
+        # <- wlr_swapchain_acquire <- wlr_output_attach_render).  Not this
+        # script's doing; the compositor's exit status would fail it.
+        print("SKIP: nested fenceway under ASan: wlroots 0.15 Wayland-backend "
+              "swapchain buffers reported as leaks at exit")
+        sys.exit(77)
+    suite = unittest.TestSuite([DemoScript("test_" + mode)])
+    sys.exit(0 if unittest.TextTestRunner(verbosity=2).run(suite).wasSuccessful() else 1)
