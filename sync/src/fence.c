@@ -133,12 +133,22 @@ int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
 		return -EINVAL;
 
 	pthread_mutex_lock(&fence->lock);
-	if (fence->status != FW_FENCE_PENDING) {
+	if (fence->status != FW_FENCE_PENDING && !fence->callbacks_owed) {
 		pthread_mutex_unlock(&fence->lock);
 		return -EALREADY;
 	}
-	fence->status = status ? status : FW_FENCE_SIGNALED;
-	fence->timestamp_ns = timestamp_ns > 0 ? timestamp_ns : fw_now_ns();
+	if (fence->callbacks_owed) {
+		/*
+		 * A status query already latched the outcome (see
+		 * fw_fence_get_status); this is the backend's real signal,
+		 * which still owes the callbacks.  The latched status stands.
+		 */
+		fence->callbacks_owed = false;
+	} else {
+		fence->status = status ? status : FW_FENCE_SIGNALED;
+		fence->timestamp_ns = timestamp_ns > 0 ? timestamp_ns
+						       : fw_now_ns();
+	}
 	list = fence->callbacks;
 	fence->callbacks = NULL;
 	/*
@@ -195,13 +205,25 @@ int fw_fence_get_status(struct fw_fence *fence)
 	if (!fence)
 		return -EINVAL;
 	status = read_status(fence);
-	/* Let the backend tell what it knows but has not signalled yet. */
+	/*
+	 * Let the backend tell what it knows but has not signalled yet.  The
+	 * outcome is latched here (status, time, waiters woken) but the
+	 * callbacks are left to the backend's own fw_fence_signal(): a query
+	 * never runs callbacks, so callers may hold their locks while asking.
+	 */
 	if (status == FW_FENCE_PENDING && fence->ops && fence->ops->signaled) {
 		int now = fence->ops->signaled(fence);
 
 		if (now != FW_FENCE_PENDING) {
-			fw_fence_signal(fence, now == FW_FENCE_SIGNALED ? 0 : now);
-			status = read_status(fence);
+			pthread_mutex_lock(&fence->lock);
+			if (fence->status == FW_FENCE_PENDING) {
+				fence->status = now > 0 ? FW_FENCE_SIGNALED : now;
+				fence->timestamp_ns = fw_now_ns();
+				fence->callbacks_owed = true;
+				pthread_cond_broadcast(&fence->signaled_cond);
+			}
+			status = fence->status;
+			pthread_mutex_unlock(&fence->lock);
 		}
 	}
 	return status;

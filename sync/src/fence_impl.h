@@ -26,11 +26,15 @@ struct fw_fence_ops {
 	void (*enable_signaling)(struct fw_fence *fence);
 	/*
 	 * Optional.  Asked by status queries (fw_fence_get_status and what
-	 * uses it) while the fence is pending, with no lock held, so a fence
-	 * whose signalling is not enabled still reports the truth: returns
-	 * FW_FENCE_PENDING, or the status it has in fact reached (1 or a
-	 * negative errno); the core then signals it with that.  Like
-	 * dma_fence_ops.signaled.  Must not block.
+	 * uses it) while the fence is pending, with no lock held, so a query
+	 * reports the truth before the backend got round to signalling:
+	 * returns FW_FENCE_PENDING, or the status it has in fact reached (1 or
+	 * a negative errno).  Unlike dma_fence_ops.signaled, the core only
+	 * latches that outcome (status, time, waiters woken, new callbacks
+	 * refused) and runs no callbacks: callers may query with their own
+	 * locks held.  A backend that implements it must still call
+	 * fw_fence_signal() later for every registered callback to run.
+	 * Must not block.
 	 */
 	int (*signaled)(struct fw_fence *fence);
 	/*
@@ -59,6 +63,8 @@ struct fw_fence {
 	struct fw_fence_cb *callbacks; /* pending callbacks */
 	pthread_cond_t signaled_cond;  /* for fw_fence_wait and remove_callback */
 	int running_callbacks;         /* 1 while fw_fence_signal runs callbacks */
+	bool callbacks_owed;           /* status latched by a query (ops->signaled);
+					  the backend's signal still runs them */
 	pthread_t signaling_thread;    /* the thread doing so (valid while 1) */
 	uint64_t context;
 	uint64_t seqno;

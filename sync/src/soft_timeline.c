@@ -179,8 +179,22 @@ static void point_release(struct fw_fence *fence)
 	fw_timeline_put(&tl->base);
 }
 
+/*
+ * A status query reads the page itself: right after a peer's signal the
+ * answer is already true, before our watcher thread gets to it.
+ */
+static int point_signaled(struct fw_fence *fence)
+{
+	struct soft_point *p = (struct soft_point *)fence;
+
+	if (page_value(p->tl->page) >= fence->seqno)
+		return FW_FENCE_SIGNALED;
+	return soft_timeline_page_error(p->tl->page);
+}
+
 static const struct fw_fence_ops point_ops = {
 	.driver_name = "fenceway-soft",
+	.signaled = point_signaled,
 	.release = point_release,
 };
 

@@ -262,6 +262,55 @@ static void test_peer_error_async(void)
 	close(fd);
 }
 
+struct counted {
+	struct fw_fence_cb cb;
+	atomic_int runs;
+};
+
+static void count_cb(struct fw_fence *fence, struct fw_fence_cb *cb)
+{
+	atomic_fetch_add(&((struct counted *)cb)->runs, 1);
+}
+
+/* A raw peer's raise is visible to a status query at once. */
+static void test_status_reads_page(void)
+{
+	struct counted cb = { 0 }, late = { 0 };
+	int fd = make_page(good);
+	struct fw_soft_page *peer = map_peer(fd);
+	struct fw_timeline *tl = NULL;
+	struct fw_fence *f, *g;
+
+	CHECK_EQ(fw_timeline_import(fd, &tl), 0);
+	f = fw_timeline_point_fence(tl, 3);
+	g = fw_timeline_point_fence(tl, 9);
+	CHECK_EQ(fw_fence_add_callback(f, &cb.cb, count_cb), 0);
+	/* No wake-up at all: only the value moves. */
+	atomic_store(&peer->value, 5);
+	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
+	CHECK(fw_fence_timestamp(f) > 0);
+	CHECK_EQ(fw_fence_wait(f, 0), 0);
+	/* A query never runs callbacks (callers may hold locks)... */
+	CHECK_EQ(atomic_load(&cb.runs), 0);
+	/* ...and late callbacks are refused, as after any signal. */
+	CHECK_EQ(fw_fence_add_callback(f, &late.cb, count_cb), -ENOENT);
+	/* The next processing of the timeline runs it, exactly once. */
+	CHECK_EQ(fw_timeline_signal(tl, 1), 0);
+	CHECK_EQ(atomic_load(&cb.runs), 1);
+	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
+	CHECK_EQ(fw_timeline_signal(tl, 2), 0);
+	CHECK_EQ(atomic_load(&cb.runs), 1);
+	CHECK_EQ(atomic_load(&late.runs), 0);
+	CHECK_EQ(fw_fence_get_status(g), FW_FENCE_PENDING);
+	atomic_store(&peer->error, -ETIMEDOUT);
+	CHECK_EQ(fw_fence_get_status(g), -ETIMEDOUT);
+	fw_fence_put(f);
+	fw_fence_put(g);
+	fw_timeline_put(tl);
+	munmap(peer, FW_SOFT_PAGE_SIZE);
+	close(fd);
+}
+
 static void test_magic_trashed_after_import(void)
 {
 	int fd = make_page(good);
@@ -369,6 +418,7 @@ int main(void)
 	RUN(test_value_backwards);
 	RUN(test_garbage_error);
 	RUN(test_peer_error_async);
+	RUN(test_status_reads_page);
 	RUN(test_magic_trashed_after_import);
 	RUN(test_page_all_ones);
 	RUN(test_wake_word_storm);
