@@ -164,14 +164,21 @@ static int drm_signal(struct fw_timeline *base, uint64_t point)
 	/*
 	 * The counter never goes down.  The kernel would append a point
 	 * lower than the last one (it only logs "unordered point"), so ask
-	 * first.  Point 0 would make the kernel signal the syncobj as a
-	 * binary one: nothing to do for a timeline.
+	 * first (point 0 is always reached: never sent to the kernel, which
+	 * would take it for the binary fence).
 	 */
 	ret = drm_query(base, &value);
 	if (ret < 0)
 		return ret;
-	if (point == 0 || point <= value)
+	if (point <= value) {
+		/*
+		 * Reached already (another process, or the GPU): still keep
+		 * the promise that our fences <= point are signalled on
+		 * return, not only when their eventfds come in.
+		 */
+		fw_drm_points_signal_upto(tl, point);
 		return 0;
+	}
 	ret = fw_drm_ioctl(tl->drm_fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &args);
 	if (ret < 0)
 		return ret;

@@ -446,6 +446,23 @@ static void test_syncobj_signal_query_wait(void)
 }
 
 /*
+ * Signal @point of DRM timeline @tl with the bare ioctl, behind the
+ * library's back: as another process (or the GPU) would.
+ */
+static void raw_signal(struct fw_timeline *tl, uint64_t point)
+{
+	struct drm_timeline *k = (struct drm_timeline *)tl;
+	struct drm_syncobj_timeline_array sig = {
+		.handles = (uintptr_t)&k->handle,
+		.points = (uintptr_t)&point,
+		.count_handles = 1,
+	};
+
+	CHECK_EQ(fw_drm_ioctl(k->drm_fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+			      &sig), 0);
+}
+
+/*
  * The asynchronous path proper: the fence lives on a second timeline object
  * (another open file of the device, as a client's import would be), and the
  * point is signalled through the first one with a raw ioctl, so nothing in
@@ -461,7 +478,6 @@ static void async_wait_through_import(int fallback)
 	struct vgem_fence vf;
 	struct fw_loop *loop;
 	int fd, render2, sf;
-	uint64_t point = 10;
 
 	if (fallback)
 		setenv("FENCEWAY_SYNC_NO_SYNCOBJ_EVENTFD", "1", 1);
@@ -490,21 +506,32 @@ static void async_wait_through_import(int fallback)
 	CHECK_EQ(fw_fence_wait(p10, 100000000), -ETIME);
 	loop_idle(loop, &c10);
 
-	{
-		struct drm_timeline *k = (struct drm_timeline *)tl;
-		struct drm_syncobj_timeline_array sig = {
-			.handles = (uintptr_t)&k->handle,
-			.points = (uintptr_t)&point,
-			.count_handles = 1,
-		};
-
-		CHECK_EQ(fw_drm_ioctl(k->drm_fd,
-				      DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &sig), 0);
-	}
+	raw_signal(tl, 10);
 	loop_until(loop, &c10);
 	CHECK_EQ(c10.status, FW_FENCE_SIGNALED);
 	CHECK_EQ(c20.calls, 0);
 	CHECK_EQ(fw_fence_get_status(p20), FW_FENCE_PENDING);
+
+	/*
+	 * A counter already advanced elsewhere: signalling it again from here
+	 * is a no-op for the kernel, yet our fences up to that point are
+	 * signalled when it returns (p12 was never waited on, so nothing
+	 * else would signal it).
+	 */
+	{
+		struct fw_fence *p12 = fw_timeline_point_fence(tl2, 12);
+		uint64_t v = 0;
+
+		CHECK(p12);
+		raw_signal(tl, 12);
+		CHECK_EQ(fw_timeline_query(tl2, &v), 0);
+		CHECK_EQ(v, 12);
+		CHECK_EQ(fw_timeline_signal(tl2, 11), 0);
+		CHECK(!fw_fence_is_signaled(p12));
+		CHECK_EQ(fw_timeline_signal(tl2, 12), 0);
+		CHECK_EQ(fw_fence_get_status(p12), FW_FENCE_SIGNALED);
+		fw_fence_put(p12);
+	}
 
 	/* Submit point 20 as a pending vgem fence (sync_file -> point). */
 	sf = vgem_pending_sync_file(vgem, &vf);
