@@ -187,7 +187,7 @@ static int start_locked(void)
 		return -errno;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setstacksize(&attr, 256 * 1024); /* callbacks run on it */
 	ret = pthread_create(&watch_thread, &attr, watch_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (ret) {
