@@ -175,6 +175,23 @@ static void point_enable_signaling(struct fw_fence *fence)
 }
 
 /*
+ * Status queries ask the kernel (a zero-timeout wait never blocks), so a
+ * point reached by another process or the GPU reads as signalled at once,
+ * before any eventfd or thread has told us.
+ */
+static int point_signaled(struct fw_fence *fence)
+{
+	struct drm_point *p = to_point(fence);
+
+	if (p->point == 0 ||
+	    fw_drm_timeline_wait_until(p->tl, p->point,
+				       DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+				       0) == 0)
+		return FW_FENCE_SIGNALED;
+	return FW_FENCE_PENDING;
+}
+
+/*
  * A kernel sync_file for a materialized point.  Not materialized yet is
  * -EOPNOTSUPP, not an error: the caller (fw_sync_file_create) then makes
  * a soft sync file that follows the point instead.
@@ -211,6 +228,7 @@ static void point_release(struct fw_fence *fence)
 static const struct fw_fence_ops point_fence_ops = {
 	.driver_name = "fenceway-drm-syncobj",
 	.enable_signaling = point_enable_signaling,
+	.signaled = point_signaled,
 	.export_kernel_sync_file = point_export,
 	.release = point_release,
 };
