@@ -15,7 +15,7 @@
 
 int so_cap_commits(void) {
 	struct es_conn *c = es_connect();
-	struct es_window *w = es_window_create(c, "cap-commits");
+	struct wtc_toplevel *w = es_window_create(c, "cap-commits");
 	struct wp_linux_drm_syncobj_surface_v1 *so =
 		wp_linux_drm_syncobj_manager_v1_get_surface(c->syncobj, w->surface);
 	struct es_timeline *acq = es_timeline_new(c, "cap-acquire");

@@ -3,28 +3,15 @@
  * scenario shares.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <fenceway/timeline.h>
 #include "es-client.h"
-
-void es_die(const char *fmt, ...) {
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "es-client: setup failed: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(2);
-}
 
 static int64_t now_ms(void) {
 	struct timespec ts;
@@ -34,85 +21,58 @@ static int64_t now_ms(void) {
 
 /* ---- globals ---- */
 
-static void wm_base_ping(void *data, struct xdg_wm_base *wm, uint32_t serial) {
-	xdg_wm_base_pong(wm, serial);
-}
-
-static const struct xdg_wm_base_listener wm_base_listener = {
-	.ping = wm_base_ping,
-};
-
-static void registry_global(void *data, struct wl_registry *registry,
-		uint32_t name, const char *interface, uint32_t version) {
-	struct es_conn *c = data;
-	if (strcmp(interface, wl_compositor_interface.name) == 0) {
-		c->compositor = wl_registry_bind(registry, name,
-			&wl_compositor_interface, 4);
-	} else if (strcmp(interface, wl_subcompositor_interface.name) == 0) {
-		c->subcompositor = wl_registry_bind(registry, name,
-			&wl_subcompositor_interface, 1);
-	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
-		c->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
-	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
-		c->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
-		xdg_wm_base_add_listener(c->wm_base, &wm_base_listener, c);
-	} else if (strcmp(interface, wp_presentation_interface.name) == 0) {
-		c->presentation = wl_registry_bind(registry, name,
-			&wp_presentation_interface, 1);
-	} else if (strcmp(interface,
+/* The explicit-sync globals; wl-test-client binds the core ones. */
+static void bind_explicit_sync(struct wtc_conn *wl, uint32_t name,
+		const char *interface, uint32_t version) {
+	struct es_conn *c = wl->data;
+	if (strcmp(interface,
 			wp_linux_drm_syncobj_manager_v1_interface.name) == 0) {
-		c->syncobj = wl_registry_bind(registry, name,
+		c->syncobj = wl_registry_bind(wl->registry, name,
 			&wp_linux_drm_syncobj_manager_v1_interface, 1);
 	} else if (strcmp(interface,
 			zwp_linux_explicit_synchronization_v1_interface.name) == 0) {
 		c->sync_v1_version = version < 2 ? version : 2;
-		c->sync_v1 = wl_registry_bind(registry, name,
+		c->sync_v1 = wl_registry_bind(wl->registry, name,
 			&zwp_linux_explicit_synchronization_v1_interface,
 			c->sync_v1_version);
 	}
 }
 
-static void registry_global_remove(void *data, struct wl_registry *registry,
-		uint32_t name) {
-}
-
-static const struct wl_registry_listener registry_listener = {
-	.global = registry_global,
-	.global_remove = registry_global_remove,
-};
-
 struct es_conn *es_connect(void) {
 	struct es_conn *c = calloc(1, sizeof(*c));
 	if (c == NULL) {
-		es_die("out of memory");
+		wtc_die("out of memory");
 	}
-	c->display = wl_display_connect(NULL);
-	if (c->display == NULL) {
-		es_die("cannot connect to the compositor");
-	}
-	c->registry = wl_display_get_registry(c->display);
-	wl_registry_add_listener(c->registry, &registry_listener, c);
-	es_roundtrip(c);
-	if (c->compositor == NULL || c->shm == NULL || c->wm_base == NULL ||
-			c->subcompositor == NULL) {
-		es_die("core globals missing");
+	c->wl.other_global = bind_explicit_sync;
+	c->wl.data = c;
+	wtc_connect(&c->wl);
+	if (c->wl.subcompositor == NULL) {
+		wtc_die("core globals missing");
 	}
 	if (c->syncobj == NULL || c->sync_v1 == NULL) {
-		es_die("explicit-sync globals missing");
+		wtc_die("explicit-sync globals missing");
 	}
 	return c;
 }
 
-void es_roundtrip(struct es_conn *c) {
-	if (wl_display_roundtrip(c->display) < 0) {
+/* Any error on the connection fails the scenario (status 1): the
+ * compositor refused what must be accepted, or went away. */
+static void check_display(struct es_conn *c) {
+	if (wl_display_get_error(c->wl.display) != 0) {
 		const struct wl_interface *iface = NULL;
 		uint32_t id = 0;
-		uint32_t code = wl_display_get_protocol_error(c->display, &iface, &id);
+		uint32_t code = wl_display_get_protocol_error(c->wl.display,
+			&iface, &id);
 		fprintf(stderr, "es-client: unexpected error: %s@%u code %u (%s)\n",
 			iface != NULL ? iface->name : "?", id, code,
-			strerror(wl_display_get_error(c->display)));
+			strerror(wl_display_get_error(c->wl.display)));
 		exit(1);
 	}
+}
+
+void es_roundtrip(struct es_conn *c) {
+	wl_display_roundtrip(c->wl.display);
+	check_display(c);
 }
 
 void es_expect_no_error(struct es_conn *c) {
@@ -124,19 +84,19 @@ void es_expect_error(struct es_conn *c, const struct wl_interface *iface,
 		uint32_t id, uint32_t code) {
 	/* The error may take a few requests to surface; two roundtrips is
 	 * plenty (the compositor handles requests in order). */
-	int ret = wl_display_roundtrip(c->display);
+	int ret = wl_display_roundtrip(c->wl.display);
 	if (ret >= 0) {
-		ret = wl_display_roundtrip(c->display);
+		ret = wl_display_roundtrip(c->wl.display);
 	}
 	if (ret >= 0) {
 		printf("FAIL: no error; expected %s@%u code %u\n", iface->name, id, code);
 		exit(1);
 	}
-	int err = wl_display_get_error(c->display);
+	int err = wl_display_get_error(c->wl.display);
 	const struct wl_interface *got_iface = NULL;
 	uint32_t got_id = 0;
-	uint32_t got_code = wl_display_get_protocol_error(c->display, &got_iface,
-		&got_id);
+	uint32_t got_code = wl_display_get_protocol_error(c->wl.display,
+		&got_iface, &got_id);
 	printf("error: %s@%u code %u (errno %d)\n",
 		got_iface != NULL ? got_iface->name : "(none)", got_id, got_code, err);
 	if (err != EPROTO || got_iface == NULL ||
@@ -151,63 +111,28 @@ void es_expect_error(struct es_conn *c, const struct wl_interface *iface,
 
 /* ---- windows and buffers ---- */
 
-static void xdg_surface_configure(void *data, struct xdg_surface *xs,
-		uint32_t serial) {
-	struct es_window *w = data;
-	xdg_surface_ack_configure(xs, serial);
-	w->configured = true;
-}
-
-static const struct xdg_surface_listener xdg_surface_listener = {
-	.configure = xdg_surface_configure,
-};
-
-static void toplevel_configure(void *data, struct xdg_toplevel *t,
-		int32_t width, int32_t height, struct wl_array *states) {
-	struct es_window *w = data;
-	w->width = width;
-	w->height = height;
-}
-
-static void toplevel_close(void *data, struct xdg_toplevel *t) {
-}
-
-static const struct xdg_toplevel_listener toplevel_listener = {
-	.configure = toplevel_configure,
-	.close = toplevel_close,
-};
-
-static struct es_window *window_create(struct es_conn *c, const char *title,
+static struct wtc_toplevel *window_create(struct es_conn *c, const char *title,
 		bool fullscreen) {
-	struct es_window *w = calloc(1, sizeof(*w));
+	struct wtc_toplevel *w = calloc(1, sizeof(*w));
 	if (w == NULL) {
-		es_die("out of memory");
+		wtc_die("out of memory");
 	}
-	w->conn = c;
-	w->surface = wl_compositor_create_surface(c->compositor);
-	w->xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, w->surface);
-	xdg_surface_add_listener(w->xdg_surface, &xdg_surface_listener, w);
-	w->toplevel = xdg_surface_get_toplevel(w->xdg_surface);
-	xdg_toplevel_add_listener(w->toplevel, &toplevel_listener, w);
-	xdg_toplevel_set_title(w->toplevel, title);
+	wtc_toplevel_init(w, &c->wl, title);
 	xdg_toplevel_set_app_id(w->toplevel, "fw-es-client");
 	if (fullscreen) {
 		xdg_toplevel_set_fullscreen(w->toplevel, NULL);
 	}
-	wl_surface_commit(w->surface);
-	while (!w->configured) {
-		es_roundtrip(c);
-	}
+	wtc_toplevel_configure(w);
 	return w;
 }
 
-struct es_window *es_window_create(struct es_conn *c, const char *title) {
+struct wtc_toplevel *es_window_create(struct es_conn *c, const char *title) {
 	return window_create(c, title, false);
 }
 
-struct es_window *es_window_create_fullscreen(struct es_conn *c,
+struct wtc_toplevel *es_window_create_fullscreen(struct es_conn *c,
 		const char *title) {
-	struct es_window *w = window_create(c, title, true);
+	struct wtc_toplevel *w = window_create(c, title, true);
 	/* fenceway makes a toplevel fullscreen when it maps: map it with a
 	 * small plain buffer, then the configure brings the output's size. */
 	for (int i = 0; i < 100 && (w->width <= 0 || w->height <= 0); i++) {
@@ -218,45 +143,14 @@ struct es_window *es_window_create_fullscreen(struct es_conn *c,
 		es_roundtrip(c);
 	}
 	if (w->width <= 0 || w->height <= 0) {
-		es_die("fullscreen configure without a size");
+		wtc_die("fullscreen configure without a size");
 	}
 	return w;
 }
 
 struct wl_buffer *es_buffer(struct es_conn *c, int w, int h,
 		uint32_t colour) {
-	size_t size = (size_t)w * (size_t)h * 4;
-	int fd = memfd_create("fw-es-buffer", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
-		es_die("memfd: %s", strerror(errno));
-	}
-	uint32_t *px = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (px == MAP_FAILED) {
-		es_die("mmap: %s", strerror(errno));
-	}
-	for (size_t i = 0; i < (size_t)w * (size_t)h; i++) {
-		px[i] = colour;
-	}
-	munmap(px, size);
-	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, w, h, w * 4,
-		WL_SHM_FORMAT_XRGB8888);
-	wl_shm_pool_destroy(pool);
-	close(fd);
-	return buffer;
-}
-
-static void buffer_release(void *data, struct wl_buffer *buffer) {
-	int *count = data;
-	(*count)++;
-}
-
-static const struct wl_buffer_listener buffer_listener = {
-	.release = buffer_release,
-};
-
-void es_count_buffer_releases(struct wl_buffer *buffer, int *count) {
-	wl_buffer_add_listener(buffer, &buffer_listener, count);
+	return wtc_shm_buffer(&c->wl, w, h, colour);
 }
 
 void es_attach(struct wl_surface *surface, struct wl_buffer *buffer) {
@@ -268,87 +162,34 @@ void es_attach(struct wl_surface *surface, struct wl_buffer *buffer) {
 
 /* ---- frame callbacks and feedback ---- */
 
-static void frame_done(void *data, struct wl_callback *cb, uint32_t time) {
-	struct es_frame *frame = data;
-	frame->done++;
-	wl_callback_destroy(cb);
-}
-
-static const struct wl_callback_listener frame_listener = {
-	.done = frame_done,
-};
-
 void es_request_frame(struct wl_surface *surface, struct es_frame *frame) {
-	struct wl_callback *cb = wl_surface_frame(surface);
-	wl_callback_add_listener(cb, &frame_listener, frame);
+	wtc_request_frame(surface, &frame->done);
 }
-
-static void feedback_sync_output(void *data,
-		struct wp_presentation_feedback *fb, struct wl_output *output) {
-}
-
-static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
-		uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec,
-		uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo, uint32_t flags) {
-	struct es_feedback *feedback = data;
-	feedback->presented++;
-	wp_presentation_feedback_destroy(fb);
-}
-
-static void feedback_discarded(void *data,
-		struct wp_presentation_feedback *fb) {
-	struct es_feedback *feedback = data;
-	feedback->discarded++;
-	wp_presentation_feedback_destroy(fb);
-}
-
-static const struct wp_presentation_feedback_listener feedback_listener = {
-	.sync_output = feedback_sync_output,
-	.presented = feedback_presented,
-	.discarded = feedback_discarded,
-};
 
 void es_request_feedback(struct es_conn *c, struct wl_surface *surface,
-		struct es_feedback *feedback) {
-	if (c->presentation == NULL) {
-		es_die("no wp_presentation");
-	}
-	struct wp_presentation_feedback *fb =
-		wp_presentation_feedback(c->presentation, surface);
-	wp_presentation_feedback_add_listener(fb, &feedback_listener, feedback);
+		struct wtc_feedback *feedback) {
+	wtc_request_feedback(&c->wl, surface, feedback);
 }
 
 /* ---- dispatching ---- */
 
-static void check_display(struct es_conn *c) {
-	if (wl_display_get_error(c->display) != 0) {
-		const struct wl_interface *iface = NULL;
-		uint32_t id = 0;
-		uint32_t code = wl_display_get_protocol_error(c->display, &iface, &id);
-		fprintf(stderr, "es-client: connection error: %s@%u code %u (%s)\n",
-			iface != NULL ? iface->name : "?", id, code,
-			strerror(wl_display_get_error(c->display)));
-		exit(1);
-	}
-}
-
 /* Read and dispatch events, waiting at most timeout_ms for some to come. */
 static void dispatch_once(struct es_conn *c, int timeout_ms) {
-	while (wl_display_prepare_read(c->display) != 0) {
-		wl_display_dispatch_pending(c->display);
+	while (wl_display_prepare_read(c->wl.display) != 0) {
+		wl_display_dispatch_pending(c->wl.display);
 	}
-	wl_display_flush(c->display);
+	wl_display_flush(c->wl.display);
 	struct pollfd pfd = {
-		.fd = wl_display_get_fd(c->display),
+		.fd = wl_display_get_fd(c->wl.display),
 		.events = POLLIN,
 	};
 	int ret = poll(&pfd, 1, timeout_ms);
 	if (ret > 0) {
-		wl_display_read_events(c->display);
+		wl_display_read_events(c->wl.display);
 	} else {
-		wl_display_cancel_read(c->display);
+		wl_display_cancel_read(c->wl.display);
 	}
-	wl_display_dispatch_pending(c->display);
+	wl_display_dispatch_pending(c->wl.display);
 	check_display(c);
 }
 
@@ -356,28 +197,36 @@ void es_dispatch_pending(struct es_conn *c) {
 	dispatch_once(c, 0);
 }
 
+/* One step of a bounded wait: false once deadline (now_ms) has passed,
+ * else dispatch, waiting at most step_ms so the caller's condition is
+ * checked again soon (some are polled, not told by an event). */
+static bool dispatch_before(struct es_conn *c, int64_t deadline, int step_ms) {
+	int64_t left = deadline - now_ms();
+	if (left <= 0) {
+		return false;
+	}
+	dispatch_once(c, (int)(left < step_ms ? left : step_ms));
+	return true;
+}
+
 bool es_wait_count(struct es_conn *c, const int *counter, int target,
 		int timeout_ms) {
 	int64_t deadline = now_ms() + timeout_ms;
 	while (*counter < target) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
+		if (!dispatch_before(c, deadline, 100)) {
 			return false;
 		}
-		dispatch_once(c, (int)(left < 100 ? left : 100));
 	}
 	return true;
 }
 
-bool es_wait_feedback(struct es_conn *c, struct es_feedback *fb,
+bool es_wait_feedback(struct es_conn *c, struct wtc_feedback *fb,
 		int timeout_ms) {
 	int64_t deadline = now_ms() + timeout_ms;
 	while (fb->presented + fb->discarded == 0) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
+		if (!dispatch_before(c, deadline, 100)) {
 			return false;
 		}
-		dispatch_once(c, (int)(left < 100 ? left : 100));
 	}
 	return true;
 }
@@ -386,11 +235,9 @@ bool es_wait_timeline(struct es_conn *c, struct es_timeline *tl,
 		uint64_t point, int timeout_ms) {
 	int64_t deadline = now_ms() + timeout_ms;
 	while (es_timeline_value(tl) < point) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
+		if (!dispatch_before(c, deadline, 20)) {
 			return false;
 		}
-		dispatch_once(c, (int)(left < 20 ? left : 20));
 	}
 	return true;
 }
@@ -400,15 +247,15 @@ bool es_wait_timeline(struct es_conn *c, struct es_timeline *tl,
 struct es_timeline *es_timeline_new(struct es_conn *c, const char *name) {
 	struct es_timeline *tl = calloc(1, sizeof(*tl));
 	if (tl == NULL) {
-		es_die("out of memory");
+		wtc_die("out of memory");
 	}
 	int ret = fw_timeline_create(name, &tl->timeline);
 	if (ret < 0) {
-		es_die("fw_timeline_create: %s", strerror(-ret));
+		wtc_die("fw_timeline_create: %s", strerror(-ret));
 	}
 	int fd = fw_timeline_export_fd(tl->timeline);
 	if (fd < 0) {
-		es_die("fw_timeline_export_fd: %s", strerror(-fd));
+		wtc_die("fw_timeline_export_fd: %s", strerror(-fd));
 	}
 	tl->obj = wp_linux_drm_syncobj_manager_v1_import_timeline(c->syncobj, fd);
 	close(fd);
@@ -419,7 +266,7 @@ uint64_t es_timeline_value(struct es_timeline *tl) {
 	uint64_t value = 0;
 	int ret = fw_timeline_query(tl->timeline, &value);
 	if (ret < 0) {
-		es_die("fw_timeline_query: %s", strerror(-ret));
+		wtc_die("fw_timeline_query: %s", strerror(-ret));
 	}
 	return value;
 }
@@ -427,7 +274,7 @@ uint64_t es_timeline_value(struct es_timeline *tl) {
 void es_timeline_signal(struct es_timeline *tl, uint64_t point) {
 	int ret = fw_timeline_signal(tl->timeline, point);
 	if (ret < 0) {
-		es_die("fw_timeline_signal: %s", strerror(-ret));
+		wtc_die("fw_timeline_signal: %s", strerror(-ret));
 	}
 }
 
@@ -482,12 +329,12 @@ long es_capture_count(uint32_t colour) {
 	char path[] = "/tmp/fw-es-capture-XXXXXX";
 	int fd = mkstemp(path);
 	if (fd < 0) {
-		es_die("mkstemp: %s", strerror(errno));
+		wtc_die("mkstemp: %s", strerror(errno));
 	}
 	close(fd);
 	pid_t pid = fork();
 	if (pid < 0) {
-		es_die("fork: %s", strerror(errno));
+		wtc_die("fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		execlp("grim", "grim", "-t", "ppm", path, (char *)NULL);
@@ -497,17 +344,17 @@ long es_capture_count(uint32_t colour) {
 	waitpid(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		unlink(path);
-		es_die("grim failed (status %d)", status);
+		wtc_die("grim failed (status %d)", status);
 	}
 	FILE *f = fopen(path, "rb");
 	unlink(path);
 	if (f == NULL) {
-		es_die("grim output: %s", strerror(errno));
+		wtc_die("grim output: %s", strerror(errno));
 	}
 	int width = 0, height = 0, maxval = 0;
 	if (fscanf(f, "P6 %d %d %d", &width, &height, &maxval) != 3 ||
 			maxval != 255 || fgetc(f) == EOF) {
-		es_die("grim output is not a binary PPM");
+		wtc_die("grim output is not a binary PPM");
 	}
 	uint8_t want_r = (colour >> 16) & 0xff, want_g = (colour >> 8) & 0xff,
 		want_b = colour & 0xff;
@@ -515,7 +362,7 @@ long es_capture_count(uint32_t colour) {
 	uint8_t px[3];
 	for (long i = 0; i < (long)width * height; i++) {
 		if (fread(px, 1, 3, f) != 3) {
-			es_die("grim output truncated");
+			wtc_die("grim output truncated");
 		}
 		if (px[0] == want_r && px[1] == want_g && px[2] == want_b) {
 			count++;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <wayland-client.h>
 #include <fenceway/timeline.h>
+#include "wl-test-client.h"
 #include "linux-drm-syncobj-v1-client-protocol.h"
 #include "linux-explicit-synchronization-unstable-v1-client-protocol.h"
 #include "presentation-time-client-protocol.h"
@@ -30,34 +31,15 @@
 #define ES_WAIT_MS 20000
 
 struct es_conn {
-	struct wl_display *display;
-	struct wl_registry *registry;
-	struct wl_compositor *compositor;
-	struct wl_subcompositor *subcompositor;
-	struct wl_shm *shm;
-	struct xdg_wm_base *wm_base;
-	struct wp_presentation *presentation;
+	struct wtc_conn wl;       /* the core globals (wl-test-client.h) */
 	struct wp_linux_drm_syncobj_manager_v1 *syncobj;
 	struct zwp_linux_explicit_synchronization_v1 *sync_v1;
 	uint32_t sync_v1_version;
 };
 
-struct es_window {
-	struct es_conn *conn;
-	struct wl_surface *surface;
-	struct xdg_surface *xdg_surface;
-	struct xdg_toplevel *toplevel;
-	bool configured;
-	int32_t width, height;     /* from the last toplevel configure */
-};
-
-/* Counts of what came back for one frame callback or feedback. */
+/* Counts of what came back for one frame callback. */
 struct es_frame {
 	int done;
-};
-struct es_feedback {
-	int presented;
-	int discarded;
 };
 
 /* A soft timeline of ours, imported into the compositor. */
@@ -74,35 +56,30 @@ struct es_release {
 	int fence_fd;     /* from fenced_release, owned; -1 if none */
 };
 
-void es_die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-	noreturn));
-
 struct es_conn *es_connect(void);
 void es_roundtrip(struct es_conn *conn);
 
 /* A mapped-ready toplevel: created, configured and acked, no buffer yet. */
-struct es_window *es_window_create(struct es_conn *conn, const char *title);
+struct wtc_toplevel *es_window_create(struct es_conn *conn, const char *title);
 /* The same, asking for fullscreen first (width/height: the output's). */
-struct es_window *es_window_create_fullscreen(struct es_conn *conn,
+struct wtc_toplevel *es_window_create_fullscreen(struct es_conn *conn,
 	const char *title);
 
 /* A w x h XRGB8888 shm buffer filled with colour. */
 struct wl_buffer *es_buffer(struct es_conn *conn, int w, int h,
 	uint32_t colour);
-/* Count wl_buffer.release events of buffer into *count. */
-void es_count_buffer_releases(struct wl_buffer *buffer, int *count);
 /* Attach buffer (may be NULL) with full damage. */
 void es_attach(struct wl_surface *surface, struct wl_buffer *buffer);
 
 void es_request_frame(struct wl_surface *surface, struct es_frame *frame);
 void es_request_feedback(struct es_conn *conn, struct wl_surface *surface,
-	struct es_feedback *feedback);
+	struct wtc_feedback *feedback);
 
 /* Dispatch until *counter >= target; false if the limit passed. */
 bool es_wait_count(struct es_conn *conn, const int *counter, int target,
 	int timeout_ms);
 /* Dispatch until the feedback is presented or discarded. */
-bool es_wait_feedback(struct es_conn *conn, struct es_feedback *feedback,
+bool es_wait_feedback(struct es_conn *conn, struct wtc_feedback *feedback,
 	int timeout_ms);
 /* Dispatch until the timeline reaches point (it is signalled by the
  * compositor's library threads, so we poll it between dispatches). */

@@ -21,11 +21,11 @@ static uint32_t id_of(void *proxy) {
 static int signalled_fence(void) {
 	int tl = sw_sync_timeline_create();
 	if (tl < 0) {
-		es_die("sw_sync_timeline_create: %s", strerror(errno));
+		wtc_die("sw_sync_timeline_create: %s", strerror(errno));
 	}
 	int fence = sw_sync_fence_create(tl, "es-test", 1);
 	if (fence < 0) {
-		es_die("sw_sync_fence_create: %s", strerror(errno));
+		wtc_die("sw_sync_fence_create: %s", strerror(errno));
 	}
 	sw_sync_timeline_inc(tl, 1);
 	/* The fence stays valid: it has signalled and carries its status. */
@@ -43,7 +43,7 @@ struct so_setup {
 
 static void so_setup(struct so_setup *s) {
 	s->c = es_connect();
-	s->surface = wl_compositor_create_surface(s->c->compositor);
+	s->surface = wl_compositor_create_surface(s->c->wl.compositor);
 	s->so = wp_linux_drm_syncobj_manager_v1_get_surface(s->c->syncobj,
 		s->surface);
 	s->tl = es_timeline_new(s->c, "es-errors");
@@ -69,7 +69,7 @@ int so_surface_exists(void) {
 
 int so_after_sync_v1(void) {
 	struct es_conn *c = es_connect();
-	struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+	struct wl_surface *surface = wl_compositor_create_surface(c->wl.compositor);
 	zwp_linux_explicit_synchronization_v1_get_synchronization(c->sync_v1,
 		surface);
 	wp_linux_drm_syncobj_manager_v1_get_surface(c->syncobj, surface);
@@ -82,7 +82,7 @@ int so_invalid_timeline(void) {
 	struct es_conn *c = es_connect();
 	int fds[2];
 	if (pipe(fds) < 0) {
-		es_die("pipe");
+		wtc_die("pipe");
 	}
 	wp_linux_drm_syncobj_manager_v1_import_timeline(c->syncobj, fds[0]);
 	es_expect_error(c, &wp_linux_drm_syncobj_manager_v1_interface,
@@ -222,7 +222,7 @@ struct v1_setup {
 
 static void v1_setup(struct v1_setup *s) {
 	s->c = es_connect();
-	s->surface = wl_compositor_create_surface(s->c->compositor);
+	s->surface = wl_compositor_create_surface(s->c->wl.compositor);
 	s->sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
 		s->c->sync_v1, s->surface);
 	es_expect_no_error(s->c);
@@ -244,7 +244,7 @@ int v1_synchronization_exists(void) {
 
 int v1_after_syncobj(void) {
 	struct es_conn *c = es_connect();
-	struct wl_surface *surface = wl_compositor_create_surface(c->compositor);
+	struct wl_surface *surface = wl_compositor_create_surface(c->wl.compositor);
 	wp_linux_drm_syncobj_manager_v1_get_surface(c->syncobj, surface);
 	zwp_linux_explicit_synchronization_v1_get_synchronization(c->sync_v1,
 		surface);
@@ -258,7 +258,7 @@ int v1_invalid_fence(void) {
 	v1_setup(&s);
 	int fds[2];
 	if (pipe(fds) < 0) {
-		es_die("pipe");
+		wtc_die("pipe");
 	}
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(s.sync, fds[0]);
 	V1_SURFACE_ERROR(INVALID_FENCE);

@@ -24,12 +24,12 @@
 /* Surface A of client A, on the syncobj protocol. */
 struct held_a {
 	struct es_conn *c;
-	struct es_window *w;
+	struct wtc_toplevel *w;
 	struct wp_linux_drm_syncobj_surface_v1 *so;
 	struct es_timeline *acq;
 	struct es_timeline *rel1, *rel2;
 	struct es_frame frame1, frame2;
-	struct es_feedback feedback2;
+	struct wtc_feedback feedback2;
 };
 
 /* A shows red (applied), then commits green on acquire point 2 (held). */
@@ -63,13 +63,13 @@ static int held_a_setup(struct held_a *a, const char *title) {
 }
 
 /* Client B presents frames until it has n presented (or the limit). */
-static int b_present_frames(struct es_conn *b, struct es_window *w, int n) {
+static int b_present_frames(struct es_conn *b, struct wtc_toplevel *w, int n) {
 	struct wl_buffer *bufs[2] = {
 		es_buffer(b, 64, 64, ES_BLUE), es_buffer(b, 64, 64, ES_WHITE),
 	};
 	int presented = 0;
 	for (int i = 0; i < 100 * n && presented < n; i++) {
-		struct es_feedback fb = {0};
+		struct wtc_feedback fb = {0};
 		struct es_frame frame = {0};
 		es_attach(w->surface, bufs[i % 2]);
 		es_request_feedback(b, w->surface, &fb);
@@ -113,7 +113,7 @@ int so_hold(void) {
 
 	/* Another client keeps presenting while A is held. */
 	struct es_conn *b = es_connect();
-	struct es_window *bw = es_window_create(b, "hold-B");
+	struct wtc_toplevel *bw = es_window_create(b, "hold-B");
 	int presented = b_present_frames(b, bw, 5);
 	printf("B presented %d frames while A was held\n", presented);
 	if (presented < 5) {
@@ -166,7 +166,7 @@ int so_timeline_error(void) {
 	}
 	int ret = fw_timeline_set_error(a.acq->timeline, -EIO);
 	if (ret < 0) {
-		es_die("fw_timeline_set_error: %s", strerror(-ret));
+		wtc_die("fw_timeline_set_error: %s", strerror(-ret));
 	}
 	if (!es_wait_count(a.c, &a.frame2.done, 1, ES_WAIT_MS)) {
 		FAIL("commit on a failed timeline never applied");
@@ -291,7 +291,7 @@ static void send_fd(int sock, int fd) {
 
 struct v1_a {
 	struct es_conn *c;
-	struct es_window *w;
+	struct wtc_toplevel *w;
 	struct zwp_linux_surface_synchronization_v1 *sync;
 	struct es_release rel1, rel2;
 	struct es_frame frame1, frame2;
@@ -337,7 +337,7 @@ int v1_hold_early_release(void) {
 	int tl = sw_sync_timeline_create();
 	int fence = sw_sync_fence_create(tl, "v1-held", 1);
 	if (tl < 0 || fence < 0) {
-		es_die("sw_sync: %s", strerror(errno));
+		wtc_die("sw_sync: %s", strerror(errno));
 	}
 	v1_a_commit_held(&a, fence);
 	close(fence);
@@ -353,7 +353,7 @@ int v1_hold_early_release(void) {
 	}
 
 	struct es_conn *b = es_connect();
-	struct es_window *bw = es_window_create(b, "v1-hold-B");
+	struct wtc_toplevel *bw = es_window_create(b, "v1-hold-B");
 	int presented = b_present_frames(b, bw, 5);
 	printf("B presented %d frames while A was held\n", presented);
 	if (presented < 5) {
@@ -401,11 +401,11 @@ int v1_producer_killed(void) {
 	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		es_die("socketpair: %s", strerror(errno));
+		wtc_die("socketpair: %s", strerror(errno));
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		es_die("fork: %s", strerror(errno));
+		wtc_die("fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		close(sv[0]);
@@ -425,7 +425,7 @@ int v1_producer_killed(void) {
 	if (fence < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		es_die("no fence from the producer");
+		wtc_die("no fence from the producer");
 	}
 	v1_a_commit_held(&a, fence);
 	close(fence);
@@ -450,10 +450,10 @@ int so_subsurface_hold(void) {
 	/* A held commit of a synchronized child also holds the parent commit
 	 * that would apply it: the tree appears together. */
 	struct es_conn *c = es_connect();
-	struct es_window *parent = es_window_create(c, "subsurface-parent");
-	struct wl_surface *child = wl_compositor_create_surface(c->compositor);
+	struct wtc_toplevel *parent = es_window_create(c, "subsurface-parent");
+	struct wl_surface *child = wl_compositor_create_surface(c->wl.compositor);
 	struct wl_subsurface *sub = wl_subcompositor_get_subsurface(
-		c->subcompositor, child, parent->surface);
+		c->wl.subcompositor, child, parent->surface);
 	wl_subsurface_set_position(sub, 16, 16);   /* synchronized by default */
 	struct wp_linux_drm_syncobj_surface_v1 *so =
 		wp_linux_drm_syncobj_manager_v1_get_surface(c->syncobj, child);
@@ -547,7 +547,7 @@ int v1_hold_forever(void) {
 	int tl = sw_sync_timeline_create();
 	int fence = sw_sync_fence_create(tl, "v1-forever", 1);
 	if (tl < 0 || fence < 0) {
-		es_die("sw_sync: %s", strerror(errno));
+		wtc_die("sw_sync: %s", strerror(errno));
 	}
 	v1_a_commit_held(&a, fence);
 	close(fence);

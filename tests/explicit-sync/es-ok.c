@@ -22,7 +22,7 @@ static void wait_frame(struct es_conn *c, struct es_frame *frame,
 
 struct so_win {
 	struct es_conn *c;
-	struct es_window *w;
+	struct wtc_toplevel *w;
 	struct wp_linux_drm_syncobj_surface_v1 *so;
 	struct es_timeline *acq;
 	struct es_timeline *rel;
@@ -181,14 +181,14 @@ int so_ok_shm(void) {
 
 int v1_ok_shm(void) {
 	struct es_conn *c = es_connect();
-	struct es_window *w = es_window_create(c, "v1-ok-shm");
+	struct wtc_toplevel *w = es_window_create(c, "v1-ok-shm");
 	struct zwp_linux_surface_synchronization_v1 *sync =
 		zwp_linux_explicit_synchronization_v1_get_synchronization(c->sync_v1,
 			w->surface);
 	int tl = sw_sync_timeline_create();
 	int fence = sw_sync_fence_create(tl, "v1-ok", 1);
 	if (tl < 0 || fence < 0) {
-		es_die("sw_sync: %s", strerror(errno));
+		wtc_die("sw_sync: %s", strerror(errno));
 	}
 	sw_sync_timeline_inc(tl, 1);
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(sync, fence);
@@ -208,7 +208,7 @@ int v1_ok_shm(void) {
 int v1_ok_release_after_commit(void) {
 	/* Release objects are per commit cycle: one per cycle is fine. */
 	struct es_conn *c = es_connect();
-	struct es_window *w = es_window_create(c, "v1-ok-cycle");
+	struct wtc_toplevel *w = es_window_create(c, "v1-ok-cycle");
 	struct zwp_linux_surface_synchronization_v1 *sync =
 		zwp_linux_explicit_synchronization_v1_get_synchronization(c->sync_v1,
 			w->surface);

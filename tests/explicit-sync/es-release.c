@@ -18,7 +18,7 @@
 	return 1; } while (0)
 
 struct so_surf {
-	struct es_window *w;
+	struct wtc_toplevel *w;
 	struct wp_linux_drm_syncobj_surface_v1 *so;
 	struct es_timeline *rel;
 	uint64_t commits;
@@ -128,7 +128,7 @@ int so_release_two_surfaces(void) {
 #define MAX_COMMITS 8
 
 struct v1_surf {
-	struct es_window *w;
+	struct wtc_toplevel *w;
 	struct zwp_linux_surface_synchronization_v1 *sync;
 	struct es_release rel[MAX_COMMITS];
 	int commits;
@@ -180,8 +180,8 @@ int v1_release_new_buffer(void) {
 	struct wl_buffer *b2 = es_buffer(c, 64, 64, ES_GREEN);
 	/* The protocol does not replace wl_buffer.release: it still comes. */
 	int b1_released = 0, b2_released = 0;
-	es_count_buffer_releases(b1, &b1_released);
-	es_count_buffer_releases(b2, &b2_released);
+	wtc_count_releases(b1, &b1_released);
+	wtc_count_releases(b2, &b2_released);
 	struct wl_buffer *seq[] = { b1, b2, b1, b2 };
 	for (size_t i = 0; i < 4; i++) {
 		if (v1_commit(c, &s, seq[i]) || v1_check(c, &s, "surface")) {
