@@ -80,6 +80,12 @@ void es_expect_no_error(struct es_conn *c) {
 	es_roundtrip(c);
 }
 
+int es_pass(struct es_conn *c) {
+	es_expect_no_error(c);
+	printf("PASS\n");
+	return 0;
+}
+
 void es_expect_error(struct es_conn *c, const struct wl_interface *iface,
 		uint32_t id, uint32_t code) {
 	/* The error may take a few requests to surface; two roundtrips is
@@ -164,6 +170,15 @@ void es_attach(struct wl_surface *surface, struct wl_buffer *buffer) {
 
 void es_request_frame(struct wl_surface *surface, struct es_frame *frame) {
 	wtc_request_frame(surface, &frame->done);
+}
+
+bool es_commit_shown(struct es_conn *c, struct wl_surface *surface,
+		struct wl_buffer *buffer) {
+	struct es_frame frame = {0};
+	es_attach(surface, buffer);
+	es_request_frame(surface, &frame);
+	wl_surface_commit(surface);
+	return es_wait_count(c, &frame.done, 1, ES_WAIT_MS);
 }
 
 void es_request_feedback(struct es_conn *c, struct wl_surface *surface,

@@ -72,6 +72,10 @@ struct wl_buffer *es_buffer(struct es_conn *conn, int w, int h,
 void es_attach(struct wl_surface *surface, struct wl_buffer *buffer);
 
 void es_request_frame(struct wl_surface *surface, struct es_frame *frame);
+/* Attach buffer, commit with a frame callback and dispatch until it is
+ * done: the commit was shown.  False if it was not within ES_WAIT_MS. */
+bool es_commit_shown(struct es_conn *conn, struct wl_surface *surface,
+	struct wl_buffer *buffer);
 void es_request_feedback(struct es_conn *conn, struct wl_surface *surface,
 	struct wtc_feedback *feedback);
 
@@ -109,6 +113,9 @@ void es_expect_error(struct es_conn *conn, const struct wl_interface *iface,
 	uint32_t id, uint32_t code) __attribute__((noreturn));
 /* Roundtrip and fail (exit 1) on any error. */
 void es_expect_no_error(struct es_conn *conn);
+/* The end of a passing scenario: no error came (else exit 1), "PASS"
+ * printed; returns the scenario's status, 0. */
+int es_pass(struct es_conn *conn);
 
 /* grim -t ppm of the whole output; number of pixels equal to colour. */
 long es_capture_count(uint32_t colour);

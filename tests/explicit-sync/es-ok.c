@@ -20,6 +20,15 @@ static void wait_frame(struct es_conn *c, struct es_frame *frame,
 	}
 }
 
+/* A commit of buffer that must be shown (its frame callback arrives). */
+static void commit_shown(struct es_conn *c, struct wl_surface *surface,
+		struct wl_buffer *buffer, const char *what) {
+	if (!es_commit_shown(c, surface, buffer)) {
+		printf("FAIL: no frame callback for %s\n", what);
+		exit(1);
+	}
+}
+
 struct so_win {
 	struct es_conn *c;
 	struct wtc_toplevel *w;
@@ -40,6 +49,15 @@ static void so_win_setup(struct so_win *s, const char *title) {
 	es_expect_no_error(s->c);
 }
 
+/* The window's buffer with these points (acquire already signalled):
+ * the commit must be shown. */
+static void so_commit_shown(struct so_win *s, uint64_t acquire,
+		uint64_t release, const char *what) {
+	es_set_acquire(s->so, s->acq, acquire);
+	es_set_release(s->so, s->rel, release);
+	commit_shown(s->c, s->w->surface, s->buffer, what);
+}
+
 int so_ok_empty_commit(void) {
 	struct so_win s;
 	so_win_setup(&s, "ok-empty");
@@ -48,18 +66,10 @@ int so_ok_empty_commit(void) {
 	es_expect_no_error(s.c);
 	/* And a damage-only commit after a buffer commit. */
 	es_timeline_signal(s.acq, 1);
-	es_set_acquire(s.so, s.acq, 1);
-	es_set_release(s.so, s.rel, 1);
-	es_attach(s.w->surface, s.buffer);
-	struct es_frame frame = {0};
-	es_request_frame(s.w->surface, &frame);
-	wl_surface_commit(s.w->surface);
-	wait_frame(s.c, &frame, "the buffer commit");
+	so_commit_shown(&s, 1, 1, "the buffer commit");
 	wl_surface_damage_buffer(s.w->surface, 0, 0, 8, 8);
 	wl_surface_commit(s.w->surface);
-	es_expect_no_error(s.c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(s.c);
 }
 
 int so_ok_null_attach(void) {
@@ -67,9 +77,7 @@ int so_ok_null_attach(void) {
 	so_win_setup(&s, "ok-null");
 	es_attach(s.w->surface, NULL);
 	wl_surface_commit(s.w->surface);
-	es_expect_no_error(s.c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(s.c);
 }
 
 int so_ok_different_timelines(void) {
@@ -77,16 +85,8 @@ int so_ok_different_timelines(void) {
 	struct so_win s;
 	so_win_setup(&s, "ok-different");
 	es_timeline_signal(s.acq, 10);
-	es_set_acquire(s.so, s.acq, 10);
-	es_set_release(s.so, s.rel, 1);
-	es_attach(s.w->surface, s.buffer);
-	struct es_frame frame = {0};
-	es_request_frame(s.w->surface, &frame);
-	wl_surface_commit(s.w->surface);
-	wait_frame(s.c, &frame, "the commit");
-	es_expect_no_error(s.c);
-	printf("PASS\n");
-	return 0;
+	so_commit_shown(&s, 10, 1, "the commit");
+	return es_pass(s.c);
 }
 
 int so_ok_replace_point(void) {
@@ -97,30 +97,16 @@ int so_ok_replace_point(void) {
 	es_timeline_signal(s.acq, 1);
 	es_set_acquire(s.so, s.acq, 100);
 	es_set_release(s.so, s.rel, 7);
-	es_set_acquire(s.so, s.acq, 1);
-	es_set_release(s.so, s.rel, 1);
-	es_attach(s.w->surface, s.buffer);
-	struct es_frame frame = {0};
-	es_request_frame(s.w->surface, &frame);
-	wl_surface_commit(s.w->surface);
-	wait_frame(s.c, &frame, "the commit with replaced points");
+	so_commit_shown(&s, 1, 1, "the commit with replaced points");
 	/* Supersede it: the release point is the replacing one, 1 -- not 7. */
-	es_set_acquire(s.so, s.acq, 1);
-	es_set_release(s.so, s.rel, 2);
-	es_attach(s.w->surface, s.buffer);
-	struct es_frame frame2 = {0};
-	es_request_frame(s.w->surface, &frame2);
-	wl_surface_commit(s.w->surface);
-	wait_frame(s.c, &frame2, "the second commit");
+	so_commit_shown(&s, 1, 2, "the second commit");
 	uint64_t v = es_timeline_value(s.rel);
 	if (v != 1) {
 		printf("FAIL: release timeline at %llu, expected 1\n",
 			(unsigned long long)v);
 		return 1;
 	}
-	es_expect_no_error(s.c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(s.c);
 }
 
 int so_ok_timeline_destroyed(void) {
@@ -129,13 +115,7 @@ int so_ok_timeline_destroyed(void) {
 	struct so_win s;
 	so_win_setup(&s, "ok-destroyed");
 	es_timeline_signal(s.acq, 1);
-	es_set_acquire(s.so, s.acq, 1);
-	es_set_release(s.so, s.rel, 1);
-	es_attach(s.w->surface, s.buffer);
-	struct es_frame frame = {0};
-	es_request_frame(s.w->surface, &frame);
-	wl_surface_commit(s.w->surface);
-	wait_frame(s.c, &frame, "the first commit");
+	so_commit_shown(&s, 1, 1, "the first commit");
 
 	es_set_acquire(s.so, s.acq, 2);     /* not signalled yet */
 	es_set_release(s.so, s.rel, 2);
@@ -157,9 +137,7 @@ int so_ok_timeline_destroyed(void) {
 			"timeline object\n");
 		return 1;
 	}
-	es_expect_no_error(s.c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(s.c);
 }
 
 int so_ok_shm(void) {
@@ -167,16 +145,8 @@ int so_ok_shm(void) {
 	struct so_win s;
 	so_win_setup(&s, "ok-shm");
 	es_timeline_signal(s.acq, 1);
-	es_set_acquire(s.so, s.acq, 1);
-	es_set_release(s.so, s.rel, 1);
-	es_attach(s.w->surface, s.buffer);
-	struct es_frame frame = {0};
-	es_request_frame(s.w->surface, &frame);
-	wl_surface_commit(s.w->surface);
-	wait_frame(s.c, &frame, "the shm commit");
-	es_expect_no_error(s.c);
-	printf("PASS\n");
-	return 0;
+	so_commit_shown(&s, 1, 1, "the shm commit");
+	return es_pass(s.c);
 }
 
 int v1_ok_shm(void) {
@@ -195,14 +165,9 @@ int v1_ok_shm(void) {
 	close(fence);
 	struct es_release rel;
 	es_get_release(sync, &rel);
-	es_attach(w->surface, es_buffer(c, 64, 64, ES_RED));
-	struct es_frame frame = {0};
-	es_request_frame(w->surface, &frame);
-	wl_surface_commit(w->surface);
-	wait_frame(c, &frame, "the shm commit with a fence");
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	commit_shown(c, w->surface, es_buffer(c, 64, 64, ES_RED),
+		"the shm commit with a fence");
+	return es_pass(c);
 }
 
 int v1_ok_release_after_commit(void) {
@@ -222,7 +187,5 @@ int v1_ok_release_after_commit(void) {
 	es_roundtrip(c);
 	es_attach(w->surface, buffer);
 	wl_surface_commit(w->surface);
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }

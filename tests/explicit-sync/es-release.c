@@ -44,11 +44,7 @@ static int so_commit(struct es_conn *c, struct so_surf *s,
 	s->commits++;
 	es_set_acquire(s->so, acquire_tl, 1);
 	es_set_release(s->so, s->rel, s->commits);
-	es_attach(s->w->surface, buffer);
-	struct es_frame frame = {0};
-	es_request_frame(s->w->surface, &frame);
-	wl_surface_commit(s->w->surface);
-	if (!es_wait_count(c, &frame.done, 1, ES_WAIT_MS)) {
+	if (!es_commit_shown(c, s->w->surface, buffer)) {
 		FAIL("commit %llu never shown", (unsigned long long)s->commits);
 	}
 	return 0;
@@ -78,9 +74,7 @@ int so_release_new_buffer(void) {
 			return 1;
 		}
 	}
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }
 
 int so_release_same_buffer(void) {
@@ -93,9 +87,7 @@ int so_release_same_buffer(void) {
 			return 1;
 		}
 	}
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }
 
 int so_release_two_surfaces(void) {
@@ -118,9 +110,7 @@ int so_release_two_surfaces(void) {
 			so_check(&s2, "s2")) {
 		return 1;
 	}
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }
 
 /* ---- zwp_linux_buffer_release_v1 ---- */
@@ -145,11 +135,7 @@ static int v1_commit(struct es_conn *c, struct v1_surf *s,
 		struct wl_buffer *buffer) {
 	es_get_release(s->sync, &s->rel[s->commits]);
 	s->commits++;
-	es_attach(s->w->surface, buffer);
-	struct es_frame frame = {0};
-	es_request_frame(s->w->surface, &frame);
-	wl_surface_commit(s->w->surface);
-	if (!es_wait_count(c, &frame.done, 1, ES_WAIT_MS)) {
+	if (!es_commit_shown(c, s->w->surface, buffer)) {
 		FAIL("commit %d never shown", s->commits);
 	}
 	return 0;
@@ -196,9 +182,7 @@ int v1_release_new_buffer(void) {
 		FAIL("wl_buffer.release missing (b1 %d, b2 %d)", b1_released,
 			b2_released);
 	}
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }
 
 int v1_release_same_buffer(void) {
@@ -211,9 +195,7 @@ int v1_release_same_buffer(void) {
 			return 1;
 		}
 	}
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }
 
 int v1_release_two_surfaces(void) {
@@ -235,9 +217,7 @@ int v1_release_two_surfaces(void) {
 			v1_check(c, &s2, "s2")) {
 		return 1;
 	}
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }
 
 int so_release_fullscreen(void) {
@@ -262,7 +242,5 @@ int so_release_fullscreen(void) {
 			return 1;
 		}
 	}
-	es_expect_no_error(c);
-	printf("PASS\n");
-	return 0;
+	return es_pass(c);
 }
