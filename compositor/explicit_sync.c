@@ -130,9 +130,45 @@ static void find_drm_device(struct fw_es *es) {
 	}
 }
 
+static void es_global_bind(struct wl_client *client, void *data,
+		uint32_t version, uint32_t id) {
+	struct fw_es_global *g = data;
+	struct wl_resource *resource = wl_resource_create(client, g->interface,
+		(int)version, id);
+	if (resource == NULL) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	/* A manager holds no state of its own: its requests act on the module,
+	 * so the resource needs no destructor. */
+	wl_resource_set_implementation(resource, g->impl, g->es, NULL);
+}
+
+bool fw_es_global_init(struct fw_es_global *g, struct fw_es *es,
+		const struct wl_interface *interface, int version, const void *impl) {
+	g->es = es;
+	g->interface = interface;
+	g->impl = impl;
+	g->global = wl_global_create(es->display, interface, version, g,
+		es_global_bind);
+	if (g->global == NULL) {
+		wlr_log(WLR_ERROR, "explicit-sync: cannot create the %s global",
+			interface->name);
+		return false;
+	}
+	return true;
+}
+
+void fw_es_global_finish(struct fw_es_global *g) {
+	if (g->global != NULL) {
+		wl_global_destroy(g->global);
+		g->global = NULL;
+	}
+}
+
 static void es_destroy(struct fw_es *es) {
-	fw_sync_v1_finish(es);
-	fw_syncobj_v1_finish(es);
+	fw_es_global_finish(&es->sync_v1);
+	fw_es_global_finish(&es->syncobj);
 	fw_es_commit_hook_finish(es);
 	fw_es_outputs_finish(es);
 	if (es->held_timer != NULL) {

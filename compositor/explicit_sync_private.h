@@ -40,6 +40,19 @@ struct fw_fence;
 /* A commit held longer than this is logged once. */
 #define FW_ES_HELD_TOO_LONG_MS 1000
 
+/*
+ * One of the module's two manager globals.  Both managers bind the same way
+ * (a resource at the version the client asked for, the module as user
+ * data), so binding lives once, in explicit_sync.c.  Embedded in struct
+ * fw_es; interface and impl point to static data of the protocol's file.
+ */
+struct fw_es_global {
+	struct fw_es *es;
+	const struct wl_interface *interface;
+	const void *impl;                   /* the manager's requests */
+	struct wl_global *global;           /* owned; NULL when not created */
+};
+
 struct fw_es {
 	struct fw_server *server;
 	struct wl_display *display;
@@ -53,8 +66,8 @@ struct fw_es {
 	struct wl_protocol_logger *logger;
 	int surface_commit_opcode;          /* of wl_surface.commit */
 
-	struct wl_global *syncobj_global;   /* wp_linux_drm_syncobj_manager_v1 */
-	struct wl_global *sync_v1_global;   /* zwp_linux_explicit_synchronization_v1 */
+	struct fw_es_global syncobj;        /* wp_linux_drm_syncobj_manager_v1 */
+	struct fw_es_global sync_v1;        /* zwp_linux_explicit_synchronization_v1 */
 
 	/* A DRM device that can import syncobj timelines, or -1.  Owned only
 	 * when drm_fd_owned (a render node we opened ourselves). */
@@ -124,10 +137,11 @@ void fw_es_commit_hook_finish(struct fw_es *es);
 
 /* ---- syncobj_v1.c / explicit_sync_v1.c ---- */
 
+/* Advertise the protocol's manager (es->syncobj, es->sync_v1); false,
+ * logged, when the global cannot be created.  fw_es_global_finish() takes
+ * it down. */
 bool fw_syncobj_v1_init(struct fw_es *es);
-void fw_syncobj_v1_finish(struct fw_es *es);
 bool fw_sync_v1_init(struct fw_es *es);
-void fw_sync_v1_finish(struct fw_es *es);
 
 /* ---- surface_sync_scanout.c ---- */
 
@@ -138,6 +152,12 @@ void fw_es_outputs_finish(struct fw_es *es);
 
 /* ---- explicit_sync.c ---- */
 
+/* Create g's global on es's display (false, logged, on failure). */
+bool fw_es_global_init(struct fw_es_global *g, struct fw_es *es,
+	const struct wl_interface *interface, int version, const void *impl);
+/* Remove the global if it exists; bound resources stay until their client
+ * destroys them or goes. */
+void fw_es_global_finish(struct fw_es_global *g);
 /* A fresh fence of ours (refcount owned by the caller), NULL on failure. */
 struct fw_fence *fw_es_create_out_fence(struct fw_es *es);
 /* Make sure the "held too long" check runs within the threshold. */

@@ -25,8 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
-#include <wlr/types/wlr_surface.h>
-#include <wlr/util/log.h>
 #include <fenceway/fence.h>
 #include <fenceway/sync_file.h>
 #include "explicit_sync_private.h"
@@ -133,20 +131,10 @@ static void global_handle_destroy(struct wl_client *client,
 static void global_handle_get_synchronization(struct wl_client *client,
 		struct wl_resource *resource, uint32_t id,
 		struct wl_resource *surface_resource) {
-	struct fw_es *es = wl_resource_get_user_data(resource);
-	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
-	struct fw_es_surface *ess = fw_es_surface_get(es, surface);
-	if (ess == NULL) {
-		return;
-	}
-	struct fw_es_sync_object *obj = fw_es_sync_object_create(ess,
-		FW_ES_SYNC_V1, resource,
+	fw_es_sync_object_create(wl_resource_get_user_data(resource),
+		FW_ES_SYNC_V1, resource, surface_resource,
 		ZWP_LINUX_EXPLICIT_SYNCHRONIZATION_V1_ERROR_SYNCHRONIZATION_EXISTS, id,
-		&zwp_linux_surface_synchronization_v1_interface);
-	if (obj == NULL) {
-		return;
-	}
-	wl_resource_set_implementation(obj->resource, &sync_impl, obj,
+		&zwp_linux_surface_synchronization_v1_interface, &sync_impl,
 		sync_handle_resource_destroy);
 }
 
@@ -155,33 +143,8 @@ static const struct zwp_linux_explicit_synchronization_v1_interface global_impl 
 	.get_synchronization = global_handle_get_synchronization,
 };
 
-static void global_bind(struct wl_client *client, void *data,
-		uint32_t version, uint32_t id) {
-	struct fw_es *es = data;
-	struct wl_resource *resource = wl_resource_create(client,
-		&zwp_linux_explicit_synchronization_v1_interface, (int)version, id);
-	if (resource == NULL) {
-		wl_client_post_no_memory(client);
-		return;
-	}
-	wl_resource_set_implementation(resource, &global_impl, es, NULL);
-}
-
 bool fw_sync_v1_init(struct fw_es *es) {
-	es->sync_v1_global = wl_global_create(es->display,
+	return fw_es_global_init(&es->sync_v1, es,
 		&zwp_linux_explicit_synchronization_v1_interface, SYNC_V1_VERSION,
-		es, global_bind);
-	if (es->sync_v1_global == NULL) {
-		wlr_log(WLR_ERROR, "explicit-sync: cannot create the "
-			"zwp_linux_explicit_synchronization_v1 global");
-		return false;
-	}
-	return true;
-}
-
-void fw_sync_v1_finish(struct fw_es *es) {
-	if (es->sync_v1_global != NULL) {
-		wl_global_destroy(es->sync_v1_global);
-		es->sync_v1_global = NULL;
-	}
+		&global_impl);
 }

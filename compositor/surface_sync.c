@@ -221,10 +221,17 @@ struct fw_es_surface *fw_es_surface_get(struct fw_es *es,
 
 /* ---- protocol objects ---- */
 
-struct fw_es_sync_object *fw_es_sync_object_create(struct fw_es_surface *ess,
+struct fw_es_sync_object *fw_es_sync_object_create(struct fw_es *es,
 		enum fw_es_protocol protocol, struct wl_resource *manager_resource,
-		uint32_t exists_code, uint32_t id, const struct wl_interface *interface) {
+		struct wl_resource *surface_resource, uint32_t exists_code,
+		uint32_t id, const struct wl_interface *interface, const void *impl,
+		wl_resource_destroy_func_t destroy) {
 	struct wl_client *client = wl_resource_get_client(manager_resource);
+	struct fw_es_surface *ess = fw_es_surface_get(es,
+		wlr_surface_from_resource(surface_resource));
+	if (ess == NULL) {
+		return NULL;
+	}
 	if (ess->sync != NULL) {
 		bool same = ess->sync->protocol == protocol;
 		fw_es_post_error(ess->es, manager_resource, exists_code, "%s",
@@ -252,6 +259,7 @@ struct fw_es_sync_object *fw_es_sync_object_create(struct fw_es_surface *ess,
 	obj->ess = ess;
 	obj->protocol = protocol;
 	ess->sync = obj;
+	wl_resource_set_implementation(obj->resource, impl, obj, destroy);
 	return obj;
 }
 

@@ -177,14 +177,24 @@ void fw_es_log_failed_fence(struct fw_es_commit *commit,
 	struct fw_fence *fence);
 
 /*
- * Bind a new protocol object to ess: NULL (error posted on
- * manager_resource) if the surface already has one, or on allocation
- * failure.  The caller sets the implementation with the returned object as
- * user data and calls fw_es_sync_object_destroy() from the destructor.
+ * The whole of both protocols' per-surface factory request
+ * (wp_linux_drm_syncobj_manager_v1.get_surface and
+ * zwp_linux_explicit_synchronization_v1.get_synchronization), kept in one
+ * place so the two cannot diverge: find or make the state of
+ * surface_resource's wl_surface, refuse a second object for it (error
+ * exists_code on manager_resource, whichever protocol the first one used),
+ * create resource id of interface at the manager's version and set impl
+ * and destroy on it with the new object as user data.
+ *
+ * Returns the object, owned by its resource: destroy must end with
+ * fw_es_sync_object_destroy().  NULL when nothing was bound; an error (or
+ * no_memory) has then been posted.
  */
-struct fw_es_sync_object *fw_es_sync_object_create(struct fw_es_surface *ess,
+struct fw_es_sync_object *fw_es_sync_object_create(struct fw_es *es,
 	enum fw_es_protocol protocol, struct wl_resource *manager_resource,
-	uint32_t exists_code, uint32_t id, const struct wl_interface *interface);
+	struct wl_resource *surface_resource, uint32_t exists_code, uint32_t id,
+	const struct wl_interface *interface, const void *impl,
+	wl_resource_destroy_func_t destroy);
 /* The resource is being destroyed: unbind (pending state is the caller's
  * to clear first) and free. */
 void fw_es_sync_object_destroy(struct fw_es_sync_object *obj);

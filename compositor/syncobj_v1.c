@@ -27,8 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
-#include <wlr/types/wlr_surface.h>
-#include <wlr/util/log.h>
 #include <fenceway/drm_syncobj.h>
 #include <fenceway/timeline.h>
 #include "explicit_sync_private.h"
@@ -146,20 +144,10 @@ static void manager_handle_destroy(struct wl_client *client,
 static void manager_handle_get_surface(struct wl_client *client,
 		struct wl_resource *resource, uint32_t id,
 		struct wl_resource *surface_resource) {
-	struct fw_es *es = wl_resource_get_user_data(resource);
-	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
-	struct fw_es_surface *ess = fw_es_surface_get(es, surface);
-	if (ess == NULL) {
-		return;
-	}
-	struct fw_es_sync_object *obj = fw_es_sync_object_create(ess,
-		FW_ES_SYNCOBJ_V1, resource,
+	fw_es_sync_object_create(wl_resource_get_user_data(resource),
+		FW_ES_SYNCOBJ_V1, resource, surface_resource,
 		WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_SURFACE_EXISTS, id,
-		&wp_linux_drm_syncobj_surface_v1_interface);
-	if (obj == NULL) {
-		return;
-	}
-	wl_resource_set_implementation(obj->resource, &surface_impl, obj,
+		&wp_linux_drm_syncobj_surface_v1_interface, &surface_impl,
 		surface_handle_resource_destroy);
 }
 
@@ -233,33 +221,8 @@ static const struct wp_linux_drm_syncobj_manager_v1_interface manager_impl = {
 	.import_timeline = manager_handle_import_timeline,
 };
 
-static void manager_bind(struct wl_client *client, void *data,
-		uint32_t version, uint32_t id) {
-	struct fw_es *es = data;
-	struct wl_resource *resource = wl_resource_create(client,
-		&wp_linux_drm_syncobj_manager_v1_interface, (int)version, id);
-	if (resource == NULL) {
-		wl_client_post_no_memory(client);
-		return;
-	}
-	wl_resource_set_implementation(resource, &manager_impl, es, NULL);
-}
-
 bool fw_syncobj_v1_init(struct fw_es *es) {
-	es->syncobj_global = wl_global_create(es->display,
+	return fw_es_global_init(&es->syncobj, es,
 		&wp_linux_drm_syncobj_manager_v1_interface, SYNCOBJ_MANAGER_VERSION,
-		es, manager_bind);
-	if (es->syncobj_global == NULL) {
-		wlr_log(WLR_ERROR, "explicit-sync: cannot create the "
-			"wp_linux_drm_syncobj_manager_v1 global");
-		return false;
-	}
-	return true;
-}
-
-void fw_syncobj_v1_finish(struct fw_es *es) {
-	if (es->syncobj_global != NULL) {
-		wl_global_destroy(es->syncobj_global);
-		es->syncobj_global = NULL;
-	}
+		&manager_impl);
 }
