@@ -123,20 +123,22 @@ static void output_handle_present(struct wl_listener *listener, void *data) {
 	release_deferred(o->es);
 }
 
-static void es_output_destroy(struct fw_es_output *o) {
-	struct fw_es *es = o->es;
+/* Stop following o's output and free o; what it kept waiting is the
+ * caller's to release (release_deferred), once for any number of outputs. */
+static void untrack_output(struct fw_es_output *o) {
 	wl_list_remove(&o->precommit.link);
 	wl_list_remove(&o->commit.link);
 	wl_list_remove(&o->present.link);
 	wl_list_remove(&o->destroy.link);
 	wl_list_remove(&o->link);
 	free(o);
-	release_deferred(es);
 }
 
 static void output_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_es_output *o = wl_container_of(listener, o, destroy);
-	es_output_destroy(o);
+	struct fw_es *es = o->es;
+	untrack_output(o);
+	release_deferred(es);
 }
 
 static void track_output(struct fw_es *es, struct wlr_output *output) {
@@ -183,12 +185,7 @@ void fw_es_outputs_finish(struct fw_es *es) {
 	wl_list_remove(&es->new_output.link);
 	struct fw_es_output *o, *tmp;
 	wl_list_for_each_safe(o, tmp, &es->outputs, link) {
-		wl_list_remove(&o->precommit.link);
-		wl_list_remove(&o->commit.link);
-		wl_list_remove(&o->present.link);
-		wl_list_remove(&o->destroy.link);
-		wl_list_remove(&o->link);
-		free(o);
+		untrack_output(o);
 	}
 	/* No output is left to read anything. */
 	release_deferred(es);
