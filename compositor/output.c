@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 #include <wlr/backend/headless.h>
+#include <wlr/backend/multi.h>
+#include <wlr/backend/wayland.h>
 #include <wlr/interfaces/wlr_output.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_damage.h>
@@ -194,6 +196,50 @@ void fw_output_request_frame(struct fw_server *server) {
 		 * the damage tracker schedules the frame event itself. */
 		struct wlr_box px = { .x = 0, .y = 0, .width = 1, .height = 1 };
 		wlr_output_damage_add_box(output->scene_output->damage, &px);
+	}
+}
+
+static void roundtrip_if_nested(struct wlr_backend *backend, void *data) {
+	if (wlr_backend_is_wl(backend)) {
+		/* Errors mean the parent is gone; nothing more will come then.
+		 * A parent that stopped answering holds our exit here, as it
+		 * already held every frame. */
+		wl_display_roundtrip(wlr_wl_backend_get_remote_display(backend));
+	}
+}
+
+void fw_output_finish(struct fw_server *server) {
+	/*
+	 * Destroying an output drops its swapchains, but a buffer the backend
+	 * has handed to the screen stays locked until the screen gives it back.
+	 * On DRM and headless that lock goes with the backend.  The wlroots
+	 * 0.15 Wayland backend instead keeps it until the parent compositor's
+	 * wl_buffer.release, and its backend destroy frees the wrapper without
+	 * unlocking (destroy_wl_buffer), so the last frame and cursor image
+	 * would never be freed.  Destroying the outputs first removes their
+	 * parent surfaces (window and cursor); the parent then releases what
+	 * they showed, and one roundtrip dispatches those releases, which
+	 * unlock and free the buffers while backend and allocator still exist.
+	 */
+	struct fw_output *output, *tmp;
+	wl_list_for_each_safe(output, tmp, &server->outputs, link) {
+		/* wlroots 0.15 removes a wl_output global "safely": hidden now,
+		 * destroyed from a 5 s timer so that racing binds do not fail.
+		 * At shutdown that timer never fires and the global's bookkeeping
+		 * leaks (fixed upstream later).  No client is left to race with,
+		 * so destroy the global directly. */
+		if (output->wlr_output->global != NULL) {
+			wl_global_destroy(output->wlr_output->global);
+			output->wlr_output->global = NULL;
+		}
+		/* Our destroy listener frees output. */
+		wlr_output_destroy(output->wlr_output);
+	}
+	if (wlr_backend_is_multi(server->backend)) {
+		wlr_multi_for_each_backend(server->backend, roundtrip_if_nested,
+			NULL);
+	} else {
+		roundtrip_if_nested(server->backend, NULL);
 	}
 }
 

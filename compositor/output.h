@@ -32,4 +32,11 @@ struct fw_output {
  */
 void fw_output_request_frame(struct fw_server *server);
 
+/*
+ * Destroy every output (their fw_outputs go with them) and collect the
+ * buffers a parent compositor still held when nested.  Call before
+ * wlr_backend_destroy(), with the allocator still alive.
+ */
+void fw_output_finish(struct fw_server *server);
+
 #endif

@@ -253,21 +253,6 @@ void fw_server_finish(struct fw_server *server) {
 		wl_event_source_remove(server->sigchld);
 	}
 
-	/*
-	 * wlroots 0.15 removes an output's wl_output global "safely": it
-	 * hides it and destroys it from a 5 s timer, so that racing binds do
-	 * not fail.  At shutdown that timer never fires and the global's
-	 * bookkeeping leaks (fixed upstream later).  No client is left to race
-	 * with, so destroy the globals now, before the outputs go.
-	 */
-	struct fw_output *output;
-	wl_list_for_each(output, &server->outputs, link) {
-		if (output->wlr_output->global != NULL) {
-			wl_global_destroy(output->wlr_output->global);
-			output->wlr_output->global = NULL;
-		}
-	}
-
 	/* Our listeners on backend and seat signals go before their owners. */
 	if (server->seat != NULL) {
 		fw_seat_finish(server);
@@ -275,9 +260,10 @@ void fw_server_finish(struct fw_server *server) {
 	if (server->backend != NULL) {
 		if (server->new_output.notify != NULL) {
 			wl_list_remove(&server->new_output.link);
+			fw_output_finish(server);
 		}
-		/* Destroys outputs and input devices; their fw_ structs go with
-		 * them through the destroy listeners. */
+		/* Destroys input devices (and any output that never got a
+		 * fw_output); fw_ structs go with them through the listeners. */
 		wlr_backend_destroy(server->backend);
 		server->backend = NULL;
 	}
