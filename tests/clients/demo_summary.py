@@ -56,3 +56,16 @@ def check_accounting(test, summary, frames, output=""):
     test.assertGreaterEqual(f["presented"] * 10, frames * 9,
                             "at least 90% presented\n" + output)
     test.assertEqual(summary["errors"]["errors"], 0, output)
+
+
+def run_accounted(test, fw, argv, frames, env=None, timeout=120):
+    """Run the demo argv (without --frames) for `frames` frames on fw: it
+    must exit 0 and account for every frame (check_accounting).  Returns
+    the parsed summary and the whole output, for the caller's checks."""
+    res = fw.run_client(list(argv) + ["--frames", str(frames)], env=env,
+                        check=False, timeout=timeout)
+    out = res.stdout + res.stderr
+    test.assertEqual(res.returncode, 0, out)
+    summary = parse(res.stdout)
+    check_accounting(test, summary, frames, out)
+    return summary, out

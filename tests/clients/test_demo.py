@@ -23,13 +23,8 @@ DEMO = os.environ["FW_DEMO"]
 
 class Demo(unittest.TestCase):
     def run_demo(self, fw, *extra):
-        res = fw.run_client([DEMO, "--protocol", PROTOCOL, "--frames", str(FRAMES)]
-                            + list(extra), check=False, timeout=120)
-        out = res.stdout + res.stderr
-        self.assertEqual(res.returncode, 0, out)
-        s = demo_summary.parse(res.stdout)
-        demo_summary.check_accounting(self, s, FRAMES, out)
-        return s, out
+        return demo_summary.run_accounted(
+            self, fw, [DEMO, "--protocol", PROTOCOL] + list(extra), FRAMES)
 
     def check_releases(self, s, out):
         rel = s["releases"]

@@ -22,14 +22,9 @@ DEMO_EGL = os.environ.get("FW_DEMO_EGL")
 class EglDemo(unittest.TestCase):
     def test_frames(self):
         with Compositor() as fw:
-            res = fw.run_client([DEMO_EGL, "--protocol", PROTOCOL,
-                                 "--frames", str(FRAMES)],
-                                env={"LIBGL_ALWAYS_SOFTWARE": "1"},
-                                check=False, timeout=180)
-            out = res.stdout + res.stderr
-            self.assertEqual(res.returncode, 0, out)
-            s = demo_summary.parse(res.stdout)
-            demo_summary.check_accounting(self, s, FRAMES, out)
+            s, out = demo_summary.run_accounted(
+                self, fw, [DEMO_EGL, "--protocol", PROTOCOL], FRAMES,
+                env={"LIBGL_ALWAYS_SOFTWARE": "1"}, timeout=180)
             egl = s["egl"]
             if PROTOCOL == "none":
                 self.assertEqual(egl["acquire-path"], "none", out)

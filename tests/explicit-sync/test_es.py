@@ -152,25 +152,38 @@ def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
+def fd_baseline(fw, *warmups):
+    """The compositor's fd count after the warm-up scenarios: they start
+    the fence library's long-lived helpers, which are not leaks."""
+    for name in warmups:
+        run_scenario(fw, name)
+    # Let the compositor notice the disconnects (not a timing check).
+    time.sleep(0.5)
+    baseline = fd_count(fw.proc.pid)
+    print("baseline: %d fds" % baseline)
+    return baseline
+
+
+def wait_fds_back(fw, baseline):
+    """Every fd the compositor took since the baseline is closed again."""
+    fw.wait_for(lambda: fd_count(fw.proc.pid) == baseline,
+                "the fd count to return to %d" % baseline)
+
+
 def killed_while_held(warmup, scenario):
     """A client SIGKILLed while its commits are held leaves nothing behind:
     the compositor's fd count returns to its baseline."""
     with Compositor() as fw:
         # Warm up: the fence library starts its long-lived helpers (event
-        # fd, threads, the fd-watch epoll) on first use; they are not leaks.
-        run_scenario(fw, warmup)
-        # Let the compositor notice the disconnect (not a timing check).
-        time.sleep(0.5)
-        baseline = fd_count(fw.proc.pid)
-        print("baseline: %d fds" % baseline)
+        # fd, threads, the fd-watch epoll) on first use.
+        baseline = fd_baseline(fw, warmup)
         client = fw.spawn_client([CLIENT, scenario], env=CLIENT_ENV)
         fw.wait_for(lambda: "HELD" in fw.client_output(client), "the hold")
         during = fd_count(fw.proc.pid)
         print("while held: %d fds" % during)
         client.send_signal(signal.SIGKILL)
         client.wait()
-        fw.wait_for(lambda: fd_count(fw.proc.pid) == baseline,
-                    "the fd count to return to %d" % baseline)
+        wait_fds_back(fw, baseline)
         print("after SIGKILL: %d fds" % fd_count(fw.proc.pid))
         # And the compositor still works for the next client.
         run_scenario(fw, warmup)
@@ -190,22 +203,17 @@ def test_fds_error_paths():
     pass junk, duplicates, fds for dead surfaces and one timeline too many,
     the compositor's fd count is back at its baseline."""
     with Compositor() as fw:
-        # Warm up the fence library's long-lived helpers (not leaks): its
-        # futex bridge, and the fd-watch thread (an epoll fd) that pending
-        # soft sync files from other processes need.
-        run_scenario(fw, "so-hold-then-exit")
-        run_scenario(fw, "v1-producer-killed")
-        time.sleep(0.5)
-        baseline = fd_count(fw.proc.pid)
-        print("baseline: %d fds" % baseline)
+        # Warm up the fence library's long-lived helpers: its futex
+        # bridge, and the fd-watch thread (an epoll fd) that pending soft
+        # sync files from other processes need.
+        baseline = fd_baseline(fw, "so-hold-then-exit", "v1-producer-killed")
         for name in ("so-invalid-timeline", "so-invalid-timeline-sync-file",
                      "v1-invalid-fence", "v1-invalid-fence-timeline",
                      "v1-duplicate-fence", "v1-no-surface-fence",
                      "v1-no-buffer-fence", "so-cap-timelines",
                      "so-timeline-error", "v1-producer-killed"):
             run_scenario(fw, name)
-        fw.wait_for(lambda: fd_count(fw.proc.pid) == baseline,
-                    "the fd count to return to %d" % baseline)
+        wait_fds_back(fw, baseline)
         finish(fw)
 
 
