@@ -7,6 +7,8 @@
 
 #include <GLES2/gl2.h>
 
+#include "../common/square.h"
+
 static void clear_rgb(uint32_t rgb)
 {
 	glClearColor(((rgb >> 16) & 0xff) / 255.0f, ((rgb >> 8) & 0xff) / 255.0f,
@@ -20,18 +22,13 @@ void egl_scene_draw(int32_t width, int32_t height, uint32_t rgb, uint64_t seq)
 	glDisable(GL_SCISSOR_TEST);
 	clear_rgb(rgb);
 
-	int32_t side = height / 8, margin = height / 32;
-	int32_t travel = width - side - 2 * margin;
-	if (side <= 0 || travel <= 0)
+	struct fwd_square sq;
+	if (!fwd_square_at(width, height, rgb, seq, &sq))
 		return;
-	int64_t pos = (int64_t)((seq * 4) % (uint64_t)(2 * travel));
-	int32_t x0 = margin + (int32_t)(pos < travel ? pos : 2 * travel - pos);
-	unsigned r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
-	uint32_t square = (r * 299 + g * 587 + b * 114) / 1000 > 128 ? 0x000000 : 0xffffff;
 
 	/* GL's origin is bottom-left; the band is at the top of the window. */
 	glEnable(GL_SCISSOR_TEST);
-	glScissor(x0, height - margin - side, side, side);
-	clear_rgb(square);
+	glScissor(sq.x, height - sq.y - sq.side, sq.side, sq.side);
+	clear_rgb(sq.rgb);
 	glDisable(GL_SCISSOR_TEST);
 }
