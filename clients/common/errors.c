@@ -9,6 +9,8 @@
 
 #include <wayland-client.h>
 
+#include "stats.h"
+
 /* Only the main thread dispatches Wayland events, so only it logs here. */
 static char last_log[512];
 
@@ -28,11 +30,12 @@ void fwd_errors_install_log_handler(void)
 	wl_log_set_handler_client(log_handler);
 }
 
-int fwd_errors_report(struct wl_display *display, FILE *out)
+void fwd_errors_report(struct wl_display *display, FILE *out,
+		       struct fwd_stats *stats)
 {
 	int err = wl_display_get_error(display);
 	if (!err)
-		return 0;
+		return;
 	if (err == EPROTO) {
 		const struct wl_interface *iface = NULL;
 		uint32_t id = 0;
@@ -40,9 +43,10 @@ int fwd_errors_report(struct wl_display *display, FILE *out)
 		fprintf(out, "protocol-error: interface=%s id=%u code=%u message=%s\n",
 			iface ? iface->name : "unknown", id, code, last_log);
 		fflush(out);
-		return 1;
+		stats->protocol_errors++;
+		return;
 	}
 	fprintf(out, "connection-error: errno=%d (%s)\n", err, strerror(err));
 	fflush(out);
-	return 2;
+	stats->other_errors++;
 }

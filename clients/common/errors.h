@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+struct fwd_stats;
 struct wl_display;
 
 /* Route libwayland's client log through us (still echoed to stderr). */
@@ -21,8 +22,9 @@ void fwd_errors_install_log_handler(void);
  * If @display has an error, print
  *   protocol-error: interface=NAME id=N code=N message=TEXT
  * (or "connection-error: errno=N (TEXT)" for a lost connection) to @out and
- * return 1 for a protocol error, 2 for a connection error; 0 if none.
+ * count it in @stats (protocol_errors or other_errors).
  */
-int fwd_errors_report(struct wl_display *display, FILE *out);
+void fwd_errors_report(struct wl_display *display, FILE *out,
+		       struct fwd_stats *stats);
 
 #endif

@@ -291,22 +291,31 @@ lost:
 	app->quit = true;
 }
 
+void *demo_backend_state_new(struct demo_app *app, const void *global,
+			     const char *interface, size_t size)
+{
+	if (!global) {
+		fprintf(stderr, "the compositor offers no %s "
+			"(explicit sync disabled?); try --protocol none\n", interface);
+		return NULL;
+	}
+	void *state = calloc(1, size);
+	if (!state) {
+		fprintf(stderr, "out of memory\n");
+		return NULL;
+	}
+	app->backend_data = state;
+	return state;
+}
+
 int demo_app_report(struct demo_app *app)
 {
 	const struct fwd_options *o = &app->opts;
 	FILE *out = stdout;
 
 	/* A protocol error is reported once, whether or not we lingered. */
-	if (app->display.display && !app->stats.protocol_errors) {
-		switch (fwd_errors_report(app->display.display, out)) {
-		case 1:
-			app->stats.protocol_errors++;
-			break;
-		case 2:
-			app->stats.other_errors++;
-			break;
-		}
-	}
+	if (app->display.display && !app->stats.protocol_errors)
+		fwd_errors_report(app->display.display, out, &app->stats);
 	fprintf(out, "demo: name=%s protocol=%s buffers=%u latency-ms=%u size=%dx%d "
 		"color=%06x unthrottled=%d misbehave=%s",
 		o->name, fwd_protocol_name(o->protocol), o->buffers, o->latency_ms,
@@ -323,16 +332,8 @@ int demo_app_report(struct demo_app *app)
 
 int demo_app_report_late(struct demo_app *app)
 {
-	if (!app->stats.protocol_errors) {
-		switch (fwd_errors_report(app->display.display, stdout)) {
-		case 1:
-			app->stats.protocol_errors++;
-			break;
-		case 2:
-			app->stats.other_errors++;
-			break;
-		}
-	}
+	if (!app->stats.protocol_errors)
+		fwd_errors_report(app->display.display, stdout, &app->stats);
 	if (app->interrupted_by)
 		fprintf(stdout, "interrupted: signal=%d\n", app->interrupted_by);
 	fprintf(stdout, "exit: errors=%" PRIu64 "\n", fwd_stats_errors(&app->stats));

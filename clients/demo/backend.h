@@ -19,6 +19,7 @@
 #define DEMO_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct demo_app;
 struct demo_buffer;
@@ -44,6 +45,15 @@ struct demo_backend {
 	 * @status (0, or a negative errno for a failed job). */
 	void (*signal)(struct demo_job *job, int status);
 };
+
+/*
+ * The start of an explicit-sync backend's init: @global is the compositor's
+ * @interface global as bound by fwd_display (NULL: not offered).  Returns
+ * @size zeroed bytes, also stored as app->backend_data and owned by the
+ * backend (its finish frees them), or NULL after printing why.
+ */
+void *demo_backend_state_new(struct demo_app *app, const void *global,
+			     const char *interface, size_t size);
 
 extern const struct demo_backend demo_backend_syncobj;
 extern const struct demo_backend demo_backend_syncfile;

@@ -30,17 +30,10 @@ struct syncfile_state {
 
 static int syncfile_init(struct demo_app *app)
 {
-	if (!app->display.explicit_sync) {
-		fprintf(stderr, "the compositor offers no zwp_linux_explicit_synchronization_v1 "
-			"(explicit sync disabled?); try --protocol none\n");
+	struct syncfile_state *st = demo_backend_state_new(app, app->display.explicit_sync,
+		"zwp_linux_explicit_synchronization_v1", sizeof(*st));
+	if (!st)
 		return -1;
-	}
-	struct syncfile_state *st = calloc(1, sizeof(*st));
-	if (!st) {
-		fprintf(stderr, "out of memory\n");
-		return -1;
-	}
-	app->backend_data = st;
 	st->sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
 		app->display.explicit_sync, app->toplevel.surface);
 	st->context = fw_fence_context_alloc(1);

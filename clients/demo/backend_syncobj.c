@@ -85,17 +85,10 @@ static int new_acquire_timeline(struct demo_app *app, struct syncobj_state *st)
 
 static int syncobj_init(struct demo_app *app)
 {
-	if (!app->display.syncobj_manager) {
-		fprintf(stderr, "the compositor offers no wp_linux_drm_syncobj_manager_v1 "
-			"(explicit sync disabled?); try --protocol none\n");
+	struct syncobj_state *st = demo_backend_state_new(app, app->display.syncobj_manager,
+		"wp_linux_drm_syncobj_manager_v1", sizeof(*st));
+	if (!st)
 		return -1;
-	}
-	struct syncobj_state *st = calloc(1, sizeof(*st));
-	if (!st) {
-		fprintf(stderr, "out of memory\n");
-		return -1;
-	}
-	app->backend_data = st;
 	st->surface = wp_linux_drm_syncobj_manager_v1_get_surface(
 		app->display.syncobj_manager, app->toplevel.surface);
 	if (new_acquire_timeline(app, st) < 0)

@@ -153,14 +153,7 @@ static void print_header(struct egl_demo *demo)
 
 static int report(struct egl_demo *demo)
 {
-	switch (fwd_errors_report(demo->display.display, stdout)) {
-	case 1:
-		demo->stats.protocol_errors++;
-		break;
-	case 2:
-		demo->stats.other_errors++;
-		break;
-	}
+	fwd_errors_report(demo->display.display, stdout, &demo->stats);
 	if (demo->interrupted_by)
 		printf("interrupted: signal=%d\n", demo->interrupted_by);
 	if (demo->summary_printed)
