@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <fenceway/libsync.h>
 #include <fenceway/timeline.h>
 #include "es-client.h"
 
@@ -305,7 +306,28 @@ void es_set_release(struct wp_linux_drm_syncobj_surface_v1 *obj,
 		(uint32_t)(point >> 32), (uint32_t)point);
 }
 
-/* ---- sync v1 releases ---- */
+/* ---- sync v1 fences and releases ---- */
+
+int es_pending_fence(int *timeline, const char *name) {
+	*timeline = sw_sync_timeline_create();
+	if (*timeline < 0) {
+		wtc_die("sw_sync_timeline_create: %s", strerror(errno));
+	}
+	int fence = sw_sync_fence_create(*timeline, name, 1);
+	if (fence < 0) {
+		wtc_die("sw_sync_fence_create: %s", strerror(errno));
+	}
+	return fence;
+}
+
+int es_signalled_fence(const char *name) {
+	int tl;
+	int fence = es_pending_fence(&tl, name);
+	sw_sync_timeline_inc(tl, 1);
+	/* The fence stays valid: it has signalled and carries its status. */
+	sw_sync_timeline_destroy(tl);
+	return fence;
+}
 
 static void release_fenced(void *data,
 		struct zwp_linux_buffer_release_v1 *obj, int32_t fd) {

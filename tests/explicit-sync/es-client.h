@@ -101,6 +101,11 @@ void es_set_acquire(struct wp_linux_drm_syncobj_surface_v1 *obj,
 void es_set_release(struct wp_linux_drm_syncobj_surface_v1 *obj,
 	struct es_timeline *tl, uint64_t point);
 
+/* sync v1: a pending soft sync file, point 1 of a new sw_sync timeline
+ * whose fd goes to *timeline (sw_sync_timeline_inc signals it). */
+int es_pending_fence(int *timeline, const char *name);
+/* sync v1: a soft sync file that has already signalled. */
+int es_signalled_fence(const char *name);
 /* sync v1: a release object with counting listeners. */
 void es_get_release(struct zwp_linux_surface_synchronization_v1 *sync,
 	struct es_release *release);

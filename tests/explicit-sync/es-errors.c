@@ -4,7 +4,6 @@
  * Plain wl_surfaces without a role are enough here: the rules are checked
  * on wl_surface.commit whatever the role.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +14,6 @@
 
 static uint32_t id_of(void *proxy) {
 	return wl_proxy_get_id(proxy);
-}
-
-/* A soft sync file that has already signalled. */
-static int signalled_fence(void) {
-	int tl = sw_sync_timeline_create();
-	if (tl < 0) {
-		wtc_die("sw_sync_timeline_create: %s", strerror(errno));
-	}
-	int fence = sw_sync_fence_create(tl, "es-test", 1);
-	if (fence < 0) {
-		wtc_die("sw_sync_fence_create: %s", strerror(errno));
-	}
-	sw_sync_timeline_inc(tl, 1);
-	/* The fence stays valid: it has signalled and carries its status. */
-	sw_sync_timeline_destroy(tl);
-	return fence;
 }
 
 struct so_setup {
@@ -94,7 +77,7 @@ int so_invalid_timeline_sync_file(void) {
 	/* A sync file is not a timeline. */
 	struct es_conn *c = es_connect();
 	wp_linux_drm_syncobj_manager_v1_import_timeline(c->syncobj,
-		signalled_fence());
+		es_signalled_fence("es-test"));
 	es_expect_error(c, &wp_linux_drm_syncobj_manager_v1_interface,
 		id_of(c->syncobj),
 		WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_INVALID_TIMELINE);
@@ -278,7 +261,7 @@ int v1_no_surface_fence(void) {
 	v1_setup(&s);
 	wl_surface_destroy(s.surface);
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(s.sync,
-		signalled_fence());
+		es_signalled_fence("es-test"));
 	V1_SURFACE_ERROR(NO_SURFACE);
 }
 
@@ -294,9 +277,9 @@ int v1_duplicate_fence(void) {
 	struct v1_setup s;
 	v1_setup(&s);
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(s.sync,
-		signalled_fence());
+		es_signalled_fence("es-test"));
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(s.sync,
-		signalled_fence());
+		es_signalled_fence("es-test"));
 	V1_SURFACE_ERROR(DUPLICATE_FENCE);
 }
 
@@ -312,7 +295,7 @@ int v1_no_buffer_fence(void) {
 	struct v1_setup s;
 	v1_setup(&s);
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(s.sync,
-		signalled_fence());
+		es_signalled_fence("es-test"));
 	wl_surface_commit(s.surface);
 	V1_SURFACE_ERROR(NO_BUFFER);
 }
@@ -329,7 +312,7 @@ int v1_no_buffer_null_attach(void) {
 	struct v1_setup s;
 	v1_setup(&s);
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(s.sync,
-		signalled_fence());
+		es_signalled_fence("es-test"));
 	es_attach(s.surface, NULL);
 	wl_surface_commit(s.surface);
 	V1_SURFACE_ERROR(NO_BUFFER);

@@ -295,9 +295,7 @@ static int v1_a_setup(struct v1_a *a, const char *title) {
 	a->w = es_window_create(a->c, title);
 	a->sync = zwp_linux_explicit_synchronization_v1_get_synchronization(
 		a->c->sync_v1, a->w->surface);
-	int tl = sw_sync_timeline_create();
-	int fence = sw_sync_fence_create(tl, "v1-first", 1);
-	sw_sync_timeline_inc(tl, 1);
+	int fence = es_signalled_fence("v1-first");
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(a->sync, fence);
 	close(fence);
 	es_get_release(a->sync, &a->rel1);
@@ -305,7 +303,6 @@ static int v1_a_setup(struct v1_a *a, const char *title) {
 			es_buffer(a->c, 96, 96, ES_RED))) {
 		FAIL("A's first commit never shown");
 	}
-	sw_sync_timeline_destroy(tl);
 	return 0;
 }
 
@@ -324,11 +321,8 @@ int v1_hold_early_release(void) {
 	if (v1_a_setup(&a, "v1-hold-A") != 0) {
 		return 1;
 	}
-	int tl = sw_sync_timeline_create();
-	int fence = sw_sync_fence_create(tl, "v1-held", 1);
-	if (tl < 0 || fence < 0) {
-		wtc_die("sw_sync: %s", strerror(errno));
-	}
+	int tl;
+	int fence = es_pending_fence(&tl, "v1-held");
 	v1_a_commit_held(&a, fence);
 	close(fence);
 
@@ -522,11 +516,8 @@ int v1_hold_forever(void) {
 	if (v1_a_setup(&a, "v1-forever-A") != 0) {
 		return 1;
 	}
-	int tl = sw_sync_timeline_create();
-	int fence = sw_sync_fence_create(tl, "v1-forever", 1);
-	if (tl < 0 || fence < 0) {
-		wtc_die("sw_sync: %s", strerror(errno));
-	}
+	int tl;
+	int fence = es_pending_fence(&tl, "v1-forever");
 	v1_a_commit_held(&a, fence);
 	close(fence);
 	if (a.frame2.done != 0) {

@@ -3,12 +3,9 @@
  * full cycle: the commit is accepted and, where it carries a buffer, shown
  * (its frame callback arrives).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
-#include <fenceway/libsync.h>
 #include "es-client.h"
 #include "es-scenarios.h"
 
@@ -155,12 +152,7 @@ int v1_ok_shm(void) {
 	struct zwp_linux_surface_synchronization_v1 *sync =
 		zwp_linux_explicit_synchronization_v1_get_synchronization(c->sync_v1,
 			w->surface);
-	int tl = sw_sync_timeline_create();
-	int fence = sw_sync_fence_create(tl, "v1-ok", 1);
-	if (tl < 0 || fence < 0) {
-		wtc_die("sw_sync: %s", strerror(errno));
-	}
-	sw_sync_timeline_inc(tl, 1);
+	int fence = es_signalled_fence("v1-ok");
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(sync, fence);
 	close(fence);
 	struct es_release rel;
