@@ -346,6 +346,41 @@ static void test_cross_process(void)
 	fw_loop_destroy(loop);
 }
 
+/* A callback may cancel another wait that is ready in the same batch. */
+struct canceller {
+	struct fw_wait *victim;
+	int runs;
+};
+
+static void on_cancel_other(struct fw_wait *w, struct fw_fence *fence,
+			    void *data)
+{
+	struct canceller *c = data;
+
+	c->runs++;
+	fw_wait_cancel(c->victim);
+}
+
+static void test_cancel_sibling_from_callback(void)
+{
+	struct fw_loop *loop = fw_loop_create();
+	struct fw_fence *f = fw_fence_create(1, 1, "x");
+	struct hit victim = { 0 };
+	struct canceller c = { 0 };
+
+	CHECK(fw_loop_wait_fence(loop, f, on_cancel_other, &c));
+	c.victim = fw_loop_wait_fence(loop, f, on_done, &victim);
+	CHECK(c.victim);
+	fw_fence_signal(f, 0);
+	/* Both ready; the first runs and cancels the second. */
+	CHECK_EQ(fw_loop_dispatch(loop), 1);
+	CHECK_EQ(c.runs, 1);
+	CHECK_EQ(victim.runs, 0);
+	CHECK_EQ(fw_loop_dispatch(loop), 0);
+	fw_fence_put(f);
+	fw_loop_destroy(loop);
+}
+
 /*
  * Cross-process ping-pong through the loop: the child waits on a's next
  * point with fw_loop (the helper-thread path) and answers on b.  A point
@@ -418,6 +453,7 @@ int main(void)
 	RUN(test_requeue_from_callback);
 	RUN(test_cancel_race);
 	RUN(test_cancel_while_running);
+	RUN(test_cancel_sibling_from_callback);
 	RUN(test_cross_process);
 	RUN(test_cross_process_pingpong);
 	fw_test_fd_check(base);

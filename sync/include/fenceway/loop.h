@@ -37,7 +37,11 @@ void fw_loop_destroy(struct fw_loop *loop);
 
 /* The loop's fd (borrowed; readable while dispatch has work). */
 int fw_loop_get_fd(struct fw_loop *loop);
-/* Run ready callbacks; returns how many ran, or a negative errno. */
+/*
+ * Run ready callbacks; returns how many ran, or a negative errno.  A
+ * callback may add waits (they run on a later dispatch) and cancel other
+ * waits; it must not cancel its own wait or destroy the loop.
+ */
 int fw_loop_dispatch(struct fw_loop *loop);
 
 /*
