@@ -43,18 +43,13 @@ def finish(fw):
     fw.assert_clean_exit(fw.stop())
 
 
-def globals_of(fw, env=None):
-    out = fw.run_client(["wayland-info"], env=env).stdout
-    return out, set(re.findall(r"interface: '([^']+)'", out))
-
-
 # ---- tests that need more than a scenario ----
 
 def test_globals():
     """Both globals, at the versions fenceway implements."""
     skip_unless_programs("wayland-info")
     with Compositor() as fw:
-        out, found = globals_of(fw)
+        out, found = fw.wayland_globals()
         for name, version in (("wp_linux_drm_syncobj_manager_v1", 1),
                               ("zwp_linux_explicit_synchronization_v1", 2)):
             if name not in found:
@@ -68,7 +63,7 @@ def test_globals():
 def kill_switch(args, env):
     skip_unless_programs("wayland-info")
     with Compositor(args=args, env=env) as fw:
-        out, found = globals_of(fw)
+        out, found = fw.wayland_globals()
         for name in ("wp_linux_drm_syncobj_manager_v1",
                      "zwp_linux_explicit_synchronization_v1"):
             if name in found:

@@ -345,6 +345,12 @@ class Compositor:
         except (AttributeError, FileNotFoundError):
             return ""
 
+    def wayland_globals(self, env=None):
+        """Ask wayland-info (a real third-party client) what fenceway
+        advertises: returns (its output, the set of interface names)."""
+        out = self.run_client(["wayland-info"], env=env).stdout
+        return out, set(re.findall(r"interface: '([^']+)'", out))
+
     def capture(self, path=None, output=None):
         """Grab a frame with grim (screencopy) and return it as an Image."""
         path = path or os.path.join(self.runtime_dir,
