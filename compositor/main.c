@@ -31,6 +31,10 @@ static const char usage[] =
 	"  --log-level LEVEL      silent, error, info (default) or debug\n"
 	"  --no-explicit-sync     hide both explicit-sync globals (same as\n"
 	"                         FENCEWAY_NO_EXPLICIT_SYNC=1)\n"
+	"  --test-input           offer virtual pointer and keyboard globals\n"
+	"                         (same as FENCEWAY_TEST_INPUT=1): any client\n"
+	"                         could then click and type anywhere, so this is\n"
+	"                         for tests and CI only, never a real session\n"
 	"  -h, --help             show this help and exit\n"
 	"  -v, --version          show the version and exit\n"
 	"\n"
@@ -110,6 +114,7 @@ enum {
 	OPT_SOCKET,
 	OPT_LOG_LEVEL,
 	OPT_NO_EXPLICIT_SYNC,
+	OPT_TEST_INPUT,
 };
 
 int main(int argc, char *argv[]) {
@@ -125,6 +130,7 @@ int main(int argc, char *argv[]) {
 		{ "startup", required_argument, NULL, 's' },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC },
+		{ "test-input", no_argument, NULL, OPT_TEST_INPUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ 0 },
@@ -164,6 +170,9 @@ int main(int argc, char *argv[]) {
 		case OPT_NO_EXPLICIT_SYNC:   /* the explicit-sync module reads it */
 			setenv("FENCEWAY_NO_EXPLICIT_SYNC", "1", 1);
 			break;
+		case OPT_TEST_INPUT:
+			config.test_input = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -179,6 +188,12 @@ int main(int argc, char *argv[]) {
 	}
 	if (optind < argc) {
 		return bad_usage("unexpected argument '%s'", argv[optind]);
+	}
+	/* The environment form lets a test runner switch it on for a whole
+	 * job; only exactly "1" does, so a stray value cannot. */
+	const char *test_input_env = getenv("FENCEWAY_TEST_INPUT");
+	if (test_input_env != NULL && strcmp(test_input_env, "1") == 0) {
+		config.test_input = true;
 	}
 
 	wlr_log_init(level, NULL);

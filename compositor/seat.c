@@ -1,7 +1,9 @@
 /*
  * The seat and its keyboards: new input devices, keymaps, key bindings
  * (Alt+Escape quits, Ctrl+Alt+F1..F12 switch VTs), and the clipboard.
- * Pointers are handed to cursor.c.
+ * Pointers are handed to cursor.c.  With --test-input, virtual pointers
+ * and keyboards made by clients come in through the same door as the
+ * backend's devices.
  */
 #include <stdlib.h>
 #include <wlr/backend.h>
@@ -11,6 +13,8 @@
 #include <wlr/types/wlr_input_device.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_virtual_keyboard_v1.h>
+#include <wlr/types/wlr_virtual_pointer_v1.h>
 #include <wlr/util/log.h>
 #include <xkbcommon/xkbcommon.h>
 #include "server.h"
@@ -96,18 +100,22 @@ static void new_keyboard(struct fw_server *server,
 	kb->server = server;
 	kb->device = device;
 
-	/* The default XKB keymap (XKB_DEFAULT_* environment variables apply). */
-	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-	struct xkb_keymap *keymap = context == NULL ? NULL :
-		xkb_keymap_new_from_names(context, NULL,
-			XKB_KEYMAP_COMPILE_NO_FLAGS);
-	if (keymap != NULL) {
-		wlr_keyboard_set_keymap(device->keyboard, keymap);
-	} else {
-		wlr_log(WLR_ERROR, "keyboard %s: no keymap", device->name);
+	/* The default XKB keymap (XKB_DEFAULT_* environment variables apply).
+	 * Not for a virtual keyboard: its client sends the keymap its key
+	 * codes mean, and ours would only be replaced. */
+	if (wlr_input_device_get_virtual_keyboard(device) == NULL) {
+		struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+		struct xkb_keymap *keymap = context == NULL ? NULL :
+			xkb_keymap_new_from_names(context, NULL,
+				XKB_KEYMAP_COMPILE_NO_FLAGS);
+		if (keymap != NULL) {
+			wlr_keyboard_set_keymap(device->keyboard, keymap);
+		} else {
+			wlr_log(WLR_ERROR, "keyboard %s: no keymap", device->name);
+		}
+		xkb_keymap_unref(keymap);
+		xkb_context_unref(context);
 	}
-	xkb_keymap_unref(keymap);
-	xkb_context_unref(context);
 	wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
 
 	kb->modifiers.notify = keyboard_handle_modifiers;
@@ -128,10 +136,9 @@ static void seat_update_capabilities(struct fw_server *server) {
 	wlr_seat_set_capabilities(server->seat, caps);
 }
 
-static void server_handle_new_input(struct wl_listener *listener,
-		void *data) {
-	struct fw_server *server = wl_container_of(listener, server, new_input);
-	struct wlr_input_device *device = data;
+/* Every input device, from the backend or (--test-input) a client. */
+static void seat_add_device(struct fw_server *server,
+		struct wlr_input_device *device) {
 	switch (device->type) {
 	case WLR_INPUT_DEVICE_KEYBOARD:
 		new_keyboard(server, device);
@@ -145,6 +152,57 @@ static void server_handle_new_input(struct wl_listener *listener,
 	wlr_log(WLR_INFO, "input device %s (type %d)", device->name,
 		(int)device->type);
 	seat_update_capabilities(server);
+}
+
+static void server_handle_new_input(struct wl_listener *listener,
+		void *data) {
+	struct fw_server *server = wl_container_of(listener, server, new_input);
+	seat_add_device(server, data);
+}
+
+/* A virtual device is destroyed by wlroots when its client destroys it or
+ * goes away; the device's destroy signal cleans up as for real ones. */
+static void handle_new_virtual_pointer(struct wl_listener *listener,
+		void *data) {
+	struct fw_server *server =
+		wl_container_of(listener, server, new_virtual_pointer);
+	struct wlr_virtual_pointer_v1_new_pointer_event *event = data;
+	/* One seat: the client's suggested seat and output are ignored. */
+	seat_add_device(server, &event->new_pointer->input_device);
+}
+
+static void handle_new_virtual_keyboard(struct wl_listener *listener,
+		void *data) {
+	struct fw_server *server =
+		wl_container_of(listener, server, new_virtual_keyboard);
+	struct wlr_virtual_keyboard_v1 *keyboard = data;
+	seat_add_device(server, &keyboard->input_device);
+}
+
+/* Off unless asked for: with these globals any client could move the
+ * pointer, click and type into every other client.  Tests need them
+ * because the headless backend has no input devices of its own. */
+static bool seat_init_test_input(struct fw_server *server) {
+	struct wlr_virtual_pointer_manager_v1 *pointers =
+		wlr_virtual_pointer_manager_v1_create(server->display);
+	struct wlr_virtual_keyboard_manager_v1 *keyboards =
+		wlr_virtual_keyboard_manager_v1_create(server->display);
+	if (pointers == NULL || keyboards == NULL) {
+		/* Whatever was made goes with the display. */
+		wlr_log(WLR_ERROR, "--test-input: cannot create the managers");
+		return false;
+	}
+	/* The managers free themselves when the display goes; only our
+	 * listeners need removing (fw_seat_finish). */
+	server->new_virtual_pointer.notify = handle_new_virtual_pointer;
+	wl_signal_add(&pointers->events.new_virtual_pointer,
+		&server->new_virtual_pointer);
+	server->new_virtual_keyboard.notify = handle_new_virtual_keyboard;
+	wl_signal_add(&keyboards->events.new_virtual_keyboard,
+		&server->new_virtual_keyboard);
+	wlr_log(WLR_INFO, "test input on: virtual pointer and keyboard "
+		"globals offered to every client");
+	return true;
 }
 
 static void seat_handle_request_set_cursor(struct wl_listener *listener,
@@ -182,6 +240,12 @@ bool fw_seat_init(struct fw_server *server) {
 	wl_signal_add(&server->seat->events.request_set_selection,
 		&server->request_set_selection);
 	seat_update_capabilities(server);
+	/* Listeners stay unlinked (but removable) when test input is off. */
+	wl_list_init(&server->new_virtual_pointer.link);
+	wl_list_init(&server->new_virtual_keyboard.link);
+	if (server->config.test_input && !seat_init_test_input(server)) {
+		return false;
+	}
 	return true;
 }
 
@@ -190,4 +254,6 @@ void fw_seat_finish(struct fw_server *server) {
 	wl_list_remove(&server->new_input.link);
 	wl_list_remove(&server->request_set_cursor.link);
 	wl_list_remove(&server->request_set_selection.link);
+	wl_list_remove(&server->new_virtual_pointer.link);
+	wl_list_remove(&server->new_virtual_keyboard.link);
 }

@@ -48,6 +48,7 @@ struct fw_config {
 	int32_t refresh_mhz;       /* refresh in mHz (60 Hz = 60000) */
 	const char *socket_name;   /* --socket; NULL = wl_display_add_socket_auto */
 	const char *startup_cmd;   /* -s; NULL = none */
+	bool test_input;           /* --test-input: virtual pointer/keyboard */
 };
 
 /* Counters printed at shutdown (tests and the demo read them from the log). */
@@ -95,6 +96,9 @@ struct fw_server {
 	struct wl_listener request_set_cursor;
 	struct wl_listener request_set_selection;
 	struct wl_list keyboards;           /* struct fw_keyboard.link */
+	/* --test-input only: devices made by clients, plugged in as real ones */
+	struct wl_listener new_virtual_pointer;
+	struct wl_listener new_virtual_keyboard;
 
 	struct wlr_cursor *cursor;
 	struct wlr_xcursor_manager *cursor_mgr;

@@ -5,7 +5,11 @@
  *
  *     configure WxH activated=A maximized=M fullscreen=F
  *
- * so a test can follow focus (activated) and window states.
+ * so a test can follow focus (activated) and window states.  Keyboard
+ * focus as the seat reports it is printed the same way:
+ *
+ *     keyboard enter
+ *     keyboard leave
  *
  *   fw-test-toplevel-client 0xRRGGBB [maximize]
  *
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "wl-test-client.h"
 
 #define DEFAULT_SIZE 64
@@ -32,7 +37,79 @@ struct client {
 	 * may still be reading. */
 	struct wl_buffer *buffers[MAX_BUFFERS];
 	int nbuffers;
+	struct wl_seat *seat;          /* NULL until announced */
+	struct wl_keyboard *keyboard;  /* once the seat has a keyboard */
 };
+
+/* Keyboard focus is all we report; key events are not looked at. */
+static void keyboard_keymap(void *data, struct wl_keyboard *keyboard,
+		uint32_t format, int32_t fd, uint32_t size) {
+	close(fd);   /* every keymap comes with a new fd */
+}
+
+static void keyboard_enter(void *data, struct wl_keyboard *keyboard,
+		uint32_t serial, struct wl_surface *surface, struct wl_array *keys) {
+	printf("keyboard enter\n");
+	fflush(stdout);
+}
+
+static void keyboard_leave(void *data, struct wl_keyboard *keyboard,
+		uint32_t serial, struct wl_surface *surface) {
+	printf("keyboard leave\n");
+	fflush(stdout);
+}
+
+static void keyboard_key(void *data, struct wl_keyboard *keyboard,
+		uint32_t serial, uint32_t time, uint32_t key, uint32_t state) {
+}
+
+static void keyboard_modifiers(void *data, struct wl_keyboard *keyboard,
+		uint32_t serial, uint32_t depressed, uint32_t latched,
+		uint32_t locked, uint32_t group) {
+}
+
+static void keyboard_repeat_info(void *data, struct wl_keyboard *keyboard,
+		int32_t rate, int32_t delay) {
+}
+
+static const struct wl_keyboard_listener keyboard_listener = {
+	.keymap = keyboard_keymap,
+	.enter = keyboard_enter,
+	.leave = keyboard_leave,
+	.key = keyboard_key,
+	.modifiers = keyboard_modifiers,
+	.repeat_info = keyboard_repeat_info,
+};
+
+/* fenceway's seat gets the keyboard capability only when a keyboard
+ * device appears (with --test-input: when a virtual one is made). */
+static void seat_capabilities(void *data, struct wl_seat *seat,
+		uint32_t caps) {
+	struct client *c = data;
+	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && c->keyboard == NULL) {
+		c->keyboard = wl_seat_get_keyboard(seat);
+		wl_keyboard_add_listener(c->keyboard, &keyboard_listener, c);
+	}
+}
+
+static void seat_name(void *data, struct wl_seat *seat, const char *name) {
+}
+
+static const struct wl_seat_listener seat_listener = {
+	.capabilities = seat_capabilities,
+	.name = seat_name,
+};
+
+static void other_global(struct wtc_conn *conn, uint32_t name,
+		const char *interface, uint32_t version) {
+	struct client *c = conn->data;
+	if (strcmp(interface, wl_seat_interface.name) == 0 && c->seat == NULL) {
+		/* Version 5 for wl_keyboard.release and repeat_info. */
+		c->seat = wl_registry_bind(conn->registry, name, &wl_seat_interface,
+			version < 5 ? version : 5);
+		wl_seat_add_listener(c->seat, &seat_listener, c);
+	}
+}
 
 static struct wl_buffer *make_buffer(struct client *c, int32_t w, int32_t h) {
 	if (c->nbuffers == MAX_BUFFERS) {
@@ -76,6 +153,8 @@ int main(int argc, char *argv[]) {
 	c.colour = (uint32_t)strtoul(argv[1], NULL, 16) & 0xffffff;
 	c.want_maximize = argc == 3;
 
+	c.conn.other_global = other_global;
+	c.conn.data = &c;
 	wtc_connect(&c.conn);
 	char title[64];
 	snprintf(title, sizeof(title), "fw-test-toplevel %06x", c.colour);
@@ -90,6 +169,20 @@ int main(int argc, char *argv[]) {
 	/* The compositor went away: free everything (LeakSanitizer). */
 	for (int i = 0; i < c.nbuffers; i++) {
 		wl_buffer_destroy(c.buffers[i]);
+	}
+	if (c.keyboard != NULL) {
+		if (wl_keyboard_get_version(c.keyboard) >= 3) {
+			wl_keyboard_release(c.keyboard);
+		} else {
+			wl_keyboard_destroy(c.keyboard);
+		}
+	}
+	if (c.seat != NULL) {
+		if (wl_seat_get_version(c.seat) >= 5) {
+			wl_seat_release(c.seat);
+		} else {
+			wl_seat_destroy(c.seat);
+		}
 	}
 	wtc_toplevel_finish(&c.tl);
 	wtc_disconnect(&c.conn);
