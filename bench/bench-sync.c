@@ -231,6 +231,27 @@ static void make_pair(struct fw_timeline **a, struct fw_timeline **b)
 		die("fw_timeline_create");
 }
 
+/*
+ * The parent's half of a soft-timeline round trip, the same whichever way
+ * child @pid waits: signal point i on @a, time it, block until the child
+ * answers with point i on @b.  Then reaps the child and drops the pair.
+ */
+static void ping_timelines(struct fw_timeline *a, struct fw_timeline *b,
+			   int total, pid_t pid, struct samples *acc)
+{
+	for (int i = 1; i <= total; i++) {
+		settle();
+		shm->sent[i - 1] = now_ns();
+		fw_timeline_signal(a, i);
+		if (fw_timeline_wait(b, i, -1) != 0)
+			die("fw_timeline_wait");
+	}
+	reap(pid);
+	fw_timeline_put(a);
+	fw_timeline_put(b);
+	latency_collect(acc);
+}
+
 static void bench_soft_sync(struct samples *acc)
 {
 	int total = warmup + round_iters;
@@ -248,17 +269,7 @@ static void bench_soft_sync(struct samples *acc)
 		}
 		_exit(0);
 	}
-	for (int i = 1; i <= total; i++) {
-		settle();
-		shm->sent[i - 1] = now_ns();
-		fw_timeline_signal(a, i);
-		if (fw_timeline_wait(b, i, -1) != 0)
-			die("fw_timeline_wait");
-	}
-	reap(pid);
-	fw_timeline_put(a);
-	fw_timeline_put(b);
-	latency_collect(acc);
+	ping_timelines(a, b, total, pid, acc);
 }
 
 static int local_fired;
@@ -347,17 +358,7 @@ static void bench_soft_async(struct samples *acc, int background)
 		async_waiter(loop, a, b, total);
 		_exit(0);
 	}
-	for (int i = 1; i <= total; i++) {
-		settle();
-		shm->sent[i - 1] = now_ns();
-		fw_timeline_signal(a, i);
-		if (fw_timeline_wait(b, i, -1) != 0)
-			die("fw_timeline_wait");
-	}
-	reap(pid);
-	fw_timeline_put(a);
-	fw_timeline_put(b);
-	latency_collect(acc);
+	ping_timelines(a, b, total, pid, acc);
 }
 
 /* ---- 2. per-signal cost vs pending waits (in-process) -------------------- */

@@ -321,19 +321,31 @@ int fw_timeline_import_drm_syncobj(int drm_fd, int syncobj_fd,
 	return timeline_new(drm_fd, syncobj_fd, out);
 }
 
+/*
+ * The kernel timeline behind @base for the sync_file import/export calls:
+ * -EINVAL for NULL, -EOPNOTSUPP for a soft timeline (they have no DRM
+ * syncobj to carry a kernel fence).
+ */
+static int kernel_timeline(struct fw_timeline *base, struct drm_timeline **out)
+{
+	if (!base)
+		return -EINVAL;
+	*out = fw_drm_timeline(base);
+	return *out ? 0 : -EOPNOTSUPP;
+}
+
 int fw_timeline_export_sync_file(struct fw_timeline *base, uint64_t point)
 {
-	struct drm_timeline *tl = fw_drm_timeline(base);
+	struct drm_timeline *tl;
 	struct drm_syncobj_handle args = {
 		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
 	};
 	uint32_t tmp = 0;
 	int ret;
 
-	if (!base)
-		return -EINVAL;
-	if (!tl)
-		return -EOPNOTSUPP;
+	ret = kernel_timeline(base, &tl);
+	if (ret < 0)
+		return ret;
 	/*
 	 * Only a materialized point has a fence to export (ANCHORS §5.5):
 	 * check without blocking, and never hand out a bogus fd.
@@ -362,7 +374,7 @@ int fw_timeline_export_sync_file(struct fw_timeline *base, uint64_t point)
 int fw_timeline_import_sync_file(struct fw_timeline *base, uint64_t point,
 				 int sync_file_fd)
 {
-	struct drm_timeline *tl = fw_drm_timeline(base);
+	struct drm_timeline *tl;
 	struct drm_syncobj_handle args = {
 		.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
 		.fd = sync_file_fd,
@@ -370,10 +382,9 @@ int fw_timeline_import_sync_file(struct fw_timeline *base, uint64_t point,
 	uint32_t tmp = 0;
 	int ret;
 
-	if (!base)
-		return -EINVAL;
-	if (!tl)
-		return -EOPNOTSUPP;
+	ret = kernel_timeline(base, &tl);
+	if (ret < 0)
+		return ret;
 	if (sync_file_fd < 0 || fcntl(sync_file_fd, F_GETFD) < 0)
 		return -EBADF;
 	if (!fw_kernel_sync_file_is(sync_file_fd))

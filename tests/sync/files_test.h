@@ -1,11 +1,11 @@
 /*
  * files_test.h - small helpers for the sync-files tests (sync_file.c,
- * soft sync files, libsync.c).  Header-only so each test is one file.
+ * soft sync files, libsync.c), on top of the common ones in testlib.h.
+ * Header-only so each test is one file.
  */
 #ifndef FENCEWAY_FILES_TEST_H
 #define FENCEWAY_FILES_TEST_H
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,34 +20,7 @@
 #include "fd_watch.h"
 #include "soft_sync_file.h"
 #include "soft_timeline.h"
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s: check failed: %s (errno %d %s)\n", \
-			__FILE__, __LINE__, __func__, #cond, errno, \
-			strerror(errno)); \
-		abort(); \
-	} \
-} while (0)
-
-#define RUN(test) do { \
-	fprintf(stderr, "== %s\n", #test); \
-	test(); \
-} while (0)
-
-static inline int ft_fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	CHECK(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the DIR's own fd */
-}
+#include "testlib.h"     /* CHECK, RUN, fw_test_count_fds() */
 
 static inline void ft_sleep_ms(int ms)
 {
@@ -75,7 +48,7 @@ static inline int ft_fd_baseline(void)
 	CHECK(fw_fd_watch_start() == 0);
 	ft_quiesce();
 	CHECK(fw_sync_debug_quiesce(30LL * 1000000000) == 0);
-	return ft_fd_count();
+	return fw_test_count_fds();
 }
 
 static inline void ft_check_no_leak(int baseline)
@@ -85,7 +58,7 @@ static inline void ft_check_no_leak(int baseline)
 	/* Also wait for idle timelines (and their memfds) to be dropped. */
 	ft_quiesce();
 	CHECK(fw_sync_debug_quiesce(30LL * 1000000000) == 0);
-	for (int i = 0; i < 3000 && (n = ft_fd_count()) != baseline; i++)
+	for (int i = 0; i < 3000 && (n = fw_test_count_fds()) != baseline; i++)
 		ft_sleep_ms(1);
 	if (n != baseline)
 		fprintf(stderr, "fd count %d, baseline %d\n", n, baseline);

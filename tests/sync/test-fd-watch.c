@@ -40,6 +40,20 @@ static void wait_runs(struct fired *f, int n)
 		usleep(1000);
 }
 
+/*
+ * A new pipe in @p (the caller closes both ends) whose read end is watched
+ * for EPOLLIN with on_fd() recording into @f.  The watch is the caller's.
+ */
+static struct fw_fd_watch *watch_pipe(int p[2], struct fired *f)
+{
+	struct fw_fd_watch *w;
+
+	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
+	w = fw_fd_watch_add(p[0], EPOLLIN, 0, on_fd, f);
+	CHECK(w);
+	return w;
+}
+
 static void test_bad_args(void)
 {
 	errno = 0;
@@ -66,9 +80,7 @@ static void test_fires_once(void)
 	struct fw_fd_watch *w;
 	int p[2];
 
-	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	w = fw_fd_watch_add(p[0], EPOLLIN, 0, on_fd, &f);
-	CHECK(w);
+	w = watch_pipe(p, &f);
 	CHECK_EQ(write(p[1], "x", 1), 1);
 	wait_runs(&f, 1);
 	CHECK_EQ(atomic_load(&f.fd), p[0]);
@@ -88,8 +100,7 @@ static void test_hup(void)
 	struct fw_fd_watch *w;
 	int p[2];
 
-	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	w = fw_fd_watch_add(p[0], EPOLLIN, 0, on_fd, &f);
+	w = watch_pipe(p, &f);
 	close(p[1]);
 	wait_runs(&f, 1);
 	CHECK(atomic_load(&f.events) & EPOLLHUP);
@@ -103,8 +114,7 @@ static void test_remove_before_fire(void)
 	struct fw_fd_watch *w;
 	int p[2];
 
-	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	w = fw_fd_watch_add(p[0], EPOLLIN, 0, on_fd, &f);
+	w = watch_pipe(p, &f);
 	fw_fd_watch_remove(w);
 	CHECK_EQ(write(p[1], "x", 1), 1);
 	usleep(20000);
@@ -130,8 +140,7 @@ static void test_remove_waits(void)
 	pthread_t t;
 	int p[2];
 
-	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	w = fw_fd_watch_add(p[0], EPOLLIN, 0, on_fd, &f);
+	w = watch_pipe(p, &f);
 	CHECK_EQ(write(p[1], "x", 1), 1);
 	while (!atomic_load(&f.entered))
 		usleep(1000);
@@ -174,9 +183,7 @@ static void test_many_add_remove(void)
 		struct fw_fd_watch *w;
 		int p[2];
 
-		CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-		w = fw_fd_watch_add(p[0], EPOLLIN, 0, on_fd, &f);
-		CHECK(w);
+		w = watch_pipe(p, &f);
 		if (i % 2)
 			CHECK_EQ(write(p[1], "x", 1), 1);
 		fw_fd_watch_remove(w);
@@ -194,8 +201,7 @@ static void test_fork(void)
 	int p[2], status;
 	pid_t pid;
 
-	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	w = fw_fd_watch_add(p[0], EPOLLIN, 0, on_fd, &f);
+	w = watch_pipe(p, &f);
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {

@@ -380,14 +380,37 @@ static void test_merge_contexts(void)
 	fw_fence_put(d);
 }
 
+/*
+ * @n pending fences for a merge, each on a fresh context of its own at
+ * seqno 1 (so a merge keeps every one), named "a", "b", ...  The caller
+ * owns them and drops them with put_parts().
+ */
+static void make_parts(struct fw_fence **parts, unsigned n)
+{
+	uint64_t c = fw_fence_context_alloc(n);
+
+	for (unsigned i = 0; i < n; i++) {
+		char name[2] = { (char)('a' + i), '\0' };
+
+		parts[i] = fw_fence_create(c + i, 1, name);
+		CHECK(parts[i]);
+	}
+}
+
+static void put_parts(struct fw_fence **parts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		fw_fence_put(parts[i]);
+}
+
 static void test_merge_drops_signaled(void)
 {
-	uint64_t c = fw_fence_context_alloc(3);
-	struct fw_fence *a = fw_fence_create(c, 1, "a");
-	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
-	struct fw_fence *e = fw_fence_create(c + 2, 1, "e");
-	struct fw_fence *arr[3] = { a, b, e };
-	struct fw_fence *m;
+	struct fw_fence *arr[3], *a, *b, *e, *m;
+
+	make_parts(arr, 3);
+	a = arr[0];
+	b = arr[1];
+	e = arr[2];
 
 	fw_fence_signal(a, 0);
 	m = fw_fence_merge(arr, 2);
@@ -410,18 +433,16 @@ static void test_merge_drops_signaled(void)
 	CHECK_EQ(fw_fence_get_status(m), FW_FENCE_SIGNALED);
 	fw_fence_put(m);
 
-	fw_fence_put(a);
-	fw_fence_put(b);
-	fw_fence_put(e);
+	put_parts(arr, 3);
 }
 
 /* A merge whose parts all signalled before anyone asked is signalled. */
 static void test_merge_status_without_waiters(void)
 {
-	uint64_t c = fw_fence_context_alloc(2);
-	struct fw_fence *a = fw_fence_create(c, 1, "a");
-	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
-	struct fw_fence *arr[2] = { a, b };
+	struct fw_fence *arr[2];
+
+	make_parts(arr, 2);
+	struct fw_fence *a = arr[0], *b = arr[1];
 	struct fw_fence *m = fw_fence_merge(arr, 2);
 
 	fw_fence_signal(a, 0);
@@ -429,8 +450,7 @@ static void test_merge_status_without_waiters(void)
 	CHECK_EQ(fw_fence_get_status(m), FW_FENCE_SIGNALED);
 	CHECK_EQ(fw_fence_wait(m, 0), 0);
 	fw_fence_put(m);
-	fw_fence_put(a);
-	fw_fence_put(b);
+	put_parts(arr, 2);
 }
 
 /*
@@ -439,11 +459,9 @@ static void test_merge_status_without_waiters(void)
  */
 static void test_merge_unwaited_not_pinned(void)
 {
-	uint64_t c = fw_fence_context_alloc(2);
-	struct fw_fence *a = fw_fence_create(c, 1, "a");
-	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
-	struct fw_fence *arr[2] = { a, b };
+	struct fw_fence *arr[2];
 
+	make_parts(arr, 2);
 	for (int i = 0; i < 100; i++) {
 		struct fw_fence *m = fw_fence_merge(arr, 2);
 
@@ -452,17 +470,16 @@ static void test_merge_unwaited_not_pinned(void)
 		CHECK_EQ(fw_fence_wait(m, 0), -ETIME);
 		fw_fence_put(m);
 	}
-	fw_fence_put(a);
-	fw_fence_put(b);
+	put_parts(arr, 2);
 }
 
 /* A waited-on merge outlives its references until its parts signal. */
 static void test_merge_waited_outlives_refs(void)
 {
-	uint64_t c = fw_fence_context_alloc(2);
-	struct fw_fence *a = fw_fence_create(c, 1, "a");
-	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
-	struct fw_fence *arr[2] = { a, b };
+	struct fw_fence *arr[2];
+
+	make_parts(arr, 2);
+	struct fw_fence *a = arr[0], *b = arr[1];
 	struct fw_fence *m = fw_fence_merge(arr, 2);
 	struct counted_cb cb = { 0 };
 
@@ -473,18 +490,16 @@ static void test_merge_waited_outlives_refs(void)
 	fw_fence_signal(a, 0);
 	CHECK_EQ(cb.runs, 1);
 	CHECK_EQ(cb.status_seen, -EBUSY);
-	fw_fence_put(a);
-	fw_fence_put(b);
+	put_parts(arr, 2);
 }
 
 /* Status by polling picks the error of the part that failed first. */
 static void test_merge_polled_first_error(void)
 {
-	uint64_t c = fw_fence_context_alloc(3);
-	struct fw_fence *a = fw_fence_create(c, 1, "a");
-	struct fw_fence *b = fw_fence_create(c + 1, 1, "b");
-	struct fw_fence *d = fw_fence_create(c + 2, 1, "d");
-	struct fw_fence *arr[3] = { a, b, d };
+	struct fw_fence *arr[3];
+
+	make_parts(arr, 3);
+	struct fw_fence *a = arr[0], *b = arr[1], *d = arr[2];
 	struct fw_fence *m = fw_fence_merge(arr, 3);
 
 	fw_fence_signal(b, -ENOLINK);
@@ -495,9 +510,7 @@ static void test_merge_polled_first_error(void)
 	CHECK_EQ(fw_fence_get_status(m), -ENOLINK);
 	CHECK(fw_fence_timestamp(m) > 0);
 	fw_fence_put(m);
-	fw_fence_put(a);
-	fw_fence_put(b);
-	fw_fence_put(d);
+	put_parts(arr, 3);
 }
 
 int main(void)

@@ -180,39 +180,61 @@ static struct fw_soft_page *map_peer(int fd)
 	return p;
 }
 
+/*
+ * What the raw-peer tests start from: a good page, imported as our
+ * timeline @tl, and the peer's own writable mapping @page of it, through
+ * which a test plays the hostile process.  peer_release() drops all three.
+ */
+struct hostile_peer {
+	int fd;
+	struct fw_soft_page *page;
+	struct fw_timeline *tl;
+};
+
+static void peer_import(struct hostile_peer *hp)
+{
+	hp->fd = make_page(good);
+	hp->page = map_peer(hp->fd);
+	hp->tl = NULL;
+	CHECK_EQ(fw_timeline_import(hp->fd, &hp->tl), 0);
+}
+
+static void peer_release(struct hostile_peer *hp)
+{
+	fw_timeline_put(hp->tl);
+	munmap(hp->page, FW_SOFT_PAGE_SIZE);
+	close(hp->fd);
+}
+
 static void test_value_backwards(void)
 {
-	int fd = make_page(good);
-	struct fw_soft_page *peer = map_peer(fd);
-	struct fw_timeline *tl = NULL;
+	struct hostile_peer hp;
 	struct fw_fence *f50, *f60, *f20;
 	uint64_t v;
 
-	CHECK_EQ(fw_timeline_import(fd, &tl), 0);
-	CHECK_EQ(fw_timeline_signal(tl, 100), 0);
-	f50 = fw_timeline_point_fence(tl, 50);
+	peer_import(&hp);
+	CHECK_EQ(fw_timeline_signal(hp.tl, 100), 0);
+	f50 = fw_timeline_point_fence(hp.tl, 50);
 	CHECK_EQ(fw_fence_get_status(f50), FW_FENCE_SIGNALED);
 
 	/* The peer drags the value back. */
-	atomic_store(&peer->value, 3);
+	atomic_store(&hp.page->value, 3);
 	CHECK_EQ(fw_fence_get_status(f50), FW_FENCE_SIGNALED); /* sticky */
-	CHECK_EQ(fw_timeline_query(tl, &v), 0);
+	CHECK_EQ(fw_timeline_query(hp.tl, &v), 0);
 	CHECK_EQ(v, 3);
 	/* We trust the value: new points above it are pending. */
-	f20 = fw_timeline_point_fence(tl, 20);
-	f60 = fw_timeline_point_fence(tl, 60);
+	f20 = fw_timeline_point_fence(hp.tl, 20);
+	f60 = fw_timeline_point_fence(hp.tl, 60);
 	CHECK_EQ(fw_fence_get_status(f20), FW_FENCE_PENDING);
 	/* Signalling raises it again (CAS max), and the points fire. */
-	CHECK_EQ(fw_timeline_signal(tl, 60), 0);
+	CHECK_EQ(fw_timeline_signal(hp.tl, 60), 0);
 	CHECK_EQ(fw_fence_get_status(f20), FW_FENCE_SIGNALED);
 	CHECK_EQ(fw_fence_get_status(f60), FW_FENCE_SIGNALED);
 
 	fw_fence_put(f20);
 	fw_fence_put(f50);
 	fw_fence_put(f60);
-	fw_timeline_put(tl);
-	munmap(peer, FW_SOFT_PAGE_SIZE);
-	close(fd);
+	peer_release(&hp);
 }
 
 static void test_garbage_error(void)
@@ -220,46 +242,38 @@ static void test_garbage_error(void)
 	static const int32_t junk[] = { 12345, INT32_MIN, -4096, 1 };
 
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-		int fd = make_page(good);
-		struct fw_soft_page *peer = map_peer(fd);
-		struct fw_timeline *tl = NULL;
+		struct hostile_peer hp;
 		struct fw_fence *f;
 
-		CHECK_EQ(fw_timeline_import(fd, &tl), 0);
-		f = fw_timeline_point_fence(tl, 5);
-		atomic_store(&peer->error, junk[i]);
+		peer_import(&hp);
+		f = fw_timeline_point_fence(hp.tl, 5);
+		atomic_store(&hp.page->error, junk[i]);
 		/* Clamped to -EIO; the local signal path notices. */
-		CHECK_EQ(fw_timeline_get_error(tl), -EIO);
-		CHECK_EQ(fw_timeline_wait(tl, 5, -1), -EIO);
-		CHECK_EQ(fw_timeline_signal(tl, 1), 0);
+		CHECK_EQ(fw_timeline_get_error(hp.tl), -EIO);
+		CHECK_EQ(fw_timeline_wait(hp.tl, 5, -1), -EIO);
+		CHECK_EQ(fw_timeline_signal(hp.tl, 1), 0);
 		CHECK_EQ(fw_fence_get_status(f), -EIO);
 		fw_fence_put(f);
-		fw_timeline_put(tl);
-		munmap(peer, FW_SOFT_PAGE_SIZE);
-		close(fd);
+		peer_release(&hp);
 	}
 }
 
 /* A sane negative errno from the peer is passed on as is. */
 static void test_peer_error_async(void)
 {
-	int fd = make_page(good);
-	struct fw_soft_page *peer = map_peer(fd);
-	struct fw_timeline *tl = NULL;
+	struct hostile_peer hp;
 	struct fw_fence *f;
 
-	CHECK_EQ(fw_timeline_import(fd, &tl), 0);
-	f = fw_timeline_point_fence(tl, 5);
+	peer_import(&hp);
+	f = fw_timeline_point_fence(hp.tl, 5);
 	/* As a raw peer would: store, bump the wake word, wake. */
-	atomic_store(&peer->error, -ENODEV);
-	atomic_fetch_add(&peer->wake, 1);
-	syscall(SYS_futex, &peer->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	atomic_store(&hp.page->error, -ENODEV);
+	atomic_fetch_add(&hp.page->wake, 1);
+	syscall(SYS_futex, &hp.page->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 	CHECK_EQ(fw_fence_wait(f, -1), 0);
 	CHECK_EQ(fw_fence_get_status(f), -ENODEV);
 	fw_fence_put(f);
-	fw_timeline_put(tl);
-	munmap(peer, FW_SOFT_PAGE_SIZE);
-	close(fd);
+	peer_release(&hp);
 }
 
 struct counted {
@@ -276,17 +290,15 @@ static void count_cb(struct fw_fence *fence, struct fw_fence_cb *cb)
 static void test_status_reads_page(void)
 {
 	struct counted cb = { 0 }, late = { 0 };
-	int fd = make_page(good);
-	struct fw_soft_page *peer = map_peer(fd);
-	struct fw_timeline *tl = NULL;
+	struct hostile_peer hp;
 	struct fw_fence *f, *g;
 
-	CHECK_EQ(fw_timeline_import(fd, &tl), 0);
-	f = fw_timeline_point_fence(tl, 3);
-	g = fw_timeline_point_fence(tl, 9);
+	peer_import(&hp);
+	f = fw_timeline_point_fence(hp.tl, 3);
+	g = fw_timeline_point_fence(hp.tl, 9);
 	CHECK_EQ(fw_fence_add_callback(f, &cb.cb, count_cb), 0);
 	/* No wake-up at all: only the value moves. */
-	atomic_store(&peer->value, 5);
+	atomic_store(&hp.page->value, 5);
 	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
 	CHECK(fw_fence_timestamp(f) > 0);
 	CHECK_EQ(fw_fence_wait(f, 0), 0);
@@ -295,66 +307,59 @@ static void test_status_reads_page(void)
 	/* ...and late callbacks are refused, as after any signal. */
 	CHECK_EQ(fw_fence_add_callback(f, &late.cb, count_cb), -ENOENT);
 	/* The next processing of the timeline runs it, exactly once. */
-	CHECK_EQ(fw_timeline_signal(tl, 1), 0);
+	CHECK_EQ(fw_timeline_signal(hp.tl, 1), 0);
 	CHECK_EQ(atomic_load(&cb.runs), 1);
 	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
-	CHECK_EQ(fw_timeline_signal(tl, 2), 0);
+	CHECK_EQ(fw_timeline_signal(hp.tl, 2), 0);
 	CHECK_EQ(atomic_load(&cb.runs), 1);
 	CHECK_EQ(atomic_load(&late.runs), 0);
 	CHECK_EQ(fw_fence_get_status(g), FW_FENCE_PENDING);
-	atomic_store(&peer->error, -ETIMEDOUT);
+	atomic_store(&hp.page->error, -ETIMEDOUT);
 	CHECK_EQ(fw_fence_get_status(g), -ETIMEDOUT);
 	fw_fence_put(f);
 	fw_fence_put(g);
-	fw_timeline_put(tl);
-	munmap(peer, FW_SOFT_PAGE_SIZE);
-	close(fd);
+	peer_release(&hp);
 }
 
 static void test_magic_trashed_after_import(void)
 {
-	int fd = make_page(good);
-	struct fw_soft_page *peer = map_peer(fd);
-	struct fw_timeline *tl = NULL, *again = NULL;
+	struct hostile_peer hp;
+	struct fw_timeline *again = NULL;
 	struct fw_fence *f;
 
-	CHECK_EQ(fw_timeline_import(fd, &tl), 0);
-	f = fw_timeline_point_fence(tl, 2);
-	memset(peer, 0xa5, 16); /* magic, version, size, flags */
-	CHECK_EQ(fw_timeline_signal(tl, 2), 0);
+	peer_import(&hp);
+	f = fw_timeline_point_fence(hp.tl, 2);
+	memset(hp.page, 0xa5, 16); /* magic, version, size, flags */
+	CHECK_EQ(fw_timeline_signal(hp.tl, 2), 0);
 	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
 	/* Already known by inode: the same object, no re-check needed. */
-	CHECK_EQ(fw_timeline_import(fd, &again), 0);
-	CHECK(again == tl);
+	CHECK_EQ(fw_timeline_import(hp.fd, &again), 0);
+	CHECK(again == hp.tl);
 	fw_timeline_put(again);
 	fw_fence_put(f);
-	fw_timeline_put(tl);
+	fw_timeline_put(hp.tl);
+	hp.tl = NULL;   /* gone before the re-import below, as it must be */
 	/* Unknown again (once fallback waiter threads let go): refused. */
 	CHECK_EQ(fw_sync_debug_quiesce(5000000000LL), 0);
-	CHECK_EQ(fw_timeline_import(fd, &again), -EINVAL);
-	munmap(peer, FW_SOFT_PAGE_SIZE);
-	close(fd);
+	CHECK_EQ(fw_timeline_import(hp.fd, &again), -EINVAL);
+	peer_release(&hp);
 }
 
 /* The whole page turned to 0xff: every point reached, error -1 (EPERM). */
 static void test_page_all_ones(void)
 {
-	int fd = make_page(good);
-	struct fw_soft_page *peer = map_peer(fd);
-	struct fw_timeline *tl = NULL;
+	struct hostile_peer hp;
 	struct fw_fence *f;
 
-	CHECK_EQ(fw_timeline_import(fd, &tl), 0);
-	f = fw_timeline_point_fence(tl, 1000);
-	memset(peer, 0xff, FW_SOFT_PAGE_SIZE);
-	CHECK_EQ(fw_timeline_signal(tl, 1), 0);
+	peer_import(&hp);
+	f = fw_timeline_point_fence(hp.tl, 1000);
+	memset(hp.page, 0xff, FW_SOFT_PAGE_SIZE);
+	CHECK_EQ(fw_timeline_signal(hp.tl, 1), 0);
 	CHECK_EQ(fw_fence_get_status(f), FW_FENCE_SIGNALED);
-	CHECK_EQ(fw_timeline_get_error(tl), -EPERM);
-	CHECK_EQ(fw_timeline_wait(tl, UINT64_MAX, 0), 0);
+	CHECK_EQ(fw_timeline_get_error(hp.tl), -EPERM);
+	CHECK_EQ(fw_timeline_wait(hp.tl, UINT64_MAX, 0), 0);
 	fw_fence_put(f);
-	fw_timeline_put(tl);
-	munmap(peer, FW_SOFT_PAGE_SIZE);
-	close(fd);
+	peer_release(&hp);
 }
 
 /*

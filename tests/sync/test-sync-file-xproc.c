@@ -328,7 +328,7 @@ static void test_proxy_lifetime(void)
 		fw_fence_put(proxy);
 	}
 	close(fd);
-	CHECK(ft_fd_count() == base + 1); /* @again only */
+	CHECK(fw_test_count_fds() == base + 1); /* @again only */
 
 	/* The last reference dropped from inside the signal. */
 	proxy = fw_sync_file_get_fence(again);

@@ -11,14 +11,19 @@
 #ifndef FW_TESTLIB_H
 #define FW_TESTLIB_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+/* errno is printed too: most checks test a call that sets it. */
 #define CHECK(cond)                                                        \
 	do {                                                               \
 		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n",   \
-				__FILE__, __LINE__, __func__, #cond);      \
+			int _e = errno;                                    \
+			fprintf(stderr, "%s:%d: %s: CHECK failed: %s "     \
+				"(errno %d %s)\n", __FILE__, __LINE__,     \
+				__func__, #cond, _e, strerror(_e));        \
 			abort();                                           \
 		}                                                          \
 	} while (0)
