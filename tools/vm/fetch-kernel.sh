@@ -19,9 +19,21 @@ mkdir -p "$cache"
 log() { echo "fetch-kernel: $*" >&2; }
 
 # Newest plain amd64 flavour (not -cloud, not -rt) that apt knows about.
-newest=$(apt-cache search --names-only '^linux-image-6\.12\..*-amd64-unsigned$' 2>/dev/null \
-  | awk '{print $1}' | grep -E '^linux-image-6\.12\.[0-9]+\+deb[0-9]+-amd64-unsigned$' \
-  | sort -V | tail -n1 || true)
+newest_known() {
+  apt-cache search --names-only '^linux-image-6\.12\..*-amd64-unsigned$' 2>/dev/null \
+    | awk '{print $1}' | grep -E '^linux-image-6\.12\.[0-9]+\+deb[0-9]+-amd64-unsigned$' \
+    | sort -V | tail -n1 || true
+}
+newest=$(newest_known)
+
+# A fresh machine may never have fetched its package lists: fetch them once
+# (only when nothing is cached, so a cached lane never touches the network).
+if [ -z "$newest" ] && [ ! -f "$cache/current/.complete" ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  log "no 6.12 kernel in apt's lists; running apt-get update once"
+  $sudo apt-get update >/dev/null 2>&1 || true
+  newest=$(newest_known)
+fi
 
 if [ -z "$newest" ]; then
   # No package lists (offline machine?): any kernel already cached will do.
