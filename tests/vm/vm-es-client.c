@@ -191,6 +191,17 @@ static struct wl_buffer *solid_buffer(uint32_t color)
 	return buf;
 }
 
+/* Attach a buffer of one colour, commit whatever sync state was set for
+ * it, and wait until fenceway has handled the commit. */
+static void commit_colour(uint32_t color)
+{
+	wl_surface_attach(c.surface, solid_buffer(color), 0, 0);
+	wl_surface_damage_buffer(c.surface, 0, 0, SIZE, SIZE);
+	wl_surface_commit(c.surface);
+	if (wl_display_roundtrip(c.display) < 0)
+		fail("roundtrip: %s", strerror(errno));
+}
+
 static void release_fenced(void *data, struct zwp_linux_buffer_release_v1 *r,
 			   int32_t fence)
 {
@@ -250,22 +261,14 @@ static int run_syncobj(int render)
 		fail("signal acquire 1: %s", strerror(-ret));
 	wp_linux_drm_syncobj_surface_v1_set_acquire_point(so, acq_obj, 0, 1);
 	wp_linux_drm_syncobj_surface_v1_set_release_point(so, rel_obj, 0, 1);
-	wl_surface_attach(c.surface, solid_buffer(GREEN), 0, 0);
-	wl_surface_damage_buffer(c.surface, 0, 0, SIZE, SIZE);
-	wl_surface_commit(c.surface);
-	if (wl_display_roundtrip(c.display) < 0)
-		fail("roundtrip: %s", strerror(errno));
+	commit_colour(GREEN);
 	say("ready");
 	expect("go");
 
 	/* Frame 2: acquire point 2, nothing submitted for it yet. */
 	wp_linux_drm_syncobj_surface_v1_set_acquire_point(so, acq_obj, 0, 2);
 	wp_linux_drm_syncobj_surface_v1_set_release_point(so, rel_obj, 0, 2);
-	wl_surface_attach(c.surface, solid_buffer(RED), 0, 0);
-	wl_surface_damage_buffer(c.surface, 0, 0, SIZE, SIZE);
-	wl_surface_commit(c.surface);
-	if (wl_display_roundtrip(c.display) < 0)
-		fail("roundtrip: %s", strerror(errno));
+	commit_colour(RED);
 	if (fw_timeline_wait(rel, 1, 0) != -ETIME)
 		fail("frame 1 released while frame 2 is held");
 	say("held");
@@ -304,11 +307,7 @@ static int run_syncfile(int vgem)
 	/* Frame 1: no acquire fence; ask for its release. */
 	rel = zwp_linux_surface_synchronization_v1_get_release(sync);
 	zwp_linux_buffer_release_v1_add_listener(rel, &release_listener, NULL);
-	wl_surface_attach(c.surface, solid_buffer(GREEN), 0, 0);
-	wl_surface_damage_buffer(c.surface, 0, 0, SIZE, SIZE);
-	wl_surface_commit(c.surface);
-	if (wl_display_roundtrip(c.display) < 0)
-		fail("roundtrip: %s", strerror(errno));
+	commit_colour(GREEN);
 	say("ready");
 	expect("go");
 
@@ -317,11 +316,7 @@ static int run_syncfile(int vgem)
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(sync, sf);
 	wl_display_flush(c.display);   /* libwayland dup'ed it */
 	close(sf);
-	wl_surface_attach(c.surface, solid_buffer(RED), 0, 0);
-	wl_surface_damage_buffer(c.surface, 0, 0, SIZE, SIZE);
-	wl_surface_commit(c.surface);
-	if (wl_display_roundtrip(c.display) < 0)
-		fail("roundtrip: %s", strerror(errno));
+	commit_colour(RED);
 	if (c.released)
 		fail("frame 1 released while frame 2 is held");
 	say("held");
