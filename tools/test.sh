@@ -7,7 +7,6 @@
 # (e.g. a suite name: tools/test.sh --suite sync).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 
 bash tools/setup.sh || exit 1
 status=0
@@ -33,9 +32,8 @@ lane() {   # lane NAME BUILDDIR [meson setup args...] -- [meson test args...]
 
 extra=("$@")
 lane normal build -Dwerror=true -- "${extra[@]}"
-LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0" \
-UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/sanitizers/ubsan.supp" \
-FENCEWAY_SANITIZED=1 \
+# The sanitizer options (suppression policy) come from the build itself:
+# meson.build's default test setup in a sanitized build.
 lane sanitize build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
   -- --no-suite vm "${extra[@]}"
 
