@@ -36,7 +36,11 @@ static int refuse(int fd)
 	return fail(fcntl(fd, F_GETFD) < 0 ? -EBADF : -EINVAL);
 }
 
-/* The process's timeline object for soft timeline @fd (borrowed). */
+/*
+ * The process's timeline object for soft timeline @fd (a new reference).
+ * The import returns the object the process already has for the inode,
+ * after refusing an fd not opened read-write (EACCES).
+ */
 static struct fw_timeline *timeline_of(int fd)
 {
 	struct fw_timeline *tl;
@@ -46,9 +50,6 @@ static struct fw_timeline *timeline_of(int fd)
 		refuse(fd);
 		return NULL;
 	}
-	tl = fw_soft_timeline_lookup_fd(fd);
-	if (tl)
-		return tl;
 	ret = fw_soft_timeline_import(fd, &tl);
 	if (ret < 0) {
 		fail(ret);
@@ -100,7 +101,9 @@ void sw_sync_timeline_destroy(int fd)
 
 	if (fd < 0 || !fw_soft_timeline_fd_is_soft(fd))
 		return;
-	fw_soft_timeline_fail_local_by_fd(fd, -ENOENT);
+	/* Failing fences is write power: a read-only fd is only closed. */
+	if ((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR)
+		fw_soft_timeline_fail_local_by_fd(fd, -ENOENT);
 	close(fd);
 	errno = saved;
 }

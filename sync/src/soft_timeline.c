@@ -798,6 +798,16 @@ int fw_soft_timeline_import(int fd, struct fw_timeline **out)
 	ret = check_fd(fd, &st);
 	if (ret < 0)
 		return ret;
+	/*
+	 * Before the inode lookup: the object it finds is writable, so a
+	 * read-only fd of a timeline this process already has would
+	 * otherwise be handed write power over it.
+	 */
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return -errno;
+	if ((flags & O_ACCMODE) != O_RDWR)
+		return -EACCES;
 
 	pthread_mutex_lock(&registry_lock);
 	known = registry_find(st.st_dev, st.st_ino);
@@ -808,11 +818,6 @@ int fw_soft_timeline_import(int fd, struct fw_timeline **out)
 	}
 
 	soft_watch_fallback();
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0)
-		return -errno;
-	if ((flags & O_ACCMODE) != O_RDWR)
-		return -EACCES;
 	page = mmap(NULL, FW_SOFT_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_SHARED, fd, 0);
 	if (page == MAP_FAILED)

@@ -49,7 +49,7 @@ int fw_soft_timeline_create(const char *name, struct fw_timeline **out);
  * the caller still closes @fd).  Returns the already-known object for the
  * same inode if there is one.  -EBADF, -EINVAL (not a memfd, wrong size,
  * magic or version, write-sealed), -EPERM (seals missing), -EACCES (not
- * opened read-write).
+ * opened read-write; checked before the inode lookup).
  */
 int fw_soft_timeline_import(int fd, struct fw_timeline **out);
 

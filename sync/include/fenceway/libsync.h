@@ -28,19 +28,22 @@ int sw_sync_timeline_create(void);
 int sw_sync_timeline_is_valid(int fd);
 /*
  * Advance soft timeline @fd by @count.  The fences this process created on
- * it are signalled before this returns.  0, or -1 (EINVAL for other fds).
+ * it are signalled before this returns.  0, or -1 (EINVAL for other fds,
+ * EACCES for a timeline fd not opened read-write).
  */
 int sw_sync_timeline_inc(int fd, unsigned count);
 /*
  * Close soft timeline @fd.  The pending fences this process created on that
  * timeline (matched by inode) signal with -ENOENT; the shared page is not
- * touched.  A plain close() is not detected.
+ * touched.  A plain close() is not detected.  A read-only @fd is only
+ * closed: failing fences takes write access.
  */
 void sw_sync_timeline_destroy(int fd);
 
 /*
  * A sync file (owned by the caller) that signals when timeline @tl reaches
- * @value; @name is the fence's name.  -1 on error.
+ * @value; @name is the fence's name.  -1 on error (EACCES: @tl not opened
+ * read-write).
  */
 int sw_sync_fence_create(int tl, const char *name, unsigned value);
 /* 1 if @fd is an open sync file, else 0. */

@@ -44,7 +44,9 @@ int fw_timeline_create(const char *name, struct fw_timeline **out);
  * this library, or by anyone following docs/soft-timeline-abi.md).  @fd is
  * borrowed: the timeline keeps its own dup, the caller still closes @fd.
  * Refuses anything else with -EINVAL (not a memfd / wrong magic or version),
- * -EPERM (seals missing: the peer could shrink it under us), -EBADF.
+ * -EPERM (seals missing: the peer could shrink it under us), -EBADF, and an
+ * fd not opened read-write with -EACCES, also when this process already has
+ * that timeline (the same object is returned only for a read-write fd).
  */
 int fw_timeline_import(int fd, struct fw_timeline **out);
 
