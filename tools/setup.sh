@@ -17,6 +17,8 @@ PACKAGES=(
   qemu-system-x86 busybox-static cpio kmod seatd
   # sanitizer and valgrind lanes
   valgrind
+  # the fuzz lane: clang 14 and its libFuzzer runtime (libclang_rt.fuzzer)
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

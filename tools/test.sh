@@ -2,6 +2,8 @@
 # README command 2: set up a fresh machine, build, run every test lane.
 #   lane "normal":   the whole suite, -Werror, including the qemu lane (vm)
 #   lane "sanitize": the same suite built with ASan+UBSan, minus the vm suite
+#   lane "fuzz":     clang build of the fence library's libFuzzer targets,
+#                    each run for 20 s from its corpus (fuzz/)
 # Ends with 'N passed, N failed' summed over the lanes; exits non-zero if any
 # test failed or none ran.  Extra arguments go to every `meson test` call
 # (e.g. a suite name: tools/test.sh --suite sync).
@@ -37,5 +39,11 @@ lane normal build -Dwerror=true -- "${extra[@]}"
 lane sanitize build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
   -- --no-suite vm "${extra[@]}"
 
-python3 tools/summarize-tests.py normal=build sanitize=build-sanitize || status=1
+# The fuzz lane builds only sync/ and fuzz/ (-Dfuzzing=true), with clang:
+# libFuzzer is clang's.  CC matters only when the directory is first set up.
+CC=clang-14 lane fuzz build-fuzz -Dfuzzing=true -Dwerror=true \
+  -Db_sanitize=address,undefined -Db_lundef=false -- "${extra[@]}"
+
+python3 tools/summarize-tests.py normal=build sanitize=build-sanitize \
+  fuzz=build-fuzz || status=1
 exit $status

@@ -254,6 +254,19 @@ struct fw_fence *fw_kernel_sync_file_import(int fd)
 	return &kf->base;
 }
 
+bool fw_kernel_sync_file_peek(struct fw_fence *fence, int *status,
+			      int64_t *timestamp_ns)
+{
+	int st = 0;
+
+	if (!fence || fence->ops != &kernel_fence_ops ||
+	    sync_file_status(to_kernel(fence)->fd, &st) < 0)
+		return false;
+	*status = st;
+	*timestamp_ns = st != 0 ? signal_time(to_kernel(fence)->fd) : 0;
+	return true;
+}
+
 int fw_kernel_sync_file_merge(int fd1, int fd2)
 {
 	struct sync_merge_data data;

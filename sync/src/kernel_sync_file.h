@@ -56,4 +56,16 @@ int fw_kernel_sync_file_export(struct fw_fence *fence);
 /* True if @fence (borrowed) is wholly kernel-backed (see above). */
 bool fw_fence_is_kernel(struct fw_fence *fence);
 
+/*
+ * What the kernel says now about @fence (borrowed) if it is an imported
+ * kernel sync_file: true, with *status 1 signalled, 0 active or < 0 its
+ * error and *timestamp_ns the kernel's signal time (0 while active).  The
+ * fence itself is left alone: it learns the outcome from its fd_watch
+ * thread, which runs its callbacks; this only lets a status query answer
+ * at once, as SYNC_IOC_FILE_INFO does.  False for any other fence, or if
+ * the kernel cannot be asked.
+ */
+bool fw_kernel_sync_file_peek(struct fw_fence *fence, int *status,
+			      int64_t *timestamp_ns);
+
 #endif

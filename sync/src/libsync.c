@@ -19,6 +19,7 @@
 #include <fenceway/libsync.h>
 
 #include "fence_impl.h"
+#include "kernel_sync_file.h"
 #include "soft_sync_file.h"
 #include "soft_timeline.h"
 #include "sync_file_impl.h"
@@ -232,6 +233,27 @@ static struct sync_file_info *kernel_info(int fd)
 	return info;
 }
 
+/*
+ * A merge's status from its points' (as fence_merge.c decides it): active
+ * while any point is, else the error of the point that failed first, else
+ * signalled.
+ */
+static int points_status(const struct sync_fence_info *pts, size_t n)
+{
+	uint64_t first = UINT64_MAX;
+	int status = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (pts[i].status == 0)
+			return 0;
+		if (pts[i].status < 0 && pts[i].timestamp_ns < first) {
+			first = pts[i].timestamp_ns;
+			status = pts[i].status;
+		}
+	}
+	return status;
+}
+
 /* A live fence of this process: read its points as they are now. */
 static struct sync_file_info *fence_info(struct fw_fence *fence,
 					 const char *name)
@@ -244,16 +266,26 @@ static struct sync_file_info *fence_info(struct fw_fence *fence,
 		return NULL;
 	pts = (struct sync_fence_info *)(uintptr_t)info->sync_fence_info;
 	copy_name(info->name, name);
-	info->status = fw_fence_get_status(fence);
 	for (size_t i = 0; i < n; i++) {
 		struct fw_fence *pt = fw_fence_point(fence, i);
 		int64_t ts = fw_fence_timestamp(pt);
+		int status = fw_fence_get_status(pt);
 
+		/*
+		 * A kernel part that the library's fd thread has not seen
+		 * signal yet: ask the kernel, as SYNC_IOC_FILE_INFO would,
+		 * so the answer does not wait for that thread.
+		 */
+		if (status == FW_FENCE_PENDING)
+			fw_kernel_sync_file_peek(pt, &status, &ts);
 		copy_name(pts[i].obj_name, fw_fence_timeline_name(pt));
 		copy_name(pts[i].driver_name, fw_fence_driver_name(pt));
-		pts[i].status = fw_fence_get_status(pt);
+		pts[i].status = status;
 		pts[i].timestamp_ns = ts > 0 ? (uint64_t)ts : 0;
 	}
+	info->status = fw_fence_get_status(fence);
+	if (info->status == FW_FENCE_PENDING)
+		info->status = points_status(pts, n);
 	return info;
 }
 

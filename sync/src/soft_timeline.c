@@ -334,6 +334,7 @@ static struct fw_fence *soft_point_fence(struct fw_timeline *base,
 {
 	struct soft_timeline *tl = to_soft(base);
 	struct soft_point *p = calloc(1, sizeof(*p));
+	bool nomem = false;
 	int status = 1, ret;
 
 	if (!p) {
@@ -359,12 +360,21 @@ static struct fw_fence *soft_point_fence(struct fw_timeline *base,
 	if (page_value(tl->page) >= point) {
 		status = 0;
 	} else if ((status = soft_timeline_page_error(tl->page)) == 0) {
-		ret = heap_push(tl, p);
-		status = ret < 0 ? ret : 1;
+		/*
+		 * Our own allocation failure, kept apart from the page's
+		 * error: a peer may well put -ENOMEM there, and that must
+		 * fail the point, not its creation.
+		 */
+		nomem = heap_push(tl, p) < 0;
+		status = 1;
 	}
 	pthread_mutex_unlock(&tl->lock);
 
-	if (status == 1) {
+	if (nomem) {
+		fw_fence_put(&p->base);
+		errno = ENOMEM;
+		return NULL;
+	} else if (status == 1) {
 		soft_watch_add(tl);
 		/*
 		 * A peer may have raised the value between our check and the
@@ -375,10 +385,6 @@ static struct fw_fence *soft_point_fence(struct fw_timeline *base,
 		 */
 		if (soft_timeline_due(tl))
 			soft_timeline_process(tl);
-	} else if (status == -ENOMEM) {
-		fw_fence_put(&p->base);
-		errno = ENOMEM;
-		return NULL;
 	} else {
 		fw_fence_signal(&p->base, status);
 	}

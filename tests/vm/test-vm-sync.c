@@ -360,6 +360,103 @@ static void test_kernel_soft_merge_is_soft(void)
 	fd_check(base);
 }
 
+/*
+ * A fence callback that holds the thread it runs on (the library's fd
+ * thread, for a kernel fence) until the test lets it go.
+ */
+struct gate {
+	struct fw_fence_cb cb;   /* first: the callback gets its address */
+	int entered[2], release[2];
+};
+
+static void gate_cb(struct fw_fence *f, struct fw_fence_cb *cb)
+{
+	struct gate *g = (struct gate *)cb;
+	char c = 'g';
+
+	CHECK_EQ(write(g->entered[1], &c, 1), 1);
+	CHECK_EQ(read(g->release[0], &c, 1), 1);
+}
+
+/*
+ * A mixed merge answers status queries at once in the process that made
+ * it.  The library's fd thread is held in a callback first, so it cannot
+ * notice anything: the kernel part that signalled must still read
+ * signalled, with the kernel's own signal time, through
+ * sync_fence_count_with_status() and sync_file_info().
+ */
+static void test_mixed_merge_status_at_once(void)
+{
+	int base = fw_test_fd_baseline();
+	struct vgem_fence vheld, vf;
+	struct fw_fence *held;
+	struct sync_file_info *info;
+	struct sync_fence_info *pts;
+	struct gate g;
+	int sheld, sf, tl, soft, lib, k;
+	char c = 'r';
+
+	CHECK_EQ(pipe2(g.entered, O_CLOEXEC), 0);
+	CHECK_EQ(pipe2(g.release, O_CLOEXEC), 0);
+	sheld = vgem_pending_sync_file(vgem, &vheld);
+	held = fw_sync_file_get_fence(sheld);
+	CHECK(held);
+	CHECK_EQ(fw_fence_add_callback(held, &g.cb, gate_cb), 0);
+
+	sf = vgem_pending_sync_file(vgem, &vf);
+	tl = sw_sync_timeline_create();
+	soft = sw_sync_fence_create(tl, "vm-soft", 1);
+	CHECK(soft >= 0);
+	lib = sync_merge("vm-mixed", sf, soft);
+	CHECK(lib >= 0);
+	CHECK_EQ(sync_fence_count_with_status(lib, 0), 2);
+
+	/* Hold the fd thread, then signal the kernel part. */
+	vgem_signal(vgem, &vheld);
+	CHECK_EQ(read(g.entered[0], &c, 1), 1);
+	vgem_signal(vgem, &vf);
+	CHECK(readable(sf, LONG_MS));
+	CHECK_EQ(sync_fence_count_with_status(lib, 1), 1);
+	CHECK_EQ(sync_fence_count_with_status(lib, 0), 1);
+	info = sync_file_info(lib);
+	CHECK(info && info->num_fences == 2);
+	CHECK_EQ(info->status, 0);
+	pts = sync_get_fence_info(info);
+	k = strcmp(pts[0].driver_name, FW_KERNEL_SYNC_FILE_DRIVER) == 0 ? 0 : 1;
+	CHECK(strcmp(pts[k].driver_name, FW_KERNEL_SYNC_FILE_DRIVER) == 0);
+	CHECK_EQ(pts[k].status, 1);
+	CHECK_EQ((int64_t)pts[k].timestamp_ns, file_info(sf).timestamp);
+	CHECK_EQ(pts[!k].status, 0);
+	CHECK_EQ(pts[!k].timestamp_ns, 0);
+	sync_file_info_free(info);
+
+	/* The soft part too: the whole merge reads signalled. */
+	CHECK_EQ(sw_sync_timeline_inc(tl, 1), 0);
+	CHECK_EQ(sync_fence_count_with_status(lib, 1), 2);
+	info = sync_file_info(lib);
+	CHECK(info);
+	CHECK_EQ(info->status, 1);
+	sync_file_info_free(info);
+
+	/* Let the fd thread go: it delivers the signal, the file polls. */
+	CHECK_EQ(write(g.release[1], &c, 1), 1);
+	wait_signalled(held);
+	CHECK(readable(lib, LONG_MS));
+	CHECK_EQ(sync_fence_count_with_status(lib, 1), 2);
+
+	close(lib);
+	close(soft);
+	sw_sync_timeline_destroy(tl);
+	close(sf);
+	close(sheld);
+	fw_fence_put(held);
+	for (int i = 0; i < 2; i++) {
+		close(g.entered[i]);
+		close(g.release[i]);
+	}
+	fd_check(base);
+}
+
 /* ---- DRM syncobj timelines on virtio-gpu ------------------------------ */
 
 static void test_syncobj_probes(void)
@@ -795,6 +892,7 @@ int main(void)
 	RUN(test_vgem_sync_file_already_signalled);
 	RUN(test_vgem_merge);
 	RUN(test_kernel_soft_merge_is_soft);
+	RUN(test_mixed_merge_status_at_once);
 	RUN(test_syncobj_probes);
 	RUN(test_syncobj_signal_query_wait);
 	RUN(test_syncobj_async_eventfd);
