@@ -122,7 +122,6 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	wl_list_init(&server->modules);
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
-	wl_list_init(&server->keyboards);
 	server->exit_status = 0;
 
 	server->display = wl_display_create();

@@ -6,8 +6,8 @@
  *   server.c        create/destroy everything below, in the right order
  *   output.c        outputs: mode, frame loop, manual present when headless
  *   view.c          xdg-shell toplevels and popups: map, cascade, focus
- *   seat.c          seat, keyboards, key bindings
- *   cursor.c        pointer: focus, click-to-raise, Alt+drag move
+ *   seat.c/h        seat, keyboards, key bindings, window grabs
+ *   cursor.c/h      pointer: focus, click-to-raise, Alt+drag move
  *   presentation.c  wp_presentation, feedback kept per commit
  *   modules.c       optional modules (explicit sync) plugged into setup
  *
@@ -33,13 +33,10 @@ struct wlr_compositor;
 struct wlr_subcompositor;
 struct wlr_scene;
 struct wlr_output_layout;
-struct wlr_seat;
-struct wlr_surface;
-struct wlr_cursor;
-struct wlr_xcursor_manager;
 struct wlr_xdg_shell;
 struct fw_presentation;
-struct fw_view;
+struct fw_seat;
+struct fw_cursor;
 
 /* What the command line asked for (filled by main.c, read by the rest). */
 struct fw_config {
@@ -57,12 +54,6 @@ struct fw_stats {
 	uint64_t feedback_presented;   /* wp_presentation_feedback.presented sent */
 	uint64_t feedback_discarded;   /* wp_presentation_feedback.discarded sent */
 	uint64_t toplevels_mapped;
-};
-
-enum fw_cursor_mode {
-	FW_CURSOR_PASSTHROUGH,     /* events go to the surface under the pointer */
-	FW_CURSOR_MOVE,            /* Alt+drag or xdg_toplevel.move in progress */
-	FW_CURSOR_RESIZE,          /* xdg_toplevel.resize in progress */
 };
 
 struct fw_server {
@@ -91,28 +82,8 @@ struct fw_server {
 	int32_t cascade_x, cascade_y;       /* where the next toplevel goes */
 	uint32_t next_view_id;
 
-	struct wlr_seat *seat;
-	struct wl_listener new_input;
-	struct wl_listener request_set_cursor;
-	struct wl_listener request_set_selection;
-	struct wl_list keyboards;           /* struct fw_keyboard.link */
-	/* --test-input only: devices made by clients, plugged in as real ones */
-	struct wl_listener new_virtual_pointer;
-	struct wl_listener new_virtual_keyboard;
-
-	struct wlr_cursor *cursor;
-	struct wlr_xcursor_manager *cursor_mgr;
-	struct wl_listener cursor_motion;
-	struct wl_listener cursor_motion_absolute;
-	struct wl_listener cursor_button;
-	struct wl_listener cursor_axis;
-	struct wl_listener cursor_frame;
-	enum fw_cursor_mode cursor_mode;
-	struct fw_view *grabbed_view;
-	double grab_x, grab_y;
-	struct wlr_box grab_geometry;       /* RESIZE: window box at the start */
-	uint32_t resize_edges;              /* RESIZE: enum wlr_edges */
-	bool grab_from_client;              /* the client saw the button press */
+	struct fw_seat *seat;               /* seat.h; seat.c owns it */
+	struct fw_cursor *cursor;           /* cursor.h; cursor.c owns it */
 
 	struct fw_presentation *presentation;
 
@@ -142,20 +113,10 @@ void fw_server_finish(struct fw_server *server);
 /* ---- implemented in the per-concern files, called from server.c ---- */
 bool fw_output_init(struct fw_server *server);
 bool fw_xdg_shell_init(struct fw_server *server);
-bool fw_seat_init(struct fw_server *server);
-void fw_seat_finish(struct fw_server *server);
+/* seat.h: server->seat; cursor.h: server->cursor (cursor before seat). */
 bool fw_cursor_init(struct fw_server *server);
 void fw_cursor_finish(struct fw_server *server);
-
-/* Start dragging a view with the pointer (cursor.c). */
-void fw_cursor_begin_move(struct fw_view *view);
-/* Start resizing a view from the given edges (enum wlr_edges). */
-void fw_cursor_begin_resize(struct fw_view *view, uint32_t edges);
-
-/* Give keyboard focus to a mapped view and raise it (view.c); NULL: no-op. */
-void fw_view_focus(struct fw_view *view);
-/* Topmost view and surface-local coordinates under a layout point. */
-struct fw_view *fw_view_at(struct fw_server *server, double lx, double ly,
-	struct wlr_surface **surface, double *sx, double *sy);
+bool fw_seat_init(struct fw_server *server);
+void fw_seat_finish(struct fw_server *server);
 
 #endif

@@ -3,6 +3,7 @@
  * corner; popups are placed inside the output layout and drawn above their
  * parent.  Focus follows clicks and new windows (cursor.c calls in here).
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
@@ -10,6 +11,8 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
+#include "cursor.h"
+#include "seat.h"
 #include "server.h"
 #include "view.h"
 
@@ -27,7 +30,7 @@ void fw_view_focus(struct fw_view *view) {
 		return;
 	}
 	struct fw_server *server = view->server;
-	struct wlr_seat *seat = server->seat;
+	struct wlr_seat *seat = server->seat->seat;
 	struct wlr_surface *surface = view->xdg_surface->surface;
 	struct wlr_surface *prev = seat->keyboard_state.focused_surface;
 
@@ -42,8 +45,8 @@ void fw_view_focus(struct fw_view *view) {
 	if (prev != NULL && wlr_surface_is_xdg_surface(prev)) {
 		struct wlr_xdg_surface *prev_xdg =
 			wlr_xdg_surface_from_wlr_surface(prev);
-		if (prev_xdg != NULL &&
-				prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		assert(prev_xdg != NULL);
+		if (prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 			wlr_xdg_toplevel_set_activated(prev_xdg, false);
 		}
 	}
@@ -243,14 +246,12 @@ static void view_handle_unmap(struct wl_listener *listener, void *data) {
 	view->mapped = false;
 	wl_list_remove(&view->link);
 	wl_list_init(&view->link);
-	if (server->grabbed_view == view) {
-		server->grabbed_view = NULL;
-		server->cursor_mode = FW_CURSOR_PASSTHROUGH;
-	}
+	fw_seat_end_grab(server->seat, view);
 	/* Hand keyboard focus to the next window down the stack. */
-	struct wlr_surface *focused = server->seat->keyboard_state.focused_surface;
+	struct wlr_seat *seat = server->seat->seat;
+	struct wlr_surface *focused = seat->keyboard_state.focused_surface;
 	if (focused == NULL || focused == view->xdg_surface->surface) {
-		wlr_seat_keyboard_notify_clear_focus(server->seat);
+		wlr_seat_keyboard_notify_clear_focus(seat);
 		if (!wl_list_empty(&server->views)) {
 			struct fw_view *next =
 				wl_container_of(server->views.next, next, link);
@@ -261,10 +262,8 @@ static void view_handle_unmap(struct wl_listener *listener, void *data) {
 
 static void view_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_view *view = wl_container_of(listener, view, destroy);
-	if (view->server->grabbed_view == view) {
-		view->server->grabbed_view = NULL;
-		view->server->cursor_mode = FW_CURSOR_PASSTHROUGH;
-	}
+	/* wlroots unmaps before it destroys, and unmap ended any grab. */
+	assert(view->server->seat->grab.view != view);
 	wl_list_remove(&view->link);
 	wl_list_remove(&view->map.link);
 	wl_list_remove(&view->unmap.link);
@@ -278,7 +277,7 @@ static void view_handle_destroy(struct wl_listener *listener, void *data) {
 
 /* Same rule as move: the focused client, with a button held. */
 static bool view_may_grab(struct fw_view *view) {
-	struct wlr_seat *seat = view->server->seat;
+	struct wlr_seat *seat = view->server->seat->seat;
 	struct wlr_surface *focused = seat->pointer_state.focused_surface;
 	return focused != NULL && seat->pointer_state.button_count > 0 &&
 		wl_resource_get_client(focused->resource) ==
@@ -296,7 +295,7 @@ static void view_handle_request_move(struct wl_listener *listener,
 		return;
 	}
 	fw_cursor_begin_move(view);
-	server->grab_from_client = true;
+	server->seat->grab.from_client = true;
 }
 
 static void view_handle_request_resize(struct wl_listener *listener,
@@ -307,7 +306,7 @@ static void view_handle_request_resize(struct wl_listener *listener,
 		return;
 	}
 	fw_cursor_begin_resize(view, event->edges);
-	view->server->grab_from_client = true;
+	view->server->seat->grab.from_client = true;
 }
 
 static void view_handle_request_maximize(struct wl_listener *listener,
@@ -369,7 +368,9 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 		}
 		struct wlr_xdg_surface *parent =
 			wlr_xdg_surface_from_wlr_surface(parent_surface);
-		if (parent == NULL || parent->data == NULL) {
+		assert(parent != NULL);
+		if (parent->data == NULL) {
+			/* A parent we never drew (not a toplevel or popup of ours). */
 			return;
 		}
 		xdg_surface->data = wlr_scene_xdg_surface_create(parent->data,

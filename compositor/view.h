@@ -13,6 +13,7 @@
 #include <wlr/util/box.h>
 
 struct fw_server;
+struct wlr_surface;
 struct wlr_xdg_surface;
 struct wlr_scene_node;
 
@@ -39,5 +40,11 @@ struct fw_view {
 
 /* Move the view so that its scene node sits at layout (x, y). */
 void fw_view_move(struct fw_view *view, int x, int y);
+
+/* Give keyboard focus to a mapped view and raise it; NULL: no-op. */
+void fw_view_focus(struct fw_view *view);
+/* Topmost view and surface-local coordinates under a layout point. */
+struct fw_view *fw_view_at(struct fw_server *server, double lx, double ly,
+	struct wlr_surface **surface, double *sx, double *sy);
 
 #endif
