@@ -42,7 +42,7 @@ void fw_cursor_begin_resize(struct fw_view *view, uint32_t edges) {
 	/* The window box in layout coordinates; the pointer's motion from
 	 * here on moves the grabbed edges by the same amount. */
 	grab->geometry = (struct wlr_box){
-		.x = view->x + geo.x, .y = view->y + geo.y,
+		.x = view->x, .y = view->y,
 		.width = geo.width, .height = geo.height,
 	};
 	grab->x = cursor->x;
@@ -69,10 +69,7 @@ static void process_resize(struct fw_cursor *cursor) {
 	} else if (edges & WLR_EDGE_BOTTOM) {
 		bottom = bottom + dy > top + 1 ? bottom + dy : top + 1;
 	}
-	/* The surface origin sits geo.x/geo.y before the window's corner. */
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
-	fw_view_move(view, left - geo.x, top - geo.y);
+	fw_view_move(view, left, top);
 	wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)(right - left),
 		(uint32_t)(bottom - top));
 }

@@ -5,7 +5,7 @@
  * Each concern lives in its own file and gets the server pointer:
  *   server.c        create/destroy everything below, in the right order
  *   output.c        outputs: mode, frame loop, manual present when headless
- *   view.c          xdg-shell toplevels and popups: map, cascade, focus
+ *   view.c          xdg-shell toplevels and popups: map, placement, focus
  *   seat.c/h        seat, keyboards, key bindings, window grabs
  *   cursor.c/h      pointer: focus, click-to-raise, Alt+drag move
  *   presentation.c  wp_presentation, feedback kept per commit
@@ -79,7 +79,6 @@ struct fw_server {
 	struct wlr_xdg_shell *xdg_shell;
 	struct wl_listener new_xdg_surface;
 	struct wl_list views;               /* struct fw_view.link, top first */
-	int32_t cascade_x, cascade_y;       /* where the next toplevel goes */
 	uint32_t next_view_id;
 
 	struct fw_seat *seat;               /* seat.h; seat.c owns it */

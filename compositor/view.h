@@ -23,9 +23,10 @@ struct fw_view {
 	uint32_t id;                         /* 1, 2, ... in creation order */
 	struct wlr_xdg_surface *xdg_surface; /* client-owned */
 	struct wlr_scene_node *scene_node;   /* scene-owned, dies with surface */
-	int x, y;                            /* scene node position, layout */
+	int x, y;                            /* window geometry's top-left and
+	                                        scene node position, layout */
 	bool mapped;
-	bool placed;                         /* got its cascade position */
+	bool placed;                         /* got its first position */
 	struct wlr_box saved;                /* position/size before max/fs */
 	bool maximized, fullscreen;
 
@@ -38,7 +39,9 @@ struct fw_view {
 	struct wl_listener request_fullscreen;
 };
 
-/* Move the view so that its scene node sits at layout (x, y). */
+/* Move the view so that the top-left of its window geometry (and its
+ * scene node, inside which wlroots shifts the surface by -geometry) sits
+ * at layout (x, y). */
 void fw_view_move(struct fw_view *view, int x, int y);
 
 /* Give keyboard focus to a mapped view and raise it; NULL: no-op. */

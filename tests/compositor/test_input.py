@@ -14,7 +14,9 @@ from fenceway import Compositor, skip_unless_programs
 BUILD = os.environ.get("FW_TEST_BUILD_DIR", ".")
 TOPLEVEL = os.path.join(BUILD, "fw-test-toplevel-client")
 INPUT = os.path.join(BUILD, "fw-test-input-client")
-SIZE = "1280x720"          # the harness's default headless output
+# An output too small for two 64x64 windows side by side, so the second
+# one cascades over the first (placement avoids overlap while it can).
+SIZE = "120x120"
 RED, GREEN = 0xff0000, 0x00ff00
 VIRTUAL = {"zwlr_virtual_pointer_manager_v1",
            "zwp_virtual_keyboard_manager_v1"}
@@ -98,6 +100,7 @@ class Input(unittest.TestCase):
         ta, tb = fw.wait_for_toplevels(2)[:2]
         fw.wait_for(lambda: self.activated(fw, b), "B activated")
         # B (newer) lies over A; both are 64x64, cascaded 32 apart.
+        self.assertEqual((ta["x"], ta["y"]), (0, 0))
         ax, ay, bx, by = ta["x"], ta["y"], tb["x"], tb["y"]
         self.assertEqual((bx - ax, by - ay), (32, 32))
         overlap = (bx + 16, by + 16)
@@ -110,7 +113,7 @@ class Input(unittest.TestCase):
         """A virtual pointer alone (the leak in wlroots is the virtual
         keyboard's): click to raise, then shut down with the device still
         plugged in, leak-checked in sanitizer builds."""
-        with Compositor(args=["--test-input"]) as fw:
+        with Compositor(args=["--test-input", "--output", SIZE]) as fw:
             a, b, _, overlap, a_only = self.two_windows(fw)
             dev = Devices(fw, pointer_only=True)
             try:
@@ -134,7 +137,8 @@ class Input(unittest.TestCase):
         # wl_display_run in fenceway's main(), so the policy forbids a
         # suppression.  Address and UB checks stay on here, and the other
         # tests, which make no virtual keyboard, keep the leak check.
-        with Compositor(args=["--test-input"], leak_check=False) as fw:
+        with Compositor(args=["--test-input", "--output", SIZE],
+                        leak_check=False) as fw:
             a, b, (ax, ay), overlap, a_only = self.two_windows(fw)
             dev = Devices(fw)
             try:
@@ -167,8 +171,8 @@ class Input(unittest.TestCase):
         fw.wait_for(lambda: fw.capture().pixel_u32(*overlap) == RED,
                     "A raised over B")
 
-        # Alt held, drag A by (+400, +300) from where it was grabbed.
-        dx, dy = 400, 300
+        # Alt held, drag A by (+50, +50) from where it was grabbed.
+        dx, dy = 50, 50
         dev.play("keydown", "alt", "press",
                  "move", str(a_only[0] + dx), str(a_only[1] + dy),
                  "release", "keyup", "alt")
