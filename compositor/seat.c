@@ -5,8 +5,11 @@
  * and keyboards made by clients come in through the same door as the
  * backend's devices.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/backend/multi.h>
 #include <wlr/backend/session.h>
 #include <wlr/types/wlr_cursor.h>
 #include <wlr/types/wlr_data_device.h>
@@ -132,7 +135,12 @@ static void new_keyboard(struct fw_seat *seat,
 	kb->destroy.notify = keyboard_handle_destroy;
 	wl_signal_add(&device->events.destroy, &kb->destroy);
 	wl_list_insert(&seat->keyboards, &kb->link);
-	wlr_seat_set_keyboard(seat->seat, device);
+	/* A virtual keyboard has no keymap until its client sends one, and
+	 * the seat would hand clients that lack as an invalid keymap fd; it
+	 * becomes the seat's keyboard with its first key or modifier. */
+	if (device->keyboard->keymap != NULL) {
+		wlr_seat_set_keyboard(seat->seat, device);
+	}
 }
 
 static void seat_update_capabilities(struct fw_seat *seat) {
@@ -237,6 +245,41 @@ void fw_seat_end_grab(struct fw_seat *seat, struct fw_view *view) {
 	if (seat->grab.view == view) {
 		seat->grab = (struct fw_grab){ .mode = FW_GRAB_NONE };
 	}
+}
+
+bool fw_seat_ensure_keyboard(struct fw_server *server) {
+	struct wlr_backend *backend = server->backend;
+	if (!wl_list_empty(&server->seat->keyboards)) {
+		return true;
+	}
+	/* Clipboard clients need a keyboard: the selection is set with the
+	 * serial of a keyboard enter.  A headless session gets one from its
+	 * own backend; any other (nested in a host that offers no keyboard,
+	 * or a VT without one) from a headless backend of its own. */
+	if (!wlr_backend_is_headless(backend)) {
+		assert(wlr_backend_is_multi(backend));
+		struct wlr_backend *headless =
+			wlr_headless_backend_create(server->display);
+		if (headless == NULL) {
+			wlr_log(WLR_ERROR, "cannot create a headless keyboard backend");
+			return false;
+		}
+		/* The multi-backend owns it from here and destroys it with
+		 * itself; 0.15 does not start a backend added late. */
+		wlr_multi_backend_add(backend, headless);
+		if (!wlr_backend_start(headless)) {
+			wlr_log(WLR_ERROR, "cannot start the headless keyboard backend");
+			return false;
+		}
+		backend = headless;
+	}
+	if (wlr_headless_add_input_device(backend,
+			WLR_INPUT_DEVICE_KEYBOARD) == NULL) {
+		wlr_log(WLR_ERROR, "cannot add a headless keyboard");
+		return false;
+	}
+	wlr_log(WLR_INFO, "no keyboard from the backend: added a headless one");
+	return true;
 }
 
 bool fw_seat_init(struct fw_server *server) {

@@ -189,7 +189,7 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	 * with MSG_NOSIGNAL; this covers everything else). */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (!wlr_backend_start(server->backend)) {
+	if (!wlr_backend_start(server->backend) || !fw_seat_ensure_keyboard(server)) {
 		wlr_log(WLR_ERROR, "cannot start the backend");
 		goto fail;
 	}

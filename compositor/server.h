@@ -117,5 +117,8 @@ bool fw_cursor_init(struct fw_server *server);
 void fw_cursor_finish(struct fw_server *server);
 bool fw_seat_init(struct fw_server *server);
 void fw_seat_finish(struct fw_server *server);
+/* After the backend started: give the seat a headless keyboard when the
+ * backend offers none (keyboard enter serials drive the clipboard). */
+bool fw_seat_ensure_keyboard(struct fw_server *server);
 
 #endif
