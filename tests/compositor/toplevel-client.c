@@ -11,9 +11,10 @@
  *     keyboard enter
  *     keyboard leave
  *
- *   fw-test-toplevel-client 0xRRGGBB [maximize]
+ *   fw-test-toplevel-client 0xRRGGBB [maximize | WxH]
  *
- * With "maximize" the client asks to be maximized once it is mapped.
+ * With "maximize" the client asks to be maximized once it is mapped; with
+ * WxH it draws at that size when the compositor leaves the choice to it.
  * Runs until the connection ends or it is killed.
  */
 #include <stdbool.h>
@@ -32,6 +33,7 @@ struct client {
 	struct wtc_toplevel tl;
 	uint32_t colour;
 	bool want_maximize, asked_maximize, mapped;
+	int32_t default_width, default_height;
 	int32_t width, height;     /* of the buffer attached last */
 	/* Buffers stay alive until exit: never destroy one the compositor
 	 * may still be reading. */
@@ -81,8 +83,7 @@ static const struct wl_keyboard_listener keyboard_listener = {
 	.repeat_info = keyboard_repeat_info,
 };
 
-/* fenceway's seat gets the keyboard capability only when a keyboard
- * device appears (with --test-input: when a virtual one is made). */
+/* The keyboard capability may come and go with the seat's devices. */
 static void seat_capabilities(void *data, struct wl_seat *seat,
 		uint32_t caps) {
 	struct client *c = data;
@@ -124,8 +125,8 @@ static struct wl_buffer *make_buffer(struct client *c, int32_t w, int32_t h) {
 /* Each acked configure: draw at the configured size, then report it. */
 static void configured(struct wtc_toplevel *tl) {
 	struct client *c = tl->data;
-	int32_t w = tl->width > 0 ? tl->width : DEFAULT_SIZE;
-	int32_t h = tl->height > 0 ? tl->height : DEFAULT_SIZE;
+	int32_t w = tl->width > 0 ? tl->width : c->default_width;
+	int32_t h = tl->height > 0 ? tl->height : c->default_height;
 	if (w != c->width || h != c->height || !c->mapped) {
 		wl_surface_attach(tl->surface, make_buffer(c, w, h), 0, 0);
 		wl_surface_damage_buffer(tl->surface, 0, 0, w, h);
@@ -145,13 +146,18 @@ static void configured(struct wtc_toplevel *tl) {
 }
 
 int main(int argc, char *argv[]) {
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "maximize"))) {
-		fprintf(stderr, "usage: %s 0xRRGGBB [maximize]\n", argv[0]);
+	struct client c = {
+		.default_width = DEFAULT_SIZE, .default_height = DEFAULT_SIZE,
+	};
+	c.want_maximize = argc == 3 && strcmp(argv[2], "maximize") == 0;
+	if (argc < 2 || argc > 3 || (argc == 3 && !c.want_maximize &&
+			(sscanf(argv[2], "%dx%d", &c.default_width,
+				&c.default_height) != 2 ||
+			c.default_width <= 0 || c.default_height <= 0))) {
+		fprintf(stderr, "usage: %s 0xRRGGBB [maximize | WxH]\n", argv[0]);
 		return 2;
 	}
-	struct client c = {0};
 	c.colour = (uint32_t)strtoul(argv[1], NULL, 16) & 0xffffff;
-	c.want_maximize = argc == 3;
 
 	c.conn.other_global = other_global;
 	c.conn.data = &c;
