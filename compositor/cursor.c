@@ -2,16 +2,20 @@
  * The pointer: one wlr_cursor fed by every pointer device.  Moves go to
  * the surface underneath (or drag a window during a move), a click
  * focuses and raises the window under it, Alt+button-drag moves it.
+ * Touch points go to the surface they went down on, which is focused and
+ * raised like a click.
  */
 #include <assert.h>
 #include <linux/input-event-codes.h>
 #include <stdlib.h>
+#include <time.h>
 #include <wlr/types/wlr_cursor.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_touch.h>
 #include <wlr/types/wlr_xcursor_manager.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/edges.h>
@@ -109,6 +113,40 @@ static void process_motion(struct fw_cursor *cursor, uint32_t time) {
 	wlr_seat_pointer_notify_motion(seat, time, sx, sy);
 }
 
+static uint32_t now_msec(void) {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint32_t)(now.tv_sec * 1000 + now.tv_nsec / 1000000);
+}
+
+void fw_cursor_refocus(struct fw_cursor *cursor) {
+	struct fw_server *server = cursor->server;
+	if (server->seat == NULL || server->seat->grab.mode != FW_GRAB_NONE) {
+		return;
+	}
+	struct wlr_seat *seat = server->seat->seat;
+	double sx, sy;
+	struct wlr_surface *surface = NULL;
+	struct fw_view *view = fw_view_at(server, cursor->cursor->x,
+		cursor->cursor->y, &surface, &sx, &sy);
+	struct wlr_seat_pointer_state *pointer = &seat->pointer_state;
+	if (view == NULL) {
+		if (pointer->focused_surface != NULL) {
+			fw_cursor_reset_image(cursor);
+			wlr_seat_pointer_clear_focus(seat);
+			wlr_seat_pointer_notify_frame(seat);
+		}
+		return;
+	}
+	if (pointer->focused_surface != surface) {
+		wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
+		wlr_seat_pointer_notify_frame(seat);
+	} else if (pointer->sx != sx || pointer->sy != sy) {
+		wlr_seat_pointer_notify_motion(seat, now_msec(), sx, sy);
+		wlr_seat_pointer_notify_frame(seat);
+	}
+}
+
 static void cursor_handle_motion(struct wl_listener *listener, void *data) {
 	struct fw_cursor *cursor = wl_container_of(listener, cursor, motion);
 	struct wlr_event_pointer_motion *event = data;
@@ -183,6 +221,95 @@ static void cursor_handle_frame(struct wl_listener *listener, void *data) {
 	wlr_seat_pointer_notify_frame(cursor->server->seat->seat);
 }
 
+/* Layout position of a surface drawn in the scene (a touch point's). */
+struct surface_search {
+	struct wlr_surface *surface;
+	int lx, ly;
+	bool found;
+};
+
+static void find_surface(struct wlr_surface *surface, int lx, int ly,
+		void *data) {
+	struct surface_search *search = data;
+	if (surface == search->surface) {
+		search->lx = lx;
+		search->ly = ly;
+		search->found = true;
+	}
+}
+
+static void cursor_handle_touch_down(struct wl_listener *listener,
+		void *data) {
+	struct fw_cursor *cursor = wl_container_of(listener, cursor, touch_down);
+	struct fw_server *server = cursor->server;
+	struct wlr_event_touch_down *event = data;
+	double lx, ly, sx, sy;
+	wlr_cursor_absolute_to_layout_coords(cursor->cursor, event->device,
+		event->x, event->y, &lx, &ly);
+	struct wlr_surface *surface = NULL;
+	struct fw_view *view = fw_view_at(server, lx, ly, &surface, &sx, &sy);
+	if (view == NULL) {
+		return;
+	}
+	fw_view_focus(view);
+	wlr_seat_touch_notify_down(server->seat->seat, surface,
+		event->time_msec, event->touch_id, sx, sy);
+}
+
+static void cursor_handle_touch_motion(struct wl_listener *listener,
+		void *data) {
+	struct fw_cursor *cursor =
+		wl_container_of(listener, cursor, touch_motion);
+	struct fw_server *server = cursor->server;
+	struct wlr_event_touch_motion *event = data;
+	struct wlr_touch_point *point = wlr_seat_touch_get_point(
+		server->seat->seat, event->touch_id);
+	if (point == NULL || point->surface == NULL) {
+		/* Went down on the background, or its surface is gone. */
+		return;
+	}
+	/* Relative to the surface it went down on, wherever the point is. */
+	struct surface_search search = { .surface = point->surface };
+	wlr_scene_node_for_each_surface(&server->scene->node, find_surface,
+		&search);
+	if (!search.found) {
+		return;
+	}
+	double lx, ly;
+	wlr_cursor_absolute_to_layout_coords(cursor->cursor, event->device,
+		event->x, event->y, &lx, &ly);
+	wlr_seat_touch_notify_motion(server->seat->seat, event->time_msec,
+		event->touch_id, lx - search.lx, ly - search.ly);
+}
+
+static void cursor_handle_touch_up(struct wl_listener *listener, void *data) {
+	struct fw_cursor *cursor = wl_container_of(listener, cursor, touch_up);
+	struct wlr_event_touch_up *event = data;
+	struct wlr_seat *seat = cursor->server->seat->seat;
+	if (wlr_seat_touch_get_point(seat, event->touch_id) != NULL) {
+		wlr_seat_touch_notify_up(seat, event->time_msec, event->touch_id);
+	}
+}
+
+static void cursor_handle_touch_cancel(struct wl_listener *listener,
+		void *data) {
+	struct fw_cursor *cursor =
+		wl_container_of(listener, cursor, touch_cancel);
+	struct wlr_event_touch_cancel *event = data;
+	struct wlr_seat *seat = cursor->server->seat->seat;
+	struct wlr_touch_point *point =
+		wlr_seat_touch_get_point(seat, event->touch_id);
+	if (point != NULL && point->surface != NULL) {
+		wlr_seat_touch_notify_cancel(seat, point->surface);
+	}
+}
+
+static void cursor_handle_touch_frame(struct wl_listener *listener,
+		void *data) {
+	struct fw_cursor *cursor = wl_container_of(listener, cursor, touch_frame);
+	wlr_seat_touch_notify_frame(cursor->server->seat->seat);
+}
+
 bool fw_cursor_init(struct fw_server *server) {
 	struct fw_cursor *cursor = calloc(1, sizeof(*cursor));
 	if (cursor == NULL) {
@@ -220,6 +347,18 @@ bool fw_cursor_init(struct fw_server *server) {
 	wl_signal_add(&cursor->cursor->events.axis, &cursor->axis);
 	cursor->frame.notify = cursor_handle_frame;
 	wl_signal_add(&cursor->cursor->events.frame, &cursor->frame);
+	cursor->touch_down.notify = cursor_handle_touch_down;
+	wl_signal_add(&cursor->cursor->events.touch_down, &cursor->touch_down);
+	cursor->touch_up.notify = cursor_handle_touch_up;
+	wl_signal_add(&cursor->cursor->events.touch_up, &cursor->touch_up);
+	cursor->touch_motion.notify = cursor_handle_touch_motion;
+	wl_signal_add(&cursor->cursor->events.touch_motion,
+		&cursor->touch_motion);
+	cursor->touch_cancel.notify = cursor_handle_touch_cancel;
+	wl_signal_add(&cursor->cursor->events.touch_cancel,
+		&cursor->touch_cancel);
+	cursor->touch_frame.notify = cursor_handle_touch_frame;
+	wl_signal_add(&cursor->cursor->events.touch_frame, &cursor->touch_frame);
 	server->cursor = cursor;
 	return true;
 }
@@ -234,6 +373,11 @@ void fw_cursor_finish(struct fw_server *server) {
 	wl_list_remove(&cursor->button.link);
 	wl_list_remove(&cursor->axis.link);
 	wl_list_remove(&cursor->frame.link);
+	wl_list_remove(&cursor->touch_down.link);
+	wl_list_remove(&cursor->touch_up.link);
+	wl_list_remove(&cursor->touch_motion.link);
+	wl_list_remove(&cursor->touch_cancel.link);
+	wl_list_remove(&cursor->touch_frame.link);
 	wlr_xcursor_manager_destroy(cursor->xcursor);
 	wlr_cursor_destroy(cursor->cursor);
 	free(cursor);

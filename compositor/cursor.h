@@ -1,6 +1,6 @@
 /*
- * The pointer: one wlr_cursor fed by every pointer device, and the image
- * shown over the background.  struct fw_cursor is owned by cursor.c:
+ * The pointer and touch: one wlr_cursor fed by every pointer and touch
+ * device, and the image shown over the background.  struct fw_cursor is owned by cursor.c:
  * created by fw_cursor_init() and freed by fw_cursor_finish().
  */
 #ifndef FENCEWAY_CURSOR_H
@@ -24,10 +24,20 @@ struct fw_cursor {
 	struct wl_listener button;
 	struct wl_listener axis;
 	struct wl_listener frame;
+	struct wl_listener touch_down;
+	struct wl_listener touch_up;
+	struct wl_listener touch_motion;
+	struct wl_listener touch_cancel;
+	struct wl_listener touch_frame;
 };
 
 /* Show our own pointer image (over the background, and on a new output). */
 void fw_cursor_reset_image(struct fw_cursor *cursor);
+
+/* The scene under the pointer changed (a window moved, resized, mapped or
+ * unmapped): send enter/leave, or motion when the surface moved under the
+ * pointer, as if the pointer had moved.  No-op during a grab. */
+void fw_cursor_refocus(struct fw_cursor *cursor);
 
 /* Start dragging a view with the pointer. */
 void fw_cursor_begin_move(struct fw_view *view);

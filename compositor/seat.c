@@ -33,6 +33,15 @@ struct fw_keyboard {
 	struct wl_listener destroy;
 };
 
+/* A touch device plugged in: the seat offers touch while there is one. */
+struct fw_touch_device {
+	struct fw_seat *seat;
+	struct wl_list link;                 /* fw_seat.touch_devices */
+	struct wl_listener destroy;
+};
+
+static void seat_update_capabilities(struct fw_seat *seat);
+
 /* Compositor key bindings; true if the key was ours. */
 static bool handle_binding(struct fw_server *server, xkb_keysym_t sym,
 		uint32_t modifiers) {
@@ -143,10 +152,42 @@ static void new_keyboard(struct fw_seat *seat,
 	}
 }
 
+static void touch_device_free(struct fw_touch_device *touch) {
+	wl_list_remove(&touch->destroy.link);
+	wl_list_remove(&touch->link);
+	free(touch);
+}
+
+static void touch_device_handle_destroy(struct wl_listener *listener,
+		void *data) {
+	struct fw_touch_device *touch = wl_container_of(listener, touch, destroy);
+	struct fw_seat *seat = touch->seat;
+	touch_device_free(touch);
+	seat_update_capabilities(seat);
+}
+
+static void new_touch_device(struct fw_seat *seat,
+		struct wlr_input_device *device) {
+	struct fw_touch_device *touch = calloc(1, sizeof(*touch));
+	if (touch == NULL) {
+		wlr_log(WLR_ERROR, "touch %s: out of memory", device->name);
+		return;
+	}
+	touch->seat = seat;
+	touch->destroy.notify = touch_device_handle_destroy;
+	wl_signal_add(&device->events.destroy, &touch->destroy);
+	wl_list_insert(&seat->touch_devices, &touch->link);
+	/* The cursor turns its events into layout coordinates. */
+	wlr_cursor_attach_input_device(seat->server->cursor->cursor, device);
+}
+
 static void seat_update_capabilities(struct fw_seat *seat) {
 	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
 	if (!wl_list_empty(&seat->keyboards)) {
 		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	}
+	if (!wl_list_empty(&seat->touch_devices)) {
+		caps |= WL_SEAT_CAPABILITY_TOUCH;
 	}
 	wlr_seat_set_capabilities(seat->seat, caps);
 }
@@ -161,6 +202,9 @@ static void seat_add_device(struct fw_seat *seat,
 	case WLR_INPUT_DEVICE_POINTER:
 		wlr_cursor_attach_input_device(seat->server->cursor->cursor,
 			device);
+		break;
+	case WLR_INPUT_DEVICE_TOUCH:
+		new_touch_device(seat, device);
 		break;
 	default:
 		break;
@@ -289,6 +333,7 @@ bool fw_seat_init(struct fw_server *server) {
 	}
 	seat->server = server;
 	wl_list_init(&seat->keyboards);
+	wl_list_init(&seat->touch_devices);
 	seat->seat = wlr_seat_create(server->display, "seat0");
 	if (seat->seat == NULL) {
 		free(seat);
@@ -321,6 +366,10 @@ void fw_seat_finish(struct fw_server *server) {
 	struct fw_keyboard *kb, *tmp;
 	wl_list_for_each_safe(kb, tmp, &seat->keyboards, link) {
 		keyboard_free(kb);
+	}
+	struct fw_touch_device *touch, *touch_tmp;
+	wl_list_for_each_safe(touch, touch_tmp, &seat->touch_devices, link) {
+		touch_device_free(touch);
 	}
 	wl_list_remove(&seat->new_input.link);
 	wl_list_remove(&seat->request_set_cursor.link);

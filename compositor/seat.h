@@ -39,6 +39,7 @@ struct fw_seat {
 	struct fw_server *server;
 	struct wlr_seat *seat;              /* display-owned, dies with it */
 	struct wl_list keyboards;           /* struct fw_keyboard.link */
+	struct wl_list touch_devices;       /* struct fw_touch_device.link */
 	struct fw_grab grab;
 
 	struct wl_listener new_input;

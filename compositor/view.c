@@ -5,6 +5,7 @@
  */
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
@@ -23,6 +24,9 @@ void fw_view_move(struct fw_view *view, int x, int y) {
 	view->x = x;
 	view->y = y;
 	wlr_scene_node_set_position(view->scene_node, x, y);
+	if (view->mapped) {
+		fw_cursor_refocus(view->server->cursor);
+	}
 }
 
 /* The window geometry of a mapped view in layout coordinates: the scene
@@ -48,6 +52,8 @@ void fw_view_focus(struct fw_view *view) {
 	wlr_scene_node_raise_to_top(view->scene_node);
 	wl_list_remove(&view->link);
 	wl_list_insert(&server->views, &view->link);
+	/* Raised over the pointer, maybe. */
+	fw_cursor_refocus(server->cursor);
 	if (prev == surface) {
 		return;
 	}
@@ -347,6 +353,27 @@ static void view_handle_unmap(struct wl_listener *listener, void *data) {
 			fw_view_focus(next);
 		}
 	}
+	fw_cursor_refocus(server->cursor);
+}
+
+/* A new size or window geometry moves the surface's edges (or, with a
+ * new geometry offset, the surface itself) under the pointer. */
+static void view_handle_commit(struct wl_listener *listener, void *data) {
+	struct fw_view *view = wl_container_of(listener, view, commit);
+	if (!view->mapped) {
+		return;
+	}
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	struct wlr_surface *surface = view->xdg_surface->surface;
+	if (memcmp(&geo, &view->geometry, sizeof(geo)) != 0 ||
+			surface->current.width != view->surface_width ||
+			surface->current.height != view->surface_height) {
+		view->geometry = geo;
+		view->surface_width = surface->current.width;
+		view->surface_height = surface->current.height;
+		fw_cursor_refocus(view->server->cursor);
+	}
 }
 
 static void view_handle_destroy(struct wl_listener *listener, void *data) {
@@ -357,6 +384,7 @@ static void view_handle_destroy(struct wl_listener *listener, void *data) {
 	wl_list_remove(&view->map.link);
 	wl_list_remove(&view->unmap.link);
 	wl_list_remove(&view->destroy.link);
+	wl_list_remove(&view->commit.link);
 	wl_list_remove(&view->request_move.link);
 	wl_list_remove(&view->request_resize.link);
 	wl_list_remove(&view->request_maximize.link);
@@ -502,6 +530,8 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
 	view->destroy.notify = view_handle_destroy;
 	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
+	view->commit.notify = view_handle_commit;
+	wl_signal_add(&xdg_surface->surface->events.commit, &view->commit);
 	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
 	view->request_move.notify = view_handle_request_move;
 	wl_signal_add(&toplevel->events.request_move, &view->request_move);

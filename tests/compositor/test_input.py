@@ -6,6 +6,7 @@ one leave); Alt+left-drag moves a window; Alt+Escape quits with status 0.
 Without the switch the globals are not offered at all."""
 import os
 import re
+import signal
 import subprocess
 import unittest
 
@@ -21,6 +22,7 @@ RED, GREEN = 0xff0000, 0x00ff00
 VIRTUAL = {"zwlr_virtual_pointer_manager_v1",
            "zwp_virtual_keyboard_manager_v1"}
 KEYBOARD_LINE = re.compile(r"^keyboard (enter|leave)$", re.M)
+POINTER_LINE = re.compile(r"^pointer (enter|leave) ?(\d+,\d+)?$", re.M)
 CONF = re.compile(r"^configure \d+x\d+ activated=(\d)", re.M)
 
 
@@ -67,6 +69,10 @@ class Devices:
 
 
 class Input(unittest.TestCase):
+    def pointer_events(self, fw, proc):
+        return [" ".join(m) if m[1] else m[0]
+                for m in POINTER_LINE.findall(fw.client_output(proc))]
+
     def keyboard_events(self, fw, proc):
         return KEYBOARD_LINE.findall(fw.client_output(proc))
 
@@ -125,6 +131,33 @@ class Input(unittest.TestCase):
                 fw.wait_for(lambda: not self.activated(fw, b),
                             "B deactivated")
                 # fenceway goes first: it destroys the device at shutdown.
+                fw.assert_clean_exit(fw.stop())
+            finally:
+                dev.close(fw.timeout)
+
+    def test_pointer_focus_follows_the_scene(self):
+        """The pointer stays put; windows map, raise and unmap under it:
+        each time the window under it gets the enter, without a motion."""
+        with Compositor(args=["--test-input", "--output", SIZE]) as fw:
+            dev = Devices(fw, pointer_only=True)
+            try:
+                dev.play("move", "40", "40")
+                # A maps at 0,0 under the pointer.
+                a = fw.spawn_client([TOPLEVEL, "0x%06x" % RED])
+                fw.wait_for(lambda: self.pointer_events(fw, a) ==
+                            ["enter 40,40"], "A's pointer enter")
+                # B cascades to 32,32, on top of A, under the pointer.
+                b = fw.spawn_client([TOPLEVEL, "0x%06x" % GREEN])
+                fw.wait_for(lambda: self.pointer_events(fw, b) ==
+                            ["enter 8,8"], "B's pointer enter")
+                fw.wait_for(lambda: self.pointer_events(fw, a) ==
+                            ["enter 40,40", "leave"], "A's pointer leave")
+                # B goes: A is under the pointer again.
+                b.send_signal(signal.SIGKILL)
+                b.wait(fw.timeout)
+                fw.wait_for(lambda: self.pointer_events(fw, a) ==
+                            ["enter 40,40", "leave", "enter 40,40"],
+                            "A's pointer enter after B unmapped")
                 fw.assert_clean_exit(fw.stop())
             finally:
                 dev.close(fw.timeout)

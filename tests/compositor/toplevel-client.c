@@ -6,10 +6,12 @@
  *     configure WxH activated=A maximized=M fullscreen=F
  *
  * so a test can follow focus (activated) and window states.  Keyboard
- * focus as the seat reports it is printed the same way:
+ * and pointer focus as the seat reports them are printed the same way:
  *
  *     keyboard enter
  *     keyboard leave
+ *     pointer enter X,Y
+ *     pointer leave
  *
  *   fw-test-toplevel-client 0xRRGGBB [maximize | WxH]
  *
@@ -41,6 +43,59 @@ struct client {
 	int nbuffers;
 	struct wl_seat *seat;          /* NULL until announced */
 	struct wl_keyboard *keyboard;  /* once the seat has a keyboard */
+	struct wl_pointer *pointer;    /* once the seat has a pointer */
+};
+
+static void pointer_enter(void *data, struct wl_pointer *pointer,
+		uint32_t serial, struct wl_surface *surface, wl_fixed_t sx,
+		wl_fixed_t sy) {
+	printf("pointer enter %d,%d\n", wl_fixed_to_int(sx), wl_fixed_to_int(sy));
+	fflush(stdout);
+}
+
+static void pointer_leave(void *data, struct wl_pointer *pointer,
+		uint32_t serial, struct wl_surface *surface) {
+	printf("pointer leave\n");
+	fflush(stdout);
+}
+
+static void pointer_motion(void *data, struct wl_pointer *pointer,
+		uint32_t time, wl_fixed_t sx, wl_fixed_t sy) {
+}
+
+static void pointer_button(void *data, struct wl_pointer *pointer,
+		uint32_t serial, uint32_t time, uint32_t button, uint32_t state) {
+}
+
+static void pointer_axis(void *data, struct wl_pointer *pointer,
+		uint32_t time, uint32_t axis, wl_fixed_t value) {
+}
+
+static void pointer_frame(void *data, struct wl_pointer *pointer) {
+}
+
+static void pointer_axis_source(void *data, struct wl_pointer *pointer,
+		uint32_t source) {
+}
+
+static void pointer_axis_stop(void *data, struct wl_pointer *pointer,
+		uint32_t time, uint32_t axis) {
+}
+
+static void pointer_axis_discrete(void *data, struct wl_pointer *pointer,
+		uint32_t axis, int32_t discrete) {
+}
+
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = pointer_enter,
+	.leave = pointer_leave,
+	.motion = pointer_motion,
+	.button = pointer_button,
+	.axis = pointer_axis,
+	.frame = pointer_frame,
+	.axis_source = pointer_axis_source,
+	.axis_stop = pointer_axis_stop,
+	.axis_discrete = pointer_axis_discrete,
 };
 
 /* Keyboard focus is all we report; key events are not looked at. */
@@ -90,6 +145,10 @@ static void seat_capabilities(void *data, struct wl_seat *seat,
 	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && c->keyboard == NULL) {
 		c->keyboard = wl_seat_get_keyboard(seat);
 		wl_keyboard_add_listener(c->keyboard, &keyboard_listener, c);
+	}
+	if ((caps & WL_SEAT_CAPABILITY_POINTER) && c->pointer == NULL) {
+		c->pointer = wl_seat_get_pointer(seat);
+		wl_pointer_add_listener(c->pointer, &pointer_listener, c);
 	}
 }
 
@@ -181,6 +240,13 @@ int main(int argc, char *argv[]) {
 			wl_keyboard_release(c.keyboard);
 		} else {
 			wl_keyboard_destroy(c.keyboard);
+		}
+	}
+	if (c.pointer != NULL) {
+		if (wl_pointer_get_version(c.pointer) >= 3) {
+			wl_pointer_release(c.pointer);
+		} else {
+			wl_pointer_destroy(c.pointer);
 		}
 	}
 	if (c.seat != NULL) {
