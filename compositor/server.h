@@ -4,6 +4,8 @@
  * One struct fw_server exists per process (main.c owns it, on its stack).
  * Each concern lives in its own file and gets the server pointer:
  *   server.c        create/destroy everything below, in the right order
+ *   socket.c        the listening socket (struct fw_socket, socket.h)
+ *   children.c      the -s command: environment, SIGCHLD
  *   output.c        outputs: mode, frame loop, manual present when headless
  *   view.c          xdg-shell toplevels and popups: map, placement, focus
  *   seat.c/h        seat, keyboards, key bindings, window grabs
@@ -37,15 +39,27 @@ struct wlr_xdg_shell;
 struct fw_presentation;
 struct fw_seat;
 struct fw_cursor;
+struct fw_socket;
 
-/* What the command line asked for (filled by main.c, read by the rest). */
+/*
+ * Everything the server is asked to do (main.c fills it from the command
+ * line and the environment; the server reads nothing else).  Strings are
+ * borrowed: they must outlive the server.
+ */
 struct fw_config {
 	bool headless;             /* --headless: headless backend, no autocreate */
 	int32_t width, height;     /* --output WxH[@HZ], headless outputs only */
 	int32_t refresh_mhz;       /* refresh in mHz (60 Hz = 60000) */
-	const char *socket_name;   /* --socket; NULL = wl_display_add_socket_auto */
-	const char *startup_cmd;   /* -s; NULL = none */
+	bool no_socket;            /* listen nowhere; clients come only through
+	                            * fw_server_add_client() */
+	const char *runtime_dir;   /* where the socket goes ($XDG_RUNTIME_DIR) */
+	const char *socket_name;   /* --socket; NULL = first free wayland-N */
+	const char *startup_cmd;   /* -s; NULL = none; needs the socket */
+	bool no_explicit_sync;     /* --no-explicit-sync: hide both globals */
 	bool test_input;           /* --test-input: virtual pointer/keyboard */
+	/* SIGINT/SIGTERM stop the server and SIGPIPE is ignored: process-wide
+	 * dispositions, so only a program that owns the process asks. */
+	bool handle_signals;
 };
 
 /* Counters printed at shutdown (tests and the demo read them from the log). */
@@ -62,7 +76,7 @@ struct fw_server {
 
 	struct wl_display *display;
 	struct wl_event_loop *event_loop;   /* the display's loop, not owned */
-	const char *socket;                 /* the name we listen on (display-owned) */
+	struct fw_socket *socket;           /* NULL with config.no_socket */
 
 	struct wlr_backend *backend;
 	struct wlr_session *session;        /* NULL unless on a VT (DRM/libinput) */
@@ -89,16 +103,27 @@ struct fw_server {
 	struct wl_list modules;             /* struct fw_module_instance.link */
 
 	pid_t startup_pid;                  /* -s child, 0 when none or reaped */
-	struct wl_event_source *sigint, *sigterm, *sigchld;
+	struct wl_event_source *sigchld;    /* only while a child may run */
+	struct wl_event_source *sigint, *sigterm;   /* config.handle_signals */
 	int exit_status;                    /* what main() returns */
 };
 
 /*
  * Build everything up to (not including) the event loop: backend, renderer,
- * globals, optional modules, socket.  On failure everything already built is
- * torn down again and false is returned.  config is copied.
+ * globals, optional modules, socket, the -s child.  On failure everything
+ * already built is torn down again and false is returned.  config is copied
+ * (its strings are not).  Touches no process-wide state except what
+ * config.handle_signals asks for; a child's SIGCHLD is watched while the
+ * child runs.
  */
 bool fw_server_init(struct fw_server *server, const struct fw_config *config);
+
+/*
+ * Make a client of the connected socket fd (one end of a socketpair, or an
+ * accepted connection).  The fd is taken in every case: the client's on
+ * success, closed on failure (NULL).  The client belongs to the display.
+ */
+struct wl_client *fw_server_add_client(struct fw_server *server, int fd);
 
 /* Run the event loop until SIGINT/SIGTERM/Alt+Escape. */
 void fw_server_run(struct fw_server *server);
