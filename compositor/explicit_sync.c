@@ -31,11 +31,6 @@
 #include "server.h"
 #include "surface_sync.h"
 
-static bool kill_switch_set(void) {
-	const char *value = getenv(FW_NO_EXPLICIT_SYNC_ENV);
-	return value != NULL && value[0] != '\0' && strcmp(value, "0") != 0;
-}
-
 /* The fence loop's fd is readable: run the callbacks of fences that
  * signalled (held commits get applied from there). */
 static int handle_loop_fd(int fd, uint32_t mask, void *data) {
@@ -188,7 +183,7 @@ static void es_destroy(struct fw_es *es) {
 }
 
 static bool es_init(struct fw_server *server, void **state) {
-	if (kill_switch_set()) {
+	if (server->config.no_explicit_sync) {
 		wlr_log(WLR_INFO, "explicit-sync: disabled (%s); neither "
 			"explicit-sync global is advertised", FW_NO_EXPLICIT_SYNC_ENV);
 		*state = NULL;

@@ -167,8 +167,8 @@ int main(int argc, char *argv[]) {
 					"info, debug)", optarg);
 			}
 			break;
-		case OPT_NO_EXPLICIT_SYNC:   /* the explicit-sync module reads it */
-			setenv("FENCEWAY_NO_EXPLICIT_SYNC", "1", 1);
+		case OPT_NO_EXPLICIT_SYNC:
+			config.no_explicit_sync = true;
 			break;
 		case OPT_TEST_INPUT:
 			config.test_input = true;
@@ -189,15 +189,23 @@ int main(int argc, char *argv[]) {
 	if (optind < argc) {
 		return bad_usage("unexpected argument '%s'", argv[optind]);
 	}
-	/* The environment form lets a test runner switch it on for a whole
-	 * job; only exactly "1" does, so a stray value cannot. */
+	/* The environment forms let a test runner switch these for a whole
+	 * job.  Only exactly "1" turns test input on, so a stray value cannot;
+	 * explicit sync goes off for any value but empty and "0". */
 	const char *test_input_env = getenv("FENCEWAY_TEST_INPUT");
 	if (test_input_env != NULL && strcmp(test_input_env, "1") == 0) {
 		config.test_input = true;
 	}
+	const char *no_es_env = getenv("FENCEWAY_NO_EXPLICIT_SYNC");
+	if (no_es_env != NULL && no_es_env[0] != '\0' &&
+			strcmp(no_es_env, "0") != 0) {
+		config.no_explicit_sync = true;
+	}
+	config.handle_signals = true;
 
 	wlr_log_init(level, NULL);
-	if (getenv("XDG_RUNTIME_DIR") == NULL) {
+	config.runtime_dir = getenv("XDG_RUNTIME_DIR");
+	if (config.runtime_dir == NULL) {
 		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is not set\n");
 		return 1;
 	}

@@ -15,6 +15,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_xcursor_manager.h>
 #include <wlr/util/log.h>
+#include "cursor.h"
 #include "output.h"
 #include "presentation.h"
 #include "server.h"
@@ -176,9 +177,8 @@ static void server_handle_new_output(struct wl_listener *listener,
 
 	/* A visible pointer where there is a screen to look at; headless
 	 * frames stay free of a software cursor (tests read their pixels). */
-	if (!output->manual_present && server->cursor_mgr != NULL) {
-		wlr_xcursor_manager_set_cursor_image(server->cursor_mgr, "left_ptr",
-			server->cursor);
+	if (!output->manual_present && server->cursor != NULL) {
+		fw_cursor_reset_image(server->cursor);
 	}
 
 	struct wlr_box box;

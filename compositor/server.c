@@ -5,8 +5,6 @@
  * first so that nothing they own outlives what it points into.
  */
 #include <signal.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
@@ -21,10 +19,12 @@
 #include <wlr/types/wlr_viewporter.h>
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include <wlr/util/log.h>
+#include "children.h"
 #include "modules.h"
 #include "output.h"
 #include "presentation.h"
 #include "server.h"
+#include "socket.h"
 
 static int handle_stop_signal(int signo, void *data) {
 	struct fw_server *server = data;
@@ -32,46 +32,6 @@ static int handle_stop_signal(int signo, void *data) {
 		signo == SIGINT ? "SIGINT" : "SIGTERM");
 	fw_server_terminate(server);
 	return 0;
-}
-
-static int handle_sigchld(int signo, void *data) {
-	struct fw_server *server = data;
-	/* Reap only what we started: other children (if a library forks) are
-	 * not ours to collect. */
-	if (server->startup_pid > 0) {
-		int status;
-		pid_t pid = waitpid(server->startup_pid, &status, WNOHANG);
-		if (pid == server->startup_pid) {
-			wlr_log(WLR_INFO, "startup command exited (%s %d)",
-				WIFEXITED(status) ? "status" : "signal",
-				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-			server->startup_pid = 0;
-		}
-	}
-	return 0;
-}
-
-/* Run `sh -c cmd` with WAYLAND_DISPLAY already in our environment. */
-static bool spawn_startup_command(struct fw_server *server) {
-	pid_t pid = fork();
-	if (pid < 0) {
-		wlr_log_errno(WLR_ERROR, "fork");
-		return false;
-	}
-	if (pid == 0) {
-		/* The event loop blocks the signals it turned into signalfds;
-		 * the child must not inherit that mask. */
-		sigset_t set;
-		sigemptyset(&set);
-		sigprocmask(SIG_SETMASK, &set, NULL);
-		execl("/bin/sh", "/bin/sh", "-c", server->config.startup_cmd,
-			(char *)NULL);
-		_exit(127);
-	}
-	server->startup_pid = pid;
-	wlr_log(WLR_INFO, "startup command pid %d: %s", (int)pid,
-		server->config.startup_cmd);
-	return true;
 }
 
 static bool create_backend(struct fw_server *server) {
@@ -122,7 +82,6 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	wl_list_init(&server->modules);
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
-	wl_list_init(&server->keyboards);
 	server->exit_status = 0;
 
 	server->display = wl_display_create();
@@ -180,43 +139,37 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 		goto fail;
 	}
 
-	server->sigint = wl_event_loop_add_signal(server->event_loop, SIGINT,
-		handle_stop_signal, server);
-	server->sigterm = wl_event_loop_add_signal(server->event_loop, SIGTERM,
-		handle_stop_signal, server);
-	server->sigchld = wl_event_loop_add_signal(server->event_loop, SIGCHLD,
-		handle_sigchld, server);
-	/* A client that hangs up mid-write must not kill us (libwayland sends
-	 * with MSG_NOSIGNAL; this covers everything else). */
-	signal(SIGPIPE, SIG_IGN);
+	if (server->config.handle_signals) {
+		server->sigint = wl_event_loop_add_signal(server->event_loop,
+			SIGINT, handle_stop_signal, server);
+		server->sigterm = wl_event_loop_add_signal(server->event_loop,
+			SIGTERM, handle_stop_signal, server);
+		if (server->sigint == NULL || server->sigterm == NULL) {
+			wlr_log(WLR_ERROR, "cannot watch SIGINT and SIGTERM");
+			goto fail;
+		}
+		/* A client that hangs up mid-write must not kill us (libwayland
+		 * sends with MSG_NOSIGNAL; this covers everything else). */
+		signal(SIGPIPE, SIG_IGN);
+	}
 
-	if (!wlr_backend_start(server->backend)) {
+	if (!wlr_backend_start(server->backend) || !fw_seat_ensure_keyboard(server)) {
 		wlr_log(WLR_ERROR, "cannot start the backend");
 		goto fail;
 	}
 
 	/* The socket last: a client that can connect finds every global and
 	 * the outputs already there. */
-	if (server->config.socket_name != NULL) {
-		if (wl_display_add_socket(server->display,
-				server->config.socket_name) != 0) {
-			wlr_log(WLR_ERROR, "cannot open socket %s (XDG_RUNTIME_DIR=%s)",
-				server->config.socket_name, getenv("XDG_RUNTIME_DIR"));
-			goto fail;
-		}
-		server->socket = server->config.socket_name;
-	} else {
-		server->socket = wl_display_add_socket_auto(server->display);
+	if (!server->config.no_socket) {
+		server->socket = fw_socket_create(server->display,
+			server->config.runtime_dir, server->config.socket_name);
 		if (server->socket == NULL) {
-			wlr_log(WLR_ERROR, "cannot open a Wayland socket");
 			goto fail;
 		}
+		wlr_log(WLR_INFO, "listening on WAYLAND_DISPLAY=%s",
+			fw_socket_name(server->socket));
 	}
-	/* Children (the -s command and whatever it starts) find us here. */
-	setenv("WAYLAND_DISPLAY", server->socket, 1);
-	wlr_log(WLR_INFO, "listening on WAYLAND_DISPLAY=%s", server->socket);
-
-	if (server->config.startup_cmd != NULL && !spawn_startup_command(server)) {
+	if (!fw_children_start(server)) {
 		goto fail;
 	}
 	return true;
@@ -224,6 +177,14 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 fail:
 	fw_server_finish(server);
 	return false;
+}
+
+struct wl_client *fw_server_add_client(struct fw_server *server, int fd) {
+	struct wl_client *client = wl_client_create(server->display, fd);
+	if (client == NULL) {
+		close(fd);
+	}
+	return client;
 }
 
 void fw_server_run(struct fw_server *server) {
@@ -238,8 +199,11 @@ void fw_server_finish(struct fw_server *server) {
 	if (server->display == NULL) {
 		return;
 	}
-	/* Clients first: their surfaces, views and feedbacks unwind through
-	 * the normal destroy paths while everything they point into exists. */
+	/* No new clients, then clients first: their surfaces, views and
+	 * feedbacks unwind through the normal destroy paths while everything
+	 * they point into exists. */
+	fw_socket_destroy(server->socket);
+	server->socket = NULL;
 	wl_display_destroy_clients(server->display);
 	fw_server_finish_modules(server);
 
@@ -249,9 +213,7 @@ void fw_server_finish(struct fw_server *server) {
 	if (server->sigterm != NULL) {
 		wl_event_source_remove(server->sigterm);
 	}
-	if (server->sigchld != NULL) {
-		wl_event_source_remove(server->sigchld);
-	}
+	fw_children_finish(server);
 
 	/* Our listeners on backend and seat signals go before their owners. */
 	if (server->seat != NULL) {

@@ -1,25 +1,43 @@
 /*
- * xdg-shell: toplevels become views placed in a cascade from the top-left
- * corner; popups are placed inside the output layout and drawn above their
+ * xdg-shell: toplevels become views placed where they overlap no other
+ * window (a cascade when there is no room); popups are placed inside the output layout and drawn above their
  * parent.  Focus follows clicks and new windows (cursor.c calls in here).
  */
+#include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
+#include "cursor.h"
+#include "seat.h"
 #include "server.h"
 #include "view.h"
 
-/* Distance of the first window from the corner, and between windows. */
+/* Distance between cascaded windows, and of the first from the corner. */
 #define CASCADE_STEP 32
 
 void fw_view_move(struct fw_view *view, int x, int y) {
 	view->x = x;
 	view->y = y;
 	wlr_scene_node_set_position(view->scene_node, x, y);
+	if (view->mapped) {
+		fw_cursor_refocus(view->server->cursor);
+	}
+}
+
+/* The window geometry of a mapped view in layout coordinates: the scene
+ * node sits at its top-left (wlr_scene_xdg_surface_create shifts the
+ * surface by -geometry inside the node). */
+static struct wlr_box view_box(struct fw_view *view) {
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	return (struct wlr_box){
+		.x = view->x, .y = view->y, .width = geo.width, .height = geo.height,
+	};
 }
 
 void fw_view_focus(struct fw_view *view) {
@@ -27,13 +45,15 @@ void fw_view_focus(struct fw_view *view) {
 		return;
 	}
 	struct fw_server *server = view->server;
-	struct wlr_seat *seat = server->seat;
+	struct wlr_seat *seat = server->seat->seat;
 	struct wlr_surface *surface = view->xdg_surface->surface;
 	struct wlr_surface *prev = seat->keyboard_state.focused_surface;
 
 	wlr_scene_node_raise_to_top(view->scene_node);
 	wl_list_remove(&view->link);
 	wl_list_insert(&server->views, &view->link);
+	/* Raised over the pointer, maybe. */
+	fw_cursor_refocus(server->cursor);
 	if (prev == surface) {
 		return;
 	}
@@ -42,8 +62,8 @@ void fw_view_focus(struct fw_view *view) {
 	if (prev != NULL && wlr_surface_is_xdg_surface(prev)) {
 		struct wlr_xdg_surface *prev_xdg =
 			wlr_xdg_surface_from_wlr_surface(prev);
-		if (prev_xdg != NULL &&
-				prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		assert(prev_xdg != NULL);
+		if (prev_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
 			wlr_xdg_toplevel_set_activated(prev_xdg, false);
 		}
 	}
@@ -81,11 +101,9 @@ static bool view_output_box(struct fw_view *view, struct wlr_output *want,
 	struct wlr_output_layout *layout = view->server->output_layout;
 	struct wlr_output *output = want;
 	if (output == NULL) {
-		struct wlr_box geo;
-		wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+		struct wlr_box window = view_box(view);
 		output = wlr_output_layout_output_at(layout,
-			view->x + geo.x + geo.width / 2.0,
-			view->y + geo.y + geo.height / 2.0);
+			window.x + window.width / 2.0, window.y + window.height / 2.0);
 	}
 	if (output == NULL) {
 		output = wlr_output_layout_get_center_output(layout);
@@ -102,19 +120,12 @@ static void view_save_geometry(struct fw_view *view) {
 	if (view->maximized || view->fullscreen) {
 		return;
 	}
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
-	view->saved = (struct wlr_box){
-		.x = view->x, .y = view->y,
-		.width = geo.width, .height = geo.height,
-	};
+	view->saved = view_box(view);
 }
 
 /* Cover box with the window geometry (maximize and fullscreen both). */
 static void view_cover(struct fw_view *view, const struct wlr_box *box) {
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
-	fw_view_move(view, box->x - geo.x, box->y - geo.y);
+	fw_view_move(view, box->x, box->y);
 	wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)box->width,
 		(uint32_t)box->height);
 }
@@ -179,40 +190,127 @@ static void view_set_maximized(struct fw_view *view, bool maximized) {
 		maximized ? "on" : "off");
 }
 
-/* Pick the next cascade slot: down and right from the last one, back to
- * the corner when the window would leave the output. */
+static bool boxes_overlap(const struct wlr_box *a, const struct wlr_box *b) {
+	return a->x < b->x + b->width && b->x < a->x + a->width &&
+		a->y < b->y + b->height && b->y < a->y + a->height;
+}
+
+/* Does box lie inside out and clear of every mapped view but self? */
+static bool spot_is_free(struct fw_view *self, const struct wlr_box *out,
+		const struct wlr_box *box) {
+	if (box->x < out->x || box->y < out->y ||
+			box->x + box->width > out->x + out->width ||
+			box->y + box->height > out->y + out->height) {
+		return false;
+	}
+	struct fw_view *other;
+	wl_list_for_each(other, &self->server->views, link) {
+		struct wlr_box taken = view_box(other);
+		if (other != self && boxes_overlap(box, &taken)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int compare_int(const void *a, const void *b) {
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* The first free spot, top to bottom then left to right.  A free spot can
+ * always be slid up and left until it touches the output's edge or another
+ * window's right/bottom edge, so those edges are the only candidates. */
+static bool find_free_spot(struct fw_view *view, const struct wlr_box *out,
+		struct wlr_box *box) {
+	int n = wl_list_length(&view->server->views) + 1;
+	int *xs = calloc((size_t)n, sizeof(int));
+	int *ys = calloc((size_t)n, sizeof(int));
+	if (xs == NULL || ys == NULL) {
+		free(xs);
+		free(ys);
+		return false;
+	}
+	int count = 0;
+	xs[count] = out->x;
+	ys[count++] = out->y;
+	struct fw_view *other;
+	wl_list_for_each(other, &view->server->views, link) {
+		if (other != view) {
+			struct wlr_box taken = view_box(other);
+			xs[count] = taken.x + taken.width;
+			ys[count++] = taken.y + taken.height;
+		}
+	}
+	qsort(xs, (size_t)count, sizeof(int), compare_int);
+	qsort(ys, (size_t)count, sizeof(int), compare_int);
+	bool found = false;
+	for (int j = 0; j < count && !found; j++) {
+		for (int i = 0; i < count && !found; i++) {
+			box->x = xs[i];
+			box->y = ys[j];
+			found = spot_is_free(view, out, box);
+		}
+	}
+	free(xs);
+	free(ys);
+	return found;
+}
+
+/* No free spot: the first cascade slot (a step down and right of the
+ * last) that no mapped window starts at and where the window fits, else
+ * the first slot.  Derived from the windows mapped now, so closing
+ * windows frees their slots. */
+static void cascade_spot(struct fw_view *view, const struct wlr_box *out,
+		struct wlr_box *box) {
+	for (int k = 1; ; k++) {
+		box->x = out->x + k * CASCADE_STEP;
+		box->y = out->y + k * CASCADE_STEP;
+		if (box->x + box->width > out->x + out->width ||
+				box->y + box->height > out->y + out->height) {
+			box->x = out->x + CASCADE_STEP;
+			box->y = out->y + CASCADE_STEP;
+			return;
+		}
+		bool taken = false;
+		struct fw_view *other;
+		wl_list_for_each(other, &view->server->views, link) {
+			taken = taken || (other != view && other->x == box->x &&
+				other->y == box->y);
+		}
+		if (!taken) {
+			return;
+		}
+	}
+}
+
+/* The output new windows go to: the one at the layout's origin (the
+ * top-left one with the auto layout), else any. */
+static struct wlr_box placement_output_box(struct fw_server *server) {
+	struct wlr_output *output = wlr_output_layout_output_at(
+		server->output_layout, 0, 0);
+	if (output == NULL) {
+		output = wlr_output_layout_get_center_output(server->output_layout);
+	}
+	if (output == NULL) {
+		return (struct wlr_box){0};
+	}
+	return *wlr_output_layout_get_box(server->output_layout, output);
+}
+
+/* The first spot of the output where the window overlaps no mapped one,
+ * else a cascade slot; see docs/compositor.md. */
 static void view_place(struct fw_view *view) {
-	struct fw_server *server = view->server;
-	struct wlr_box out = {0};
-	struct wlr_output *first = wlr_output_layout_get_center_output(
-		server->output_layout);
-	if (first != NULL) {
-		/* The top-left output is the layout's origin (auto layout). */
-		struct wlr_output *origin = wlr_output_layout_output_at(
-			server->output_layout, 0, 0);
-		out = *wlr_output_layout_get_box(server->output_layout,
-			origin != NULL ? origin : first);
+	struct wlr_box out = placement_output_box(view->server);
+	struct wlr_box box = view_box(view);
+	if (!find_free_spot(view, &out, &box)) {
+		cascade_spot(view, &out, &box);
 	}
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
-
-	if (server->cascade_x + geo.width > out.width ||
-			server->cascade_y + geo.height > out.height) {
-		server->cascade_x = CASCADE_STEP;
-		server->cascade_y = CASCADE_STEP;
-	}
-	int x = out.x + server->cascade_x;
-	int y = out.y + server->cascade_y;
-	server->cascade_x += CASCADE_STEP;
-	server->cascade_y += CASCADE_STEP;
-
-	/* The window geometry (not the surface, which may carry shadows) goes
-	 * to the slot. */
-	fw_view_move(view, x - geo.x, y - geo.y);
+	fw_view_move(view, box.x, box.y);
 	view->placed = true;
 	wlr_log(WLR_INFO, "toplevel %u mapped at %d,%d size %dx%d "
-		"app_id=\"%s\" title=\"%s\"", view->id, x, y, geo.width,
-		geo.height, view->xdg_surface->toplevel->app_id ?
+		"app_id=\"%s\" title=\"%s\"", view->id, box.x, box.y, box.width,
+		box.height, view->xdg_surface->toplevel->app_id ?
 			view->xdg_surface->toplevel->app_id : "",
 		view->xdg_surface->toplevel->title ?
 			view->xdg_surface->toplevel->title : "");
@@ -243,32 +341,50 @@ static void view_handle_unmap(struct wl_listener *listener, void *data) {
 	view->mapped = false;
 	wl_list_remove(&view->link);
 	wl_list_init(&view->link);
-	if (server->grabbed_view == view) {
-		server->grabbed_view = NULL;
-		server->cursor_mode = FW_CURSOR_PASSTHROUGH;
-	}
+	fw_seat_end_grab(server->seat, view);
 	/* Hand keyboard focus to the next window down the stack. */
-	struct wlr_surface *focused = server->seat->keyboard_state.focused_surface;
+	struct wlr_seat *seat = server->seat->seat;
+	struct wlr_surface *focused = seat->keyboard_state.focused_surface;
 	if (focused == NULL || focused == view->xdg_surface->surface) {
-		wlr_seat_keyboard_notify_clear_focus(server->seat);
+		wlr_seat_keyboard_notify_clear_focus(seat);
 		if (!wl_list_empty(&server->views)) {
 			struct fw_view *next =
 				wl_container_of(server->views.next, next, link);
 			fw_view_focus(next);
 		}
 	}
+	fw_cursor_refocus(server->cursor);
+}
+
+/* A new size or window geometry moves the surface's edges (or, with a
+ * new geometry offset, the surface itself) under the pointer. */
+static void view_handle_commit(struct wl_listener *listener, void *data) {
+	struct fw_view *view = wl_container_of(listener, view, commit);
+	if (!view->mapped) {
+		return;
+	}
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	struct wlr_surface *surface = view->xdg_surface->surface;
+	if (memcmp(&geo, &view->geometry, sizeof(geo)) != 0 ||
+			surface->current.width != view->surface_width ||
+			surface->current.height != view->surface_height) {
+		view->geometry = geo;
+		view->surface_width = surface->current.width;
+		view->surface_height = surface->current.height;
+		fw_cursor_refocus(view->server->cursor);
+	}
 }
 
 static void view_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_view *view = wl_container_of(listener, view, destroy);
-	if (view->server->grabbed_view == view) {
-		view->server->grabbed_view = NULL;
-		view->server->cursor_mode = FW_CURSOR_PASSTHROUGH;
-	}
+	/* wlroots unmaps before it destroys, and unmap ended any grab. */
+	assert(view->server->seat->grab.view != view);
 	wl_list_remove(&view->link);
 	wl_list_remove(&view->map.link);
 	wl_list_remove(&view->unmap.link);
 	wl_list_remove(&view->destroy.link);
+	wl_list_remove(&view->commit.link);
 	wl_list_remove(&view->request_move.link);
 	wl_list_remove(&view->request_resize.link);
 	wl_list_remove(&view->request_maximize.link);
@@ -278,7 +394,7 @@ static void view_handle_destroy(struct wl_listener *listener, void *data) {
 
 /* Same rule as move: the focused client, with a button held. */
 static bool view_may_grab(struct fw_view *view) {
-	struct wlr_seat *seat = view->server->seat;
+	struct wlr_seat *seat = view->server->seat->seat;
 	struct wlr_surface *focused = seat->pointer_state.focused_surface;
 	return focused != NULL && seat->pointer_state.button_count > 0 &&
 		wl_resource_get_client(focused->resource) ==
@@ -296,7 +412,7 @@ static void view_handle_request_move(struct wl_listener *listener,
 		return;
 	}
 	fw_cursor_begin_move(view);
-	server->grab_from_client = true;
+	server->seat->grab.from_client = true;
 }
 
 static void view_handle_request_resize(struct wl_listener *listener,
@@ -307,7 +423,7 @@ static void view_handle_request_resize(struct wl_listener *listener,
 		return;
 	}
 	fw_cursor_begin_resize(view, event->edges);
-	view->server->grab_from_client = true;
+	view->server->seat->grab.from_client = true;
 }
 
 static void view_handle_request_maximize(struct wl_listener *listener,
@@ -343,13 +459,17 @@ static void popup_unconstrain(struct fw_server *server,
 	if (root == NULL || root->data == NULL) {
 		return;
 	}
+	/* The root's node sits at its window geometry, geo.x/geo.y after
+	 * the surface's origin. */
 	struct wlr_scene_node *root_node = root->data;
 	int rx = 0, ry = 0;
 	wlr_scene_node_coords(root_node, &rx, &ry);
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(root, &geo);
 	struct wlr_box layout;
 	layout = *wlr_output_layout_get_box(server->output_layout, NULL);
-	layout.x -= rx;
-	layout.y -= ry;
+	layout.x -= rx - geo.x;
+	layout.y -= ry - geo.y;
 	wlr_xdg_popup_unconstrain_from_box(popup_surface->popup, &layout);
 }
 
@@ -369,7 +489,9 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 		}
 		struct wlr_xdg_surface *parent =
 			wlr_xdg_surface_from_wlr_surface(parent_surface);
-		if (parent == NULL || parent->data == NULL) {
+		assert(parent != NULL);
+		if (parent->data == NULL) {
+			/* A parent we never drew (not a toplevel or popup of ours). */
 			return;
 		}
 		xdg_surface->data = wlr_scene_xdg_surface_create(parent->data,
@@ -408,6 +530,8 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
 	view->destroy.notify = view_handle_destroy;
 	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
+	view->commit.notify = view_handle_commit;
+	wl_signal_add(&xdg_surface->surface->events.commit, &view->commit);
 	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
 	view->request_move.notify = view_handle_request_move;
 	wl_signal_add(&toplevel->events.request_move, &view->request_move);
@@ -423,8 +547,6 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 
 bool fw_xdg_shell_init(struct fw_server *server) {
 	wl_list_init(&server->views);
-	server->cascade_x = CASCADE_STEP;
-	server->cascade_y = CASCADE_STEP;
 	server->xdg_shell = wlr_xdg_shell_create(server->display);
 	if (server->xdg_shell == NULL) {
 		return false;

@@ -13,6 +13,7 @@
 #include <wlr/util/box.h>
 
 struct fw_server;
+struct wlr_surface;
 struct wlr_xdg_surface;
 struct wlr_scene_node;
 
@@ -22,22 +23,35 @@ struct fw_view {
 	uint32_t id;                         /* 1, 2, ... in creation order */
 	struct wlr_xdg_surface *xdg_surface; /* client-owned */
 	struct wlr_scene_node *scene_node;   /* scene-owned, dies with surface */
-	int x, y;                            /* scene node position, layout */
+	int x, y;                            /* window geometry's top-left and
+	                                        scene node position, layout */
 	bool mapped;
-	bool placed;                         /* got its cascade position */
+	bool placed;                         /* got its first position */
 	struct wlr_box saved;                /* position/size before max/fs */
 	bool maximized, fullscreen;
 
 	struct wl_listener map;
 	struct wl_listener unmap;
 	struct wl_listener destroy;
+	struct wl_listener commit;
+	/* What the pointer last saw (view_handle_commit). */
+	struct wlr_box geometry;
+	int surface_width, surface_height;
 	struct wl_listener request_move;
 	struct wl_listener request_resize;
 	struct wl_listener request_maximize;
 	struct wl_listener request_fullscreen;
 };
 
-/* Move the view so that its scene node sits at layout (x, y). */
+/* Move the view so that the top-left of its window geometry (and its
+ * scene node, inside which wlroots shifts the surface by -geometry) sits
+ * at layout (x, y). */
 void fw_view_move(struct fw_view *view, int x, int y);
+
+/* Give keyboard focus to a mapped view and raise it; NULL: no-op. */
+void fw_view_focus(struct fw_view *view);
+/* Topmost view and surface-local coordinates under a layout point. */
+struct fw_view *fw_view_at(struct fw_server *server, double lx, double ly,
+	struct wlr_surface **surface, double *sx, double *sy);
 
 #endif

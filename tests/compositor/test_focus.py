@@ -1,5 +1,6 @@
 """Window management seen by clients: a new toplevel is focused
-(activated) and the previous one loses it; when the focused one goes, the
+(activated, and the seat's keyboard, there without --test-input, enters
+it) and the previous one loses it; when the focused one goes, the
 next one down the stack gets it back; a maximize request is honoured (the
 window covers the output, drawn at the configured size)."""
 import os
@@ -13,6 +14,7 @@ CLIENT = os.path.join(os.environ.get("FW_TEST_BUILD_DIR", "."),
                       "fw-test-toplevel-client")
 CONF = re.compile(r"^configure (\d+)x(\d+) activated=(\d) maximized=(\d) "
                   r"fullscreen=(\d)$", re.M)
+KEYBOARD = re.compile(r"^keyboard (enter|leave)$", re.M)
 
 
 def last_configure(text):
@@ -30,11 +32,18 @@ class Focus(unittest.TestCase):
         with Compositor() as fw:
             a = fw.spawn_client([CLIENT, "0xff0000"])
             self.wait_state(fw, a, lambda st: st[2] == 1, "A activated")
+            # No --test-input: the seat's keyboard is the headless one.
+            fw.wait_for(lambda: KEYBOARD.findall(fw.client_output(a)) ==
+                        ["enter"], "A's keyboard enter")
             b = fw.spawn_client([CLIENT, "0x00ff00"])
             self.wait_state(fw, b, lambda st: st[2] == 1, "B activated")
             self.wait_state(fw, a, lambda st: st[2] == 0, "A deactivated")
+            fw.wait_for(lambda: KEYBOARD.findall(fw.client_output(a)) ==
+                        ["enter", "leave"], "A's keyboard leave")
+            fw.wait_for(lambda: KEYBOARD.findall(fw.client_output(b)) ==
+                        ["enter"], "B's keyboard enter")
             first, second = fw.wait_for_toplevels(2)[:2]
-            # B is on top where the two overlap.
+            # Each is drawn where the log says (side by side).
             img = fw.capture()
             self.assertEqual(img.pixel_u32(second["x"] + 5, second["y"] + 5),
                              0x00ff00)
@@ -44,6 +53,8 @@ class Focus(unittest.TestCase):
             b.send_signal(signal.SIGKILL)
             b.wait(fw.timeout)
             self.wait_state(fw, a, lambda st: st[2] == 1, "A re-activated")
+            fw.wait_for(lambda: KEYBOARD.findall(fw.client_output(a)) ==
+                        ["enter", "leave", "enter"], "A's keyboard re-enter")
             fw.assert_clean_exit(fw.stop())
 
     def test_maximize_request(self):

@@ -6,6 +6,7 @@ one leave); Alt+left-drag moves a window; Alt+Escape quits with status 0.
 Without the switch the globals are not offered at all."""
 import os
 import re
+import signal
 import subprocess
 import unittest
 
@@ -14,11 +15,14 @@ from fenceway import Compositor, skip_unless_programs
 BUILD = os.environ.get("FW_TEST_BUILD_DIR", ".")
 TOPLEVEL = os.path.join(BUILD, "fw-test-toplevel-client")
 INPUT = os.path.join(BUILD, "fw-test-input-client")
-SIZE = "1280x720"          # the harness's default headless output
+# An output too small for two 64x64 windows side by side, so the second
+# one cascades over the first (placement avoids overlap while it can).
+SIZE = "120x120"
 RED, GREEN = 0xff0000, 0x00ff00
 VIRTUAL = {"zwlr_virtual_pointer_manager_v1",
            "zwp_virtual_keyboard_manager_v1"}
 KEYBOARD_LINE = re.compile(r"^keyboard (enter|leave)$", re.M)
+POINTER_LINE = re.compile(r"^pointer (enter|leave) ?(\d+,\d+)?$", re.M)
 CONF = re.compile(r"^configure \d+x\d+ activated=(\d)", re.M)
 
 
@@ -65,6 +69,10 @@ class Devices:
 
 
 class Input(unittest.TestCase):
+    def pointer_events(self, fw, proc):
+        return [" ".join(m) if m[1] else m[0]
+                for m in POINTER_LINE.findall(fw.client_output(proc))]
+
     def keyboard_events(self, fw, proc):
         return KEYBOARD_LINE.findall(fw.client_output(proc))
 
@@ -98,6 +106,7 @@ class Input(unittest.TestCase):
         ta, tb = fw.wait_for_toplevels(2)[:2]
         fw.wait_for(lambda: self.activated(fw, b), "B activated")
         # B (newer) lies over A; both are 64x64, cascaded 32 apart.
+        self.assertEqual((ta["x"], ta["y"]), (0, 0))
         ax, ay, bx, by = ta["x"], ta["y"], tb["x"], tb["y"]
         self.assertEqual((bx - ax, by - ay), (32, 32))
         overlap = (bx + 16, by + 16)
@@ -110,7 +119,7 @@ class Input(unittest.TestCase):
         """A virtual pointer alone (the leak in wlroots is the virtual
         keyboard's): click to raise, then shut down with the device still
         plugged in, leak-checked in sanitizer builds."""
-        with Compositor(args=["--test-input"]) as fw:
+        with Compositor(args=["--test-input", "--output", SIZE]) as fw:
             a, b, _, overlap, a_only = self.two_windows(fw)
             dev = Devices(fw, pointer_only=True)
             try:
@@ -126,6 +135,33 @@ class Input(unittest.TestCase):
             finally:
                 dev.close(fw.timeout)
 
+    def test_pointer_focus_follows_the_scene(self):
+        """The pointer stays put; windows map, raise and unmap under it:
+        each time the window under it gets the enter, without a motion."""
+        with Compositor(args=["--test-input", "--output", SIZE]) as fw:
+            dev = Devices(fw, pointer_only=True)
+            try:
+                dev.play("move", "40", "40")
+                # A maps at 0,0 under the pointer.
+                a = fw.spawn_client([TOPLEVEL, "0x%06x" % RED])
+                fw.wait_for(lambda: self.pointer_events(fw, a) ==
+                            ["enter 40,40"], "A's pointer enter")
+                # B cascades to 32,32, on top of A, under the pointer.
+                b = fw.spawn_client([TOPLEVEL, "0x%06x" % GREEN])
+                fw.wait_for(lambda: self.pointer_events(fw, b) ==
+                            ["enter 8,8"], "B's pointer enter")
+                fw.wait_for(lambda: self.pointer_events(fw, a) ==
+                            ["enter 40,40", "leave"], "A's pointer leave")
+                # B goes: A is under the pointer again.
+                b.send_signal(signal.SIGKILL)
+                b.wait(fw.timeout)
+                fw.wait_for(lambda: self.pointer_events(fw, a) ==
+                            ["enter 40,40", "leave", "enter 40,40"],
+                            "A's pointer enter after B unmapped")
+                fw.assert_clean_exit(fw.stop())
+            finally:
+                dev.close(fw.timeout)
+
     def test_click_focus_drag_and_quit(self):
         # leak_check=False: wlroots 0.15 leaks the wlr_keyboard of every
         # virtual keyboard (create_virtual_keyboard callocs it, and its
@@ -134,7 +170,8 @@ class Input(unittest.TestCase):
         # wl_display_run in fenceway's main(), so the policy forbids a
         # suppression.  Address and UB checks stay on here, and the other
         # tests, which make no virtual keyboard, keep the leak check.
-        with Compositor(args=["--test-input"], leak_check=False) as fw:
+        with Compositor(args=["--test-input", "--output", SIZE],
+                        leak_check=False) as fw:
             a, b, (ax, ay), overlap, a_only = self.two_windows(fw)
             dev = Devices(fw)
             try:
@@ -151,15 +188,16 @@ class Input(unittest.TestCase):
             fw.assert_clean_exit(fw.stop())
 
     def drive(self, fw, dev, a, b, ax, ay, overlap, a_only):
-        # The keyboard device gives the seat its keyboard: the focused B is
-        # entered, A is not.
+        # The seat has a keyboard from the start (the headless one): A was
+        # entered when it mapped and left for B when B mapped.
         fw.wait_for(lambda: self.keyboard_events(fw, b) == ["enter"],
                     "B's keyboard enter")
-        self.assertEqual(self.keyboard_events(fw, a), [])
+        self.assertEqual(self.keyboard_events(fw, a), ["enter", "leave"])
 
         # Click into the part of A that B does not cover.
         dev.play("move", str(a_only[0]), str(a_only[1]), "press", "release")
-        fw.wait_for(lambda: self.keyboard_events(fw, a) == ["enter"],
+        fw.wait_for(lambda: self.keyboard_events(fw, a) ==
+                    ["enter", "leave", "enter"],
                     "A's keyboard enter after the click")
         fw.wait_for(lambda: self.keyboard_events(fw, b) == ["enter", "leave"],
                     "B's keyboard leave")
@@ -167,8 +205,8 @@ class Input(unittest.TestCase):
         fw.wait_for(lambda: fw.capture().pixel_u32(*overlap) == RED,
                     "A raised over B")
 
-        # Alt held, drag A by (+400, +300) from where it was grabbed.
-        dx, dy = 400, 300
+        # Alt held, drag A by (+50, +50) from where it was grabbed.
+        dx, dy = 50, 50
         dev.play("keydown", "alt", "press",
                  "move", str(a_only[0] + dx), str(a_only[1] + dy),
                  "release", "keyup", "alt")
@@ -181,7 +219,8 @@ class Input(unittest.TestCase):
                     img.pixel_u32(*overlap) == GREEN)
         fw.wait_for(moved, "A at its new place, B uncovered")
         # The drag was the compositor's: no focus changed hands.
-        self.assertEqual(self.keyboard_events(fw, a), ["enter"])
+        self.assertEqual(self.keyboard_events(fw, a),
+                         ["enter", "leave", "enter"])
         self.assertEqual(self.keyboard_events(fw, b), ["enter", "leave"])
 
         # Alt+Escape: fenceway quits by itself.  Whether the client still

@@ -6,14 +6,17 @@
  *     configure WxH activated=A maximized=M fullscreen=F
  *
  * so a test can follow focus (activated) and window states.  Keyboard
- * focus as the seat reports it is printed the same way:
+ * and pointer focus as the seat reports them are printed the same way:
  *
  *     keyboard enter
  *     keyboard leave
+ *     pointer enter X,Y
+ *     pointer leave
  *
- *   fw-test-toplevel-client 0xRRGGBB [maximize]
+ *   fw-test-toplevel-client 0xRRGGBB [maximize | WxH]
  *
- * With "maximize" the client asks to be maximized once it is mapped.
+ * With "maximize" the client asks to be maximized once it is mapped; with
+ * WxH it draws at that size when the compositor leaves the choice to it.
  * Runs until the connection ends or it is killed.
  */
 #include <stdbool.h>
@@ -32,6 +35,7 @@ struct client {
 	struct wtc_toplevel tl;
 	uint32_t colour;
 	bool want_maximize, asked_maximize, mapped;
+	int32_t default_width, default_height;
 	int32_t width, height;     /* of the buffer attached last */
 	/* Buffers stay alive until exit: never destroy one the compositor
 	 * may still be reading. */
@@ -39,6 +43,59 @@ struct client {
 	int nbuffers;
 	struct wl_seat *seat;          /* NULL until announced */
 	struct wl_keyboard *keyboard;  /* once the seat has a keyboard */
+	struct wl_pointer *pointer;    /* once the seat has a pointer */
+};
+
+static void pointer_enter(void *data, struct wl_pointer *pointer,
+		uint32_t serial, struct wl_surface *surface, wl_fixed_t sx,
+		wl_fixed_t sy) {
+	printf("pointer enter %d,%d\n", wl_fixed_to_int(sx), wl_fixed_to_int(sy));
+	fflush(stdout);
+}
+
+static void pointer_leave(void *data, struct wl_pointer *pointer,
+		uint32_t serial, struct wl_surface *surface) {
+	printf("pointer leave\n");
+	fflush(stdout);
+}
+
+static void pointer_motion(void *data, struct wl_pointer *pointer,
+		uint32_t time, wl_fixed_t sx, wl_fixed_t sy) {
+}
+
+static void pointer_button(void *data, struct wl_pointer *pointer,
+		uint32_t serial, uint32_t time, uint32_t button, uint32_t state) {
+}
+
+static void pointer_axis(void *data, struct wl_pointer *pointer,
+		uint32_t time, uint32_t axis, wl_fixed_t value) {
+}
+
+static void pointer_frame(void *data, struct wl_pointer *pointer) {
+}
+
+static void pointer_axis_source(void *data, struct wl_pointer *pointer,
+		uint32_t source) {
+}
+
+static void pointer_axis_stop(void *data, struct wl_pointer *pointer,
+		uint32_t time, uint32_t axis) {
+}
+
+static void pointer_axis_discrete(void *data, struct wl_pointer *pointer,
+		uint32_t axis, int32_t discrete) {
+}
+
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = pointer_enter,
+	.leave = pointer_leave,
+	.motion = pointer_motion,
+	.button = pointer_button,
+	.axis = pointer_axis,
+	.frame = pointer_frame,
+	.axis_source = pointer_axis_source,
+	.axis_stop = pointer_axis_stop,
+	.axis_discrete = pointer_axis_discrete,
 };
 
 /* Keyboard focus is all we report; key events are not looked at. */
@@ -81,14 +138,17 @@ static const struct wl_keyboard_listener keyboard_listener = {
 	.repeat_info = keyboard_repeat_info,
 };
 
-/* fenceway's seat gets the keyboard capability only when a keyboard
- * device appears (with --test-input: when a virtual one is made). */
+/* The keyboard capability may come and go with the seat's devices. */
 static void seat_capabilities(void *data, struct wl_seat *seat,
 		uint32_t caps) {
 	struct client *c = data;
 	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && c->keyboard == NULL) {
 		c->keyboard = wl_seat_get_keyboard(seat);
 		wl_keyboard_add_listener(c->keyboard, &keyboard_listener, c);
+	}
+	if ((caps & WL_SEAT_CAPABILITY_POINTER) && c->pointer == NULL) {
+		c->pointer = wl_seat_get_pointer(seat);
+		wl_pointer_add_listener(c->pointer, &pointer_listener, c);
 	}
 }
 
@@ -124,8 +184,8 @@ static struct wl_buffer *make_buffer(struct client *c, int32_t w, int32_t h) {
 /* Each acked configure: draw at the configured size, then report it. */
 static void configured(struct wtc_toplevel *tl) {
 	struct client *c = tl->data;
-	int32_t w = tl->width > 0 ? tl->width : DEFAULT_SIZE;
-	int32_t h = tl->height > 0 ? tl->height : DEFAULT_SIZE;
+	int32_t w = tl->width > 0 ? tl->width : c->default_width;
+	int32_t h = tl->height > 0 ? tl->height : c->default_height;
 	if (w != c->width || h != c->height || !c->mapped) {
 		wl_surface_attach(tl->surface, make_buffer(c, w, h), 0, 0);
 		wl_surface_damage_buffer(tl->surface, 0, 0, w, h);
@@ -145,13 +205,18 @@ static void configured(struct wtc_toplevel *tl) {
 }
 
 int main(int argc, char *argv[]) {
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "maximize"))) {
-		fprintf(stderr, "usage: %s 0xRRGGBB [maximize]\n", argv[0]);
+	struct client c = {
+		.default_width = DEFAULT_SIZE, .default_height = DEFAULT_SIZE,
+	};
+	c.want_maximize = argc == 3 && strcmp(argv[2], "maximize") == 0;
+	if (argc < 2 || argc > 3 || (argc == 3 && !c.want_maximize &&
+			(sscanf(argv[2], "%dx%d", &c.default_width,
+				&c.default_height) != 2 ||
+			c.default_width <= 0 || c.default_height <= 0))) {
+		fprintf(stderr, "usage: %s 0xRRGGBB [maximize | WxH]\n", argv[0]);
 		return 2;
 	}
-	struct client c = {0};
 	c.colour = (uint32_t)strtoul(argv[1], NULL, 16) & 0xffffff;
-	c.want_maximize = argc == 3;
 
 	c.conn.other_global = other_global;
 	c.conn.data = &c;
@@ -175,6 +240,13 @@ int main(int argc, char *argv[]) {
 			wl_keyboard_release(c.keyboard);
 		} else {
 			wl_keyboard_destroy(c.keyboard);
+		}
+	}
+	if (c.pointer != NULL) {
+		if (wl_pointer_get_version(c.pointer) >= 3) {
+			wl_pointer_release(c.pointer);
+		} else {
+			wl_pointer_destroy(c.pointer);
 		}
 	}
 	if (c.seat != NULL) {

@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 
-__all__ = ["Compositor", "Image", "read_ppm", "SANITIZER_PATTERNS",
+__all__ = ["Compositor", "compositor_env", "Image", "read_ppm", "SANITIZER_PATTERNS",
            "skip_unless_programs", "TOPLEVEL_RE"]
 
 # A report from ASan, LSan or UBSan in the compositor's output.
@@ -121,15 +121,22 @@ class Compositor:
     """One fenceway process on a private runtime dir (a context manager)."""
 
     def __init__(self, args=(), env=None, binary=None, headless=True,
-                 socket=None, timeout=DEFAULT_TIMEOUT, leak_check=True):
+                 socket=None, timeout=DEFAULT_TIMEOUT, leak_check=True,
+                 runtime_dir=None):
         self.binary = binary or os.environ.get("FENCEWAY")
         if not self.binary:
             raise RuntimeError("set FENCEWAY to the fenceway binary")
         self.args = list(args)
         self.extra_env = dict(env or {})
         self.headless = headless
-        self.socket = socket or "fenceway-test-%d-%d" % (os.getpid(),
-                                                         next(_counter))
+        # None: a name unique to this process; False: no --socket, the
+        # compositor picks (self.socket is then read from its log).
+        self.auto_socket = socket is False
+        if self.auto_socket:
+            self.socket = None
+        else:
+            self.socket = socket or "fenceway-test-%d-%d" % (
+                os.getpid(), next(_counter))
         self.timeout = timeout
         # False turns LeakSanitizer off for this compositor (sanitizer
         # builds only; address and UB checks stay on).  For a known leak
@@ -137,7 +144,8 @@ class Compositor:
         # through fenceway frames, so it may not be suppressed (policy in
         # tests/sanitizers/lsan.supp).  Say why wherever it is used.
         self.leak_check = leak_check
-        self.runtime_dir = None
+        # A directory given here is taken over: removed at cleanup.
+        self.runtime_dir = runtime_dir
         self.proc = None
         self.returncode = None
         self._log_file = None
@@ -160,35 +168,34 @@ class Compositor:
     def base_env(self):
         """The environment of everything we start: caller's, minus any
         display it points at, plus the private runtime dir."""
-        env = dict(os.environ)
-        for k in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY"):
-            env.pop(k, None)
-        env["XDG_RUNTIME_DIR"] = self.runtime_dir
-        return env
+        return _base_env(self.runtime_dir)
 
     def start(self):
-        self.runtime_dir = tempfile.mkdtemp(prefix="fenceway-xdg-")
+        if self.runtime_dir is None:
+            self.runtime_dir = tempfile.mkdtemp(prefix="fenceway-xdg-")
         os.chmod(self.runtime_dir, 0o700)
-        env = self.base_env()
-        _sanitizer_env(env, self.leak_check)
-        env.setdefault("WLR_RENDERER", "pixman")
-        env.setdefault("WLR_LIBINPUT_NO_DEVICES", "1")
-        env.update(self.extra_env)
+        env = compositor_env(self.runtime_dir, self.extra_env,
+                             self.leak_check)
         argv = [self.binary]
         if self.headless:
             argv.append("--headless")
-        argv += ["--socket", self.socket] + self.args
+        if not self.auto_socket:
+            argv += ["--socket", self.socket]
+        argv += self.args
         self.log_path = os.path.join(self.runtime_dir, "fenceway.log")
         self._log_file = open(self.log_path, "wb")
         self.argv = argv
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                                      stdout=self._log_file,
                                      stderr=subprocess.STDOUT)
-        # Ready = the socket exists and the log says we listen on it (the
-        # socket is opened last, after every global and the output).
-        self.wait_for(lambda: os.path.exists(self.socket_path) and
-                      "listening on WAYLAND_DISPLAY=" + self.socket
-                      in self.log(), "the compositor socket")
+        # Ready = the log says we listen and the socket exists (the socket
+        # is opened last, after every global and the output).
+        listening = self.wait_for(
+            lambda: re.search(r"listening on WAYLAND_DISPLAY=(\S+)",
+                              self.log()), "the compositor socket")
+        self.socket = listening.group(1)
+        self.wait_for(lambda: os.path.exists(self.socket_path),
+                      "the socket file")
 
     @property
     def socket_path(self):
@@ -360,6 +367,35 @@ class Compositor:
             argv += ["-o", output]
         self.run_client(argv + [path])
         return read_ppm(path)
+
+
+def _base_env(runtime_dir):
+    env = dict(os.environ)
+    for k in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY"):
+        env.pop(k, None)
+    if runtime_dir is None:
+        env.pop("XDG_RUNTIME_DIR", None)
+    else:
+        env["XDG_RUNTIME_DIR"] = runtime_dir
+    return env
+
+
+def compositor_env(runtime_dir, extra=None, leak_check=True):
+    """The environment a compositor is started with (by Compositor, or by
+    a test that runs fenceway itself, e.g. to see it fail at start-up):
+    the caller's without any display, runtime_dir as XDG_RUNTIME_DIR (None:
+    unset), pixman, no input devices, sanitizer options, then extra (a
+    value of None removes that variable)."""
+    env = _base_env(runtime_dir)
+    _sanitizer_env(env, leak_check)
+    env.setdefault("WLR_RENDERER", "pixman")
+    env.setdefault("WLR_LIBINPUT_NO_DEVICES", "1")
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
 
 
 SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),

@@ -69,8 +69,8 @@ class KmsExplicitSync(unittest.TestCase):
         with Seatd(), Compositor(headless=False, env=fenceway_env(self.card),
                                  timeout=60) as fw:
             fw.wait_for_log(r"output Virtual-1 mode")
-            # The other client first: it cascades to the corner, ours
-            # lands on top of it, offset, leaving its left part visible.
+            # The other client first: it goes to the corner, ours next to
+            # it (placement avoids overlap), leaving it visible.
             fw.spawn_client(["weston-simple-shm"])
             (shm,) = fw.wait_for_toplevels(1)
             proc = subprocess.Popen([self.client, mode], env=fw.client_env(),

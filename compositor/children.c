@@ -1,0 +1,182 @@
+/*
+ * Starting and reaping the compositor's children.  The environment array is
+ * built before fork: the fence library's helper threads may hold malloc's
+ * lock at that moment, so the child only calls async-signal-safe functions.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wayland-server-core.h>
+#include <wlr/util/log.h>
+#include "children.h"
+#include "server.h"
+#include "socket.h"
+
+extern char **environ;
+
+/* What a child is given: environ's strings (shared, not copied) without
+ * the variables that must point at us, then ours. */
+struct child_env {
+	char **envp;
+	char *display;       /* "WAYLAND_DISPLAY=NAME", owned */
+	char *runtime_dir;   /* "XDG_RUNTIME_DIR=DIR", owned */
+};
+
+static bool overridden(const char *entry) {
+	/* WAYLAND_SOCKET would hand the child our own parent's connection. */
+	static const char *const prefixes[] = {
+		"WAYLAND_DISPLAY=", "WAYLAND_SOCKET=", "XDG_RUNTIME_DIR=",
+	};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		if (strncmp(entry, prefixes[i], strlen(prefixes[i])) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void child_env_free(struct child_env *env) {
+	free(env->envp);
+	free(env->display);
+	free(env->runtime_dir);
+}
+
+static bool child_env_build(struct fw_server *server, struct child_env *env) {
+	*env = (struct child_env){0};
+	size_t n = 0;
+	while (environ[n] != NULL) {
+		n++;
+	}
+	env->envp = calloc(n + 3, sizeof(*env->envp));
+	if (env->envp == NULL ||
+			asprintf(&env->display, "WAYLAND_DISPLAY=%s",
+				fw_socket_name(server->socket)) < 0 ||
+			asprintf(&env->runtime_dir, "XDG_RUNTIME_DIR=%s",
+				server->config.runtime_dir) < 0) {
+		/* asprintf leaves its pointer undefined on failure. */
+		env->display = env->runtime_dir = NULL;
+		child_env_free(env);
+		return false;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!overridden(environ[i])) {
+			env->envp[k++] = environ[i];
+		}
+	}
+	env->envp[k++] = env->display;
+	env->envp[k++] = env->runtime_dir;
+	return true;
+}
+
+/*
+ * Fork and exec file (searched in PATH) with argv and the child
+ * environment.  An exec failure comes back through a close-on-exec pipe,
+ * so it is reported here, by name, instead of as a status 127 later.
+ * Returns the pid, or -1 after one ERROR line.
+ */
+static pid_t spawn(struct fw_server *server, const char *file,
+		char *const argv[]) {
+	struct child_env env;
+	if (!child_env_build(server, &env)) {
+		wlr_log(WLR_ERROR, "cannot run %s: out of memory", file);
+		return -1;
+	}
+	int report[2];
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot run %s: pipe", file);
+		child_env_free(&env);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(report[0]);
+		/* The event loop blocks the signals it turned into signalfds, and
+		 * an ignored SIGPIPE would survive exec: give the child neither. */
+		sigset_t set;
+		sigemptyset(&set);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		if (server->config.handle_signals) {
+			signal(SIGPIPE, SIG_DFL);
+		}
+		execvpe(file, argv, env.envp);
+		int err = errno;
+		(void)!write(report[1], &err, sizeof(err));
+		_exit(127);
+	}
+	int fork_err = errno;
+	close(report[1]);
+	child_env_free(&env);
+	if (pid < 0) {
+		close(report[0]);
+		wlr_log(WLR_ERROR, "cannot run %s: fork: %s", file,
+			strerror(fork_err));
+		return -1;
+	}
+	int exec_err;
+	ssize_t got;
+	do {
+		got = read(report[0], &exec_err, sizeof(exec_err));
+	} while (got < 0 && errno == EINTR);
+	close(report[0]);
+	if (got == (ssize_t)sizeof(exec_err)) {
+		waitpid(pid, NULL, 0);
+		wlr_log(WLR_ERROR, "cannot run %s: %s", file, strerror(exec_err));
+		return -1;
+	}
+	return pid;
+}
+
+static int handle_sigchld(int signo, void *data) {
+	struct fw_server *server = data;
+	/* Reap only what we started: other children (if a library forks) are
+	 * not ours to collect. */
+	if (server->startup_pid > 0) {
+		int status;
+		pid_t pid = waitpid(server->startup_pid, &status, WNOHANG);
+		if (pid == server->startup_pid) {
+			wlr_log(WLR_INFO, "startup command exited (%s %d)",
+				WIFEXITED(status) ? "status" : "signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			server->startup_pid = 0;
+		}
+	}
+	return 0;
+}
+
+bool fw_children_start(struct fw_server *server) {
+	if (server->config.startup_cmd == NULL) {
+		return true;
+	}
+	/* Watched before the fork: an exit before the source exists would be
+	 * lost (the signal is blocked only once the source is added). */
+	server->sigchld = wl_event_loop_add_signal(server->event_loop, SIGCHLD,
+		handle_sigchld, server);
+	if (server->sigchld == NULL) {
+		wlr_log(WLR_ERROR, "cannot watch SIGCHLD");
+		return false;
+	}
+	char *const argv[] = {
+		"/bin/sh", "-c", (char *)server->config.startup_cmd, NULL,
+	};
+	pid_t pid = spawn(server, argv[0], argv);
+	if (pid < 0) {
+		return false;
+	}
+	server->startup_pid = pid;
+	wlr_log(WLR_INFO, "startup command pid %d: %s", (int)pid,
+		server->config.startup_cmd);
+	return true;
+}
+
+void fw_children_finish(struct fw_server *server) {
+	if (server->sigchld != NULL) {
+		wl_event_source_remove(server->sigchld);
+		server->sigchld = NULL;
+	}
+}

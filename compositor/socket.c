@@ -1,0 +1,205 @@
+/*
+ * The listening socket: lock, bind and accept, as libwayland's
+ * wl_display_add_socket does, but with an event source fenceway owns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <wayland-server-core.h>
+#include <wlr/util/log.h>
+#include "socket.h"
+
+/* wayland-0 .. wayland-32, the range libwayland's auto socket tries. */
+#define AUTO_NAME_MAX 32
+#define LOCK_SUFFIX ".lock"
+#define LISTEN_BACKLOG 128
+
+struct fw_socket {
+	struct wl_display *display;         /* not owned */
+	int fd;                             /* listening socket */
+	int lock_fd;                        /* NAME.lock, flock held */
+	struct wl_event_source *source;     /* fd readable: accept */
+	bool bound;                         /* path is ours to unlink */
+	char name[64];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char lock_path[sizeof(((struct sockaddr_un *)0)->sun_path) +
+		sizeof(LOCK_SUFFIX)];
+};
+
+static int handle_readable(int fd, uint32_t mask, void *data) {
+	struct fw_socket *sock = data;
+	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (client_fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+			wlr_log_errno(WLR_ERROR, "socket %s: accept", sock->name);
+		}
+		return 0;
+	}
+	if (wl_client_create(sock->display, client_fd) == NULL) {
+		wlr_log_errno(WLR_ERROR, "socket %s: cannot create a client",
+			sock->name);
+		close(client_fd);
+	}
+	return 0;
+}
+
+enum lock_result { LOCKED, IN_USE, FAILED };
+
+/*
+ * Take NAME.lock the way libwayland does, so that two compositors (ours or
+ * not) never share a name.  Only with the lock held may a socket file left
+ * by a dead compositor be removed.
+ */
+static enum lock_result lock_name(struct fw_socket *sock) {
+	sock->lock_fd = open(sock->lock_path, O_CREAT | O_CLOEXEC | O_RDWR,
+		S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP);
+	if (sock->lock_fd < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot create %s", sock->lock_path);
+		return FAILED;
+	}
+	if (flock(sock->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+		close(sock->lock_fd);
+		sock->lock_fd = -1;
+		if (err == EWOULDBLOCK) {
+			return IN_USE;
+		}
+		wlr_log(WLR_ERROR, "cannot lock %s: %s", sock->lock_path,
+			strerror(err));
+		return FAILED;
+	}
+	struct stat st;
+	if (lstat(sock->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			wlr_log(WLR_ERROR, "%s exists and is not a socket",
+				sock->path);
+			return FAILED;
+		}
+		if (unlink(sock->path) < 0) {
+			wlr_log_errno(WLR_ERROR, "cannot remove the stale %s",
+				sock->path);
+			return FAILED;
+		}
+	} else if (errno != ENOENT) {
+		wlr_log_errno(WLR_ERROR, "cannot check %s", sock->path);
+		return FAILED;
+	}
+	return LOCKED;
+}
+
+static bool set_name(struct fw_socket *sock, const char *dir,
+		const char *name) {
+	int n = snprintf(sock->name, sizeof(sock->name), "%s", name);
+	int p = snprintf(sock->path, sizeof(sock->path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(sock->name) ||
+			p < 0 || (size_t)p >= sizeof(sock->path)) {
+		wlr_log(WLR_ERROR, "socket path %s/%s is too long", dir, name);
+		return false;
+	}
+	snprintf(sock->lock_path, sizeof(sock->lock_path), "%s%s",
+		sock->path, LOCK_SUFFIX);
+	return true;
+}
+
+static bool bind_and_listen(struct fw_socket *sock) {
+	sock->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock->fd < 0) {
+		wlr_log_errno(WLR_ERROR, "socket %s: socket()", sock->name);
+		return false;
+	}
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	memcpy(addr.sun_path, sock->path, sizeof(addr.sun_path));
+	if (bind(sock->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot bind %s", sock->path);
+		return false;
+	}
+	sock->bound = true;
+	if (listen(sock->fd, LISTEN_BACKLOG) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot listen on %s", sock->path);
+		return false;
+	}
+	sock->source = wl_event_loop_add_fd(
+		wl_display_get_event_loop(sock->display), sock->fd,
+		WL_EVENT_READABLE, handle_readable, sock);
+	if (sock->source == NULL) {
+		wlr_log(WLR_ERROR, "socket %s: cannot watch it", sock->name);
+		return false;
+	}
+	return true;
+}
+
+struct fw_socket *fw_socket_create(struct wl_display *display,
+		const char *dir, const char *name) {
+	struct fw_socket *sock = calloc(1, sizeof(*sock));
+	if (sock == NULL) {
+		return NULL;
+	}
+	sock->display = display;
+	sock->fd = -1;
+	sock->lock_fd = -1;
+
+	enum lock_result locked = FAILED;
+	if (name != NULL) {
+		if (set_name(sock, dir, name)) {
+			locked = lock_name(sock);
+		}
+		if (locked == IN_USE) {
+			wlr_log(WLR_ERROR, "socket %s is in use (another compositor?)",
+				name);
+		}
+	} else {
+		for (int i = 0; i <= AUTO_NAME_MAX; i++) {
+			char auto_name[32];
+			snprintf(auto_name, sizeof(auto_name), "wayland-%d", i);
+			if (!set_name(sock, dir, auto_name)) {
+				break;
+			}
+			locked = lock_name(sock);
+			if (locked != IN_USE) {
+				break;
+			}
+		}
+		if (locked == IN_USE) {
+			wlr_log(WLR_ERROR, "no free socket in %s: wayland-0 to "
+				"wayland-%d are in use (name one with --socket)", dir,
+				AUTO_NAME_MAX);
+		}
+	}
+	if (locked != LOCKED || !bind_and_listen(sock)) {
+		fw_socket_destroy(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+const char *fw_socket_name(const struct fw_socket *sock) {
+	return sock->name;
+}
+
+void fw_socket_destroy(struct fw_socket *sock) {
+	if (sock == NULL) {
+		return;
+	}
+	if (sock->source != NULL) {
+		wl_event_source_remove(sock->source);
+	}
+	if (sock->fd >= 0) {
+		close(sock->fd);
+	}
+	if (sock->bound) {
+		unlink(sock->path);
+	}
+	/* Without the lock both files may be another compositor's. */
+	if (sock->lock_fd >= 0) {
+		unlink(sock->lock_path);
+		close(sock->lock_fd);
+	}
+	free(sock);
+}
