@@ -10,8 +10,9 @@
  *      without the main thread ever blocking;
  *   3. a DRM device with syncobj timelines, if there is one (so DRM syncobj
  *      fds can be imported next to our soft timelines);
- *   4. the pre-commit hook and the two globals.
+ *   4. the module's hooks on the commit tracker and the two globals.
  */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <fenceway/drm_syncobj.h>
 #include <fenceway/fence.h>
 #include <fenceway/loop.h>
+#include "commit.h"
 #include "explicit_sync.h"
 #include "explicit_sync_private.h"
 #include "server.h"
@@ -46,25 +48,6 @@ static int handle_loop_fd(int fd, uint32_t mask, void *data) {
 			strerror(-ret));
 	}
 	return 0;
-}
-
-static int handle_held_timer(void *data) {
-	struct fw_es *es = data;
-	es->held_timer_armed = false;
-	int next_ms = fw_es_check_held_commits(es);
-	if (next_ms > 0) {
-		wl_event_source_timer_update(es->held_timer, next_ms);
-		es->held_timer_armed = true;
-	}
-	return 0;
-}
-
-void fw_es_arm_held_timer(struct fw_es *es) {
-	if (es->held_timer_armed) {
-		return;
-	}
-	wl_event_source_timer_update(es->held_timer, FW_ES_HELD_TOO_LONG_MS);
-	es->held_timer_armed = true;
 }
 
 struct fw_fence *fw_es_create_out_fence(struct fw_es *es) {
@@ -169,11 +152,12 @@ void fw_es_global_finish(struct fw_es_global *g) {
 static void es_destroy(struct fw_es *es) {
 	fw_es_global_finish(&es->sync_v1);
 	fw_es_global_finish(&es->syncobj);
-	fw_es_commit_hook_finish(es);
-	fw_es_outputs_finish(es);
-	if (es->held_timer != NULL) {
-		wl_event_source_remove(es->held_timer);
+	if (es->commit_sub >= 0) {
+		/* Releases still owed (an output scanning a buffer out) are paid
+		 * now, from our retired hook. */
+		fw_commit_unsubscribe(es->server->commits, es->commit_sub);
 	}
+	assert(wl_list_empty(&es->commits) && wl_list_empty(&es->surfaces));
 	if (es->loop_source != NULL) {
 		wl_event_source_remove(es->loop_source);
 	}
@@ -202,9 +186,10 @@ static bool es_init(struct fw_server *server, void **state) {
 	es->display = server->display;
 	es->event_loop = wl_display_get_event_loop(server->display);
 	es->drm_fd = -1;
+	es->commit_sub = -1;
 	wl_list_init(&es->clients);
 	wl_list_init(&es->surfaces);
-	fw_es_outputs_init(es);
+	wl_list_init(&es->commits);
 
 	es->loop = fw_loop_create();
 	if (es->loop == NULL) {
@@ -214,20 +199,20 @@ static bool es_init(struct fw_server *server, void **state) {
 	}
 	es->loop_source = wl_event_loop_add_fd(es->event_loop,
 		fw_loop_get_fd(es->loop), WL_EVENT_READABLE, handle_loop_fd, es);
-	es->held_timer = wl_event_loop_add_timer(es->event_loop,
-		handle_held_timer, es);
-	if (es->loop_source == NULL || es->held_timer == NULL) {
+	if (es->loop_source == NULL) {
 		goto error;
 	}
 	find_drm_device(es);
-	if (!fw_es_commit_hook_init(es) || !fw_syncobj_v1_init(es) ||
+	es->commit_sub = fw_commit_subscribe(server->commits, &fw_es_commit_hooks,
+		es);
+	if (es->commit_sub < 0 || !fw_syncobj_v1_init(es) ||
 			!fw_sync_v1_init(es)) {
 		goto error;
 	}
 	wlr_log(WLR_INFO, "explicit-sync: wp_linux_drm_syncobj_manager_v1 v1 and "
-		"zwp_linux_explicit_synchronization_v1 v2 advertised (caps: %d queued "
+		"zwp_linux_explicit_synchronization_v1 v2 advertised (caps: %d cached "
 		"commits per surface, %d timelines per client)",
-		FW_ES_MAX_QUEUED_COMMITS, FW_ES_MAX_TIMELINES);
+		FW_COMMIT_MAX_CACHED, FW_ES_MAX_TIMELINES);
 	*state = es;
 	return true;
 

@@ -16,10 +16,10 @@
 
 static void client_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_es_client *esc = wl_container_of(listener, esc, destroy);
-	/* Releases still deferred for this client's commits will find nobody
-	 * to answer (their timelines are still signalled). */
+	/* Releases still owed for this client's commits will find nobody to
+	 * answer (their timelines are still signalled). */
 	struct fw_es_commit *commit;
-	wl_list_for_each(commit, &esc->es->deferred, link) {
+	wl_list_for_each(commit, &esc->es->commits, link) {
 		if (commit->client == esc->client) {
 			commit->client = NULL;
 		}

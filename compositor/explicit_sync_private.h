@@ -4,11 +4,9 @@
  *
  *   explicit_sync.c             module init/finish, fence loop, DRM device
  *   explicit_sync_client.c      per-client bookkeeping (pid, caps, errors)
- *   explicit_sync_commit_hook.c the pre-commit hook (a protocol logger)
- *   surface_sync.c              per-surface state and the commit queue
- *   surface_sync_hold.c         holding a commit until its fence signals
- *   surface_sync_release.c      releases: when and how
- *   surface_sync_scanout.c      releases wait while an output scans out
+ *   surface_sync.c              per-surface state, the commit subscriber
+ *   surface_sync_hold.c         the fence wait of a held commit
+ *   surface_sync_release.c      releases: how
  *   syncobj_v1.c                wp_linux_drm_syncobj_manager_v1
  *   explicit_sync_v1.c          zwp_linux_explicit_synchronization_v1
  *
@@ -30,15 +28,12 @@ struct fw_timeline;
 struct fw_fence;
 
 /*
- * Caps (DESIGN §4.3).  Going past one disconnects that client with an
- * implementation error naming the limit; never the compositor's fds.
+ * Caps (docs/explicit-sync.md).  Going past one disconnects that client
+ * with an implementation error naming the limit; never the compositor's
+ * fds.  Commits cached behind a held one: FW_COMMIT_MAX_CACHED (commit.h).
  */
-/* Commits of one surface that are held for a fence, or queued behind one. */
-#define FW_ES_MAX_QUEUED_COMMITS 64
 /* wp_linux_drm_syncobj_timeline_v1 objects alive per client. */
 #define FW_ES_MAX_TIMELINES 256
-/* A commit held longer than this is logged once. */
-#define FW_ES_HELD_TOO_LONG_MS 1000
 
 /*
  * One of the module's two manager globals.  Both managers bind the same way
@@ -62,9 +57,8 @@ struct fw_es {
 	struct fw_loop *loop;
 	struct wl_event_source *loop_source;
 
-	/* The pre-commit hook. Owned. */
-	struct wl_protocol_logger *logger;
-	int surface_commit_opcode;          /* of wl_surface.commit */
+	/* Our subscriber index on the server's commit tracker. */
+	int commit_sub;
 
 	struct fw_es_global syncobj;        /* wp_linux_drm_syncobj_manager_v1 */
 	struct fw_es_global sync_v1;        /* zwp_linux_explicit_synchronization_v1 */
@@ -78,19 +72,9 @@ struct fw_es {
 	uint64_t fence_context;
 	uint64_t fence_seqno;
 
-	/* "held too long": armed only while some held commit is not logged yet,
-	 * so an idle compositor has no timer running. */
-	struct wl_event_source *held_timer;
-	bool held_timer_armed;
-
 	struct wl_list clients;    /* fw_es_client.link */
 	struct wl_list surfaces;   /* fw_es_surface.link */
-
-	/* Outputs, and what they scan out (surface_sync_scanout.c). */
-	struct wl_list outputs;    /* fw_es_output.link */
-	struct wl_listener new_output;
-	/* Superseded commits whose buffer an output still scans out. */
-	struct wl_list deferred;   /* fw_es_commit.link */
+	struct wl_list commits;    /* fw_es_commit.link: every record alive */
 };
 
 /* ---- explicit_sync_client.c ---- */
@@ -129,12 +113,6 @@ void fw_es_post_no_memory(struct fw_es *es, struct wl_client *client);
 void fw_es_post_cap_error(struct fw_es *es, struct wl_client *client,
 	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* ---- explicit_sync_commit_hook.c ---- */
-
-/* Install / remove the protocol logger that sees wl_surface.commit first. */
-bool fw_es_commit_hook_init(struct fw_es *es);
-void fw_es_commit_hook_finish(struct fw_es *es);
-
 /* ---- syncobj_v1.c / explicit_sync_v1.c ---- */
 
 /* Advertise the protocol's manager (es->syncobj, es->sync_v1); false,
@@ -142,13 +120,6 @@ void fw_es_commit_hook_finish(struct fw_es *es);
  * it down. */
 bool fw_syncobj_v1_init(struct fw_es *es);
 bool fw_sync_v1_init(struct fw_es *es);
-
-/* ---- surface_sync_scanout.c ---- */
-
-/* Follow the outputs' committed and presented buffers. */
-void fw_es_outputs_init(struct fw_es *es);
-/* Stop following them; every deferred release is paid now. */
-void fw_es_outputs_finish(struct fw_es *es);
 
 /* ---- explicit_sync.c ---- */
 
@@ -160,7 +131,5 @@ bool fw_es_global_init(struct fw_es_global *g, struct fw_es *es,
 void fw_es_global_finish(struct fw_es_global *g);
 /* A fresh fence of ours (refcount owned by the caller), NULL on failure. */
 struct fw_fence *fw_es_create_out_fence(struct fw_es *es);
-/* Make sure the "held too long" check runs within the threshold. */
-void fw_es_arm_held_timer(struct fw_es *es);
 
 #endif

@@ -38,6 +38,7 @@ struct wlr_surface;
 struct wlr_cursor;
 struct wlr_xcursor_manager;
 struct wlr_xdg_shell;
+struct fw_commit_tracker;
 struct fw_presentation;
 struct fw_view;
 
@@ -114,6 +115,7 @@ struct fw_server {
 	uint32_t resize_edges;              /* RESIZE: enum wlr_edges */
 	bool grab_from_client;              /* the client saw the button press */
 
+	struct fw_commit_tracker *commits;  /* commit.h */
 	struct fw_presentation *presentation;
 
 	struct wl_list modules;             /* struct fw_module_instance.link */

@@ -1,15 +1,13 @@
 /*
- * Per-surface explicit-sync state and the commit queue (see surface_sync.h
- * for the life of a commit).
+ * Per-surface explicit-sync state and the module's commit hooks (see
+ * surface_sync.h for the life of a commit).
  *
  * What this file decides, at the moment a client commits:
- *   - whether the commit breaks a rule (DESIGN §4.1/§4.2, checked in the
- *     order wlroots uses: no_buffer, no_acquire_point, no_release_point,
- *     conflicting_points);
- *   - whether it passes a cap;
+ *   - whether the commit breaks a rule (docs/explicit-sync.md, checked in
+ *     the order wlroots uses: no_buffer, no_acquire_point,
+ *     no_release_point, conflicting_points);
+ *   - whether it passes the tracker's cap;
  *   - whether it must be held for its acquire fence.
- * And at the moment wlroots applies a commit: which earlier commit it
- * supersedes (that one is released).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,15 +19,11 @@
 #include <wlr/util/log.h>
 #include <fenceway/fence.h>
 #include <fenceway/timeline.h>
+#include "commit.h"
 #include "explicit_sync_private.h"
 #include "linux-drm-syncobj-v1-protocol.h"
 #include "linux-explicit-synchronization-unstable-v1-protocol.h"
 #include "surface_sync.h"
-
-/* Sequence numbers wrap; a <= b as a signed distance. */
-static bool seq_at_or_before(uint32_t a, uint32_t b) {
-	return (int32_t)(a - b) <= 0;
-}
 
 /* ---- double-buffered state ---- */
 
@@ -80,41 +74,11 @@ void fw_es_state_move(struct fw_es_state *dst, struct fw_es_state *src) {
 	fw_es_state_init(src);
 }
 
-/* ---- commit records ---- */
-
-void fw_es_commit_destroy(struct fw_es_commit *commit) {
-	/* Callers have unlinked it and settled its hold and release. */
-	fw_es_commit_cancel_hold(commit);
-	fw_es_state_finish(&commit->state);
-	fw_fence_put(commit->early_release);
-	free(commit);
-}
-
 /* ---- per-surface state ---- */
 
 static void surface_sync_destroy(struct fw_es_surface *ess) {
-	/*
-	 * The wl_surface is going away, with every state wlroots still caches
-	 * for it.  Commits never applied will never be shown; the current one
-	 * is no longer read.  All of them are released now (a commit that was
-	 * never shown still gets its release).  Our lock on the surface itself
-	 * dies with the cached states; locks on parents are dropped.
-	 */
-	struct fw_es_commit *commit, *tmp;
-	wl_list_for_each_safe(commit, tmp, &ess->queue, link) {
-		wl_list_remove(&commit->link);
-		fw_es_commit_cancel_hold(commit);
-		fw_es_commit_retire(commit);
-	}
-	ess->n_queued = 0;
-	if (ess->current != NULL) {
-		/* An output may still scan it out for a frame: retire, which
-		 * waits for that if needed. */
-		struct fw_es_commit *current = ess->current;
-		ess->current = NULL;
-		wl_list_init(&current->link);
-		fw_es_commit_retire(current);
-	}
+	/* Committed records stay with their commits (the tracker retires
+	 * them); only what was set since the last commit goes. */
 	fw_es_state_finish(&ess->pending);
 	if (ess->sync != NULL) {
 		/* The protocol object stays for the client to destroy; inert now,
@@ -122,7 +86,6 @@ static void surface_sync_destroy(struct fw_es_surface *ess) {
 		ess->sync->ess = NULL;
 		ess->sync = NULL;
 	}
-	wl_list_remove(&ess->commit.link);
 	wl_list_remove(&ess->link);
 	wlr_addon_finish(&ess->addon);
 	free(ess);
@@ -137,47 +100,6 @@ static const struct wlr_addon_interface surface_sync_addon_impl = {
 	.name = "fw_es_surface",
 	.destroy = surface_sync_addon_destroy,
 };
-
-/*
- * wlroots applied a state of this surface (its own commit, a cached one
- * our hold released, or one a parent applied for a synchronized child).
- * Every recorded commit up to that state's seq is now applied, in order;
- * each buffer commit supersedes the one before it, which is released.
- */
-static void surface_sync_handle_commit(struct wl_listener *listener,
-		void *data) {
-	struct fw_es_surface *ess = wl_container_of(listener, ess, commit);
-	if (fw_es_client_failed(ess->es, ess->client)) {
-		/* An error was posted: nothing of ours acts for this client any
-		 * more; what it still owes is settled when its surfaces go. */
-		return;
-	}
-	uint32_t seq = ess->surface->current.seq;
-	while (!wl_list_empty(&ess->queue)) {
-		struct fw_es_commit *commit =
-			wl_container_of(ess->queue.next, commit, link);
-		if (!seq_at_or_before(commit->seq, seq)) {
-			break;
-		}
-		wl_list_remove(&commit->link);
-		ess->n_queued--;
-		if (commit->held) {
-			/* Cannot happen: our lock keeps it cached.  Be safe. */
-			wlr_log(WLR_ERROR, "explicit-sync: held commit %" PRIu32
-				" applied", commit->seq);
-			fw_es_commit_cancel_hold(commit);
-		}
-		/* What wlroots now shows for it (an output may scan that out). */
-		commit->shown_buffer = ess->surface->buffer != NULL ?
-			&ess->surface->buffer->base : NULL;
-		wl_list_init(&commit->link);
-		struct fw_es_commit *superseded = ess->current;
-		ess->current = commit;
-		if (superseded != NULL) {
-			fw_es_commit_retire(superseded);
-		}
-	}
-}
 
 struct fw_es_surface *fw_es_surface_find(struct fw_es *es,
 		struct wlr_surface *surface) {
@@ -211,10 +133,7 @@ struct fw_es_surface *fw_es_surface_get(struct fw_es *es,
 	ess->surface = surface;
 	ess->client = client;
 	fw_es_state_init(&ess->pending);
-	wl_list_init(&ess->queue);
 	wlr_addon_init(&ess->addon, &surface->addons, es, &surface_sync_addon_impl);
-	ess->commit.notify = surface_sync_handle_commit;
-	wl_signal_add(&surface->events.commit, &ess->commit);
 	wl_list_insert(&es->surfaces, &ess->link);
 	return ess;
 }
@@ -272,16 +191,11 @@ void fw_es_sync_object_destroy(struct fw_es_sync_object *obj) {
 
 /* ---- the pre-commit hook's work ---- */
 
-/*
- * A rejected commit: the error is posted, but wlroots' handler still runs
- * after us and would apply the state.  Locking the pending state keeps it
- * cached; it is never unlocked and goes with the client, whom libwayland
- * disconnects as soon as this request returns.
- */
+/* A rejected commit: the error is posted; the tracker keeps the state
+ * cached until the client, disconnected by libwayland, is gone. */
 static void reject_commit(struct fw_es_surface *ess, uint32_t code,
 		const char *rule) {
 	fw_es_post_error(ess->es, ess->sync->resource, code, "%s", rule);
-	wlr_surface_lock_pending(ess->surface);
 }
 
 /* Returns false (error posted) if the commit breaks a syncobj rule. */
@@ -356,111 +270,120 @@ static struct fw_fence *acquire_fence_of(struct fw_es_state *state,
 	return fence;
 }
 
-void fw_es_log_failed_fence(struct fw_es_commit *commit,
+void fw_es_log_failed_fence(struct fw_es_commit *record,
 		struct fw_fence *fence) {
-	struct fw_es_surface *ess = commit->ess;
+	struct wlr_surface *surface = fw_commit_surface(record->commit);
 	pid_t pid = 0;
-	wl_client_get_credentials(ess->client, &pid, NULL, NULL);
-	const char *tl_name = commit->state.acquire_timeline != NULL ?
-		fw_timeline_name(commit->state.acquire_timeline) :
+	wl_client_get_credentials(record->client, &pid, NULL, NULL);
+	const char *tl_name = record->state.acquire_timeline != NULL ?
+		fw_timeline_name(record->state.acquire_timeline) :
 		fw_fence_timeline_name(fence);
 	wlr_log(WLR_ERROR, "explicit-sync: client pid %d, wl_surface@%" PRIu32
 		": acquire fence on timeline '%s' point %" PRIu64 " failed (%s); "
 		"applying the commit as if it had signalled",
-		(int)pid, wl_resource_get_id(ess->surface->resource),
+		(int)pid, wl_resource_get_id(surface->resource),
 		tl_name != NULL ? tl_name : "?",
-		commit->state.acquire_timeline != NULL ? commit->state.acquire_point :
+		record->state.acquire_timeline != NULL ? record->state.acquire_point :
 		fw_fence_seqno(fence), strerror(-fw_fence_get_status(fence)));
 }
 
-void fw_es_surface_handle_commit_request(struct fw_es_surface *ess) {
-	struct wlr_surface *surface = ess->surface;
-	bool attach = (surface->pending.committed & WLR_SURFACE_STATE_BUFFER) != 0;
-	bool has_buffer = attach && surface->pending.buffer != NULL;
+/* The explicit-sync work of one commit of ess's surface; false (an error
+ * posted) rejects it. */
+static bool handle_commit_request(struct fw_es_surface *ess,
+		struct fw_commit *commit) {
+	struct fw_es *es = ess->es;
+	bool attach = fw_commit_attaches(commit);
+	bool has_buffer = attach && !fw_commit_null_attach(commit);
 
 	switch (ess->sync != NULL ? ess->sync->protocol : FW_ES_NONE) {
 	case FW_ES_SYNCOBJ_V1:
 		if (!validate_syncobj(ess, has_buffer)) {
-			return;
+			return false;
 		}
 		break;
 	case FW_ES_SYNC_V1:
 		if (!validate_sync_v1(ess, has_buffer)) {
-			return;
+			return false;
 		}
 		break;
 	case FW_ES_NONE:
 		/* The sync object is gone; its pending state went with it. */
 		break;
 	}
-
-	if (!attach) {
-		/* Only buffer commits supersede or carry sync state (validation
-		 * made sure the state is empty here). */
-		return;
+	if (fw_commit_over_cap(commit)) {
+		fw_es_post_cap_error(es, ess->client, "%s", FW_COMMIT_CAP_MESSAGE);
+		return false;
 	}
-
-	if (!has_buffer && !wl_list_empty(&ess->queue)) {
-		fw_es_unmap_queued(ess);
+	if (!attach) {
+		/* Only buffer commits carry sync state (validation made sure the
+		 * state is empty here). */
+		return true;
 	}
 
 	bool oom;
 	struct fw_fence *fence = acquire_fence_of(&ess->pending, &oom);
 	if (oom) {
-		fw_es_post_no_memory(ess->es, ess->client);
-		wlr_surface_lock_pending(surface);
-		return;
+		fw_es_post_no_memory(es, ess->client);
+		return false;
 	}
 	bool hold = fence != NULL && !fw_fence_is_signaled(fence);
 
-	if (ess->n_queued >= FW_ES_MAX_QUEUED_COMMITS &&
-			(hold || ess->n_held > 0)) {
-		fw_es_post_cap_error(ess->es, ess->client,
-			"explicit sync: more than %d commits held or queued behind a "
-			"held commit on one surface (limit FW_ES_MAX_QUEUED_COMMITS)",
-			FW_ES_MAX_QUEUED_COMMITS);
-		wlr_surface_lock_pending(surface);
+	struct fw_es_commit *record = calloc(1, sizeof(*record));
+	if (record == NULL) {
+		fw_es_post_no_memory(es, ess->client);
 		fw_fence_put(fence);
-		return;
+		return false;
 	}
-
-	struct fw_es_commit *commit = calloc(1, sizeof(*commit));
-	if (commit == NULL) {
-		fw_es_post_no_memory(ess->es, ess->client);
-		wlr_surface_lock_pending(surface);
-		fw_fence_put(fence);
-		return;
-	}
-	commit->es = ess->es;
-	commit->ess = ess;
-	commit->client = ess->client;
-	commit->seq = surface->pending.seq;
-	commit->attach = true;
-	commit->null_attach = !has_buffer;
-	fw_es_state_init(&commit->state);
-	fw_es_state_move(&commit->state, &ess->pending);
-	wl_list_init(&commit->link);
+	record->es = es;
+	record->commit = commit;
+	record->client = ess->client;
+	fw_es_state_init(&record->state);
+	fw_es_state_move(&record->state, &ess->pending);
+	wl_list_insert(&es->commits, &record->link);
+	fw_commit_set_slot(commit, es->commit_sub, record);
 
 	if (fence != NULL && !hold && fw_fence_get_status(fence) < 0) {
-		fw_es_log_failed_fence(commit, fence);
+		fw_es_log_failed_fence(record, fence);
 	}
-
-	/* The buffer commit this one will supersede once applied. */
-	struct fw_es_commit *superseded = ess->current;
-	if (!wl_list_empty(&ess->queue)) {
-		superseded = wl_container_of(ess->queue.prev, superseded, link);
-	}
-
-	wl_list_insert(ess->queue.prev, &commit->link);
-	ess->n_queued++;
-
+	bool ok = true;
 	if (hold) {
-		if (!fw_es_commit_hold(commit, fence)) {
-			/* no_memory posted; keep wlroots from applying it. */
-			wlr_surface_lock_pending(surface);
-		} else if (superseded != NULL && commit->state.acquire_soft) {
-			fw_es_commit_release_early(commit, superseded);
+		ok = fw_es_commit_hold(record, fence);
+		struct fw_commit *previous = fw_commit_previous_attach(commit);
+		struct fw_es_commit *superseded = previous != NULL ?
+			fw_commit_get_slot(previous, es->commit_sub) : NULL;
+		if (ok && superseded != NULL && record->state.acquire_soft) {
+			fw_es_commit_release_early(record, superseded);
 		}
 	}
 	fw_fence_put(fence);
+	return ok;
 }
+
+static bool es_handle_request(struct fw_commit *commit, void *data) {
+	struct fw_es *es = data;
+	struct wlr_surface *surface = fw_commit_surface(commit);
+	if (fw_es_client_failed(es, wl_resource_get_client(surface->resource))) {
+		/* A client we posted an error to gets nothing more from us. */
+		return true;
+	}
+	struct fw_es_surface *ess = fw_es_surface_find(es, surface);
+	if (ess == NULL) {
+		/* Never asked for explicit sync: plain implicit behaviour. */
+		return true;
+	}
+	return handle_commit_request(ess, commit);
+}
+
+static void es_handle_retired(struct fw_commit *commit, void *data) {
+	struct fw_es *es = data;
+	struct fw_es_commit *record = fw_commit_get_slot(commit, es->commit_sub);
+	if (record != NULL) {
+		fw_commit_set_slot(commit, es->commit_sub, NULL);
+		fw_es_commit_release(record);
+	}
+}
+
+const struct fw_commit_hooks fw_es_commit_hooks = {
+	.request = es_handle_request,
+	.retired = es_handle_retired,
+};

@@ -1,15 +1,14 @@
 /*
- * Releases (DESIGN §4.2, §4.3).
+ * Releases (docs/explicit-sync.md).
  *
- * A commit is released exactly once: when it is superseded (by another
- * buffer, by the same buffer attached again, or by a NULL attach) and every
- * read of its buffer is done -- or when its surface goes away, which also
- * covers commits that were never shown.  fenceway renders with pixman on
- * the CPU, so reads are synchronous: once the superseding commit is applied,
- * nothing composites the old buffer any more.  An output that scans the
- * buffer out directly still reads it until it moves on; that case waits in
- * surface_sync_scanout.c, which calls fw_es_commit_release() when it may.
- * The commit on screen is therefore never released early.
+ * A commit is released exactly once, when the commit tracker retires it:
+ * it is superseded (by another buffer, by the same buffer attached again,
+ * or by a NULL attach) and every read of its buffer is done -- or its
+ * surface went away, which also covers commits that were never shown.
+ * fenceway renders with pixman on the CPU, so reads are synchronous; an
+ * output that scans the buffer out directly reads it until it moves on,
+ * and the tracker retires the commit only then.  The commit on screen is
+ * therefore never released early.
  *
  *   wp_linux_drm_syncobj_surface_v1: signal the release point.
  *   zwp_linux_buffer_release_v1:     immediate_release; or, if the
@@ -31,11 +30,19 @@
 #include <fenceway/fence.h>
 #include <fenceway/sync_file.h>
 #include <fenceway/timeline.h>
+#include <stdlib.h>
+#include <fenceway/loop.h>
+#include "commit.h"
 #include "explicit_sync_private.h"
 #include "linux-explicit-synchronization-unstable-v1-protocol.h"
 #include "surface_sync.h"
 
 void fw_es_commit_release(struct fw_es_commit *commit) {
+	if (commit->wait != NULL) {
+		/* Never applied (its surface went): the fence does not matter. */
+		fw_wait_cancel(commit->wait);
+		commit->wait = NULL;
+	}
 	/* While libwayland destroys a client it frees that client's resources
 	 * itself; we only answer clients that are still there. */
 	bool client_alive = commit->client != NULL &&
@@ -64,7 +71,10 @@ void fw_es_commit_release(struct fw_es_commit *commit) {
 			wl_resource_destroy(resource);
 		}
 	}
-	fw_es_commit_destroy(commit);
+	fw_es_state_finish(&commit->state);
+	fw_fence_put(commit->early_release);
+	wl_list_remove(&commit->link);
+	free(commit);
 }
 
 void fw_es_commit_release_early(struct fw_es_commit *commit,
@@ -96,6 +106,6 @@ void fw_es_commit_release_early(struct fw_es_commit *commit,
 	superseded->early_release = fence;
 	wlr_log(WLR_DEBUG, "explicit-sync: wl_surface@%" PRIu32 " commit %" PRIu32
 		": early fenced_release, signals when commit %" PRIu32 " applies",
-		wl_resource_get_id(commit->ess->surface->resource), superseded->seq,
-		commit->seq);
+		wl_resource_get_id(fw_commit_surface(commit->commit)->resource),
+		fw_commit_seq(superseded->commit), fw_commit_seq(commit->commit));
 }

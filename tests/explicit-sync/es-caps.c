@@ -9,7 +9,7 @@
 #include "es-client.h"
 #include "es-scenarios.h"
 
-/* The compositor's caps (compositor/explicit_sync_private.h). */
+/* The compositor's caps (docs/explicit-sync.md). */
 #define CAP_QUEUED_COMMITS 64
 #define CAP_TIMELINES 256
 

@@ -107,7 +107,7 @@ def cap(name, limit):
 
 
 def test_cap_commits():
-    cap("so-cap-commits", "FW_ES_MAX_QUEUED_COMMITS")
+    cap("so-cap-commits", "FW_COMMIT_MAX_CACHED")
 
 
 def test_cap_timelines():
