@@ -1,6 +1,6 @@
 /*
  * The explicit-sync module: sets up what both protocols share and hands the
- * rest to the per-concern files (explicit_sync_private.h lists them).
+ * rest to the protocol files (explicit_sync_private.h lists them).
  *
  * Setup, in order:
  *   1. the kill switch -- FENCEWAY_NO_EXPLICIT_SYNC=1 (or --no-explicit-sync,
@@ -10,7 +10,11 @@
  *      without the main thread ever blocking;
  *   3. a DRM device with syncobj timelines, if there is one (so DRM syncobj
  *      fds can be imported next to our soft timelines);
- *   4. the module's hooks on the commit tracker and the two globals.
+ *   4. the two globals, each protocol a subscriber of the commit tracker.
+ *
+ * Shared by both protocols, kept here so they cannot diverge: the claim
+ * (a surface uses one protocol at a time) and the common part of a commit
+ * record -- who made it, and the fence wait of a held commit.
  */
 #include <assert.h>
 #include <dirent.h>
@@ -27,11 +31,13 @@
 #include <fenceway/drm_syncobj.h>
 #include <fenceway/fence.h>
 #include <fenceway/loop.h>
+#include <inttypes.h>
+#include <wlr/types/wlr_surface.h>
+#include <wlr/util/addon.h>
 #include "commit.h"
 #include "explicit_sync.h"
 #include "explicit_sync_private.h"
 #include "server.h"
-#include "surface_sync.h"
 
 static bool kill_switch_set(void) {
 	const char *value = getenv(FW_NO_EXPLICIT_SYNC_ENV);
@@ -128,13 +134,15 @@ static void es_global_bind(struct wl_client *client, void *data,
 }
 
 bool fw_es_global_init(struct fw_es_global *g, struct fw_es *es,
-		const struct wl_interface *interface, int version, const void *impl) {
+		const struct wl_interface *interface, int version, const void *impl,
+		const struct fw_commit_hooks *hooks) {
 	g->es = es;
 	g->interface = interface;
 	g->impl = impl;
+	g->sub = fw_commit_subscribe(es->server->commits, hooks, g);
 	g->global = wl_global_create(es->display, interface, version, g,
 		es_global_bind);
-	if (g->global == NULL) {
+	if (g->sub < 0 || g->global == NULL) {
 		wlr_log(WLR_ERROR, "explicit-sync: cannot create the %s global",
 			interface->name);
 		return false;
@@ -147,17 +155,145 @@ void fw_es_global_finish(struct fw_es_global *g) {
 		wl_global_destroy(g->global);
 		g->global = NULL;
 	}
+	if (g->sub >= 0) {
+		/* Releases still owed (an output scanning a buffer out) are paid
+		 * now, from the protocol's retired hook. */
+		fw_commit_unsubscribe(g->es->server->commits, g->sub);
+		g->sub = -1;
+	}
+}
+
+/* ---- one protocol per surface ---- */
+
+struct es_claim {
+	enum fw_es_protocol protocol;
+	struct wlr_addon addon;            /* on surface->addons, owner es */
+};
+
+static void claim_addon_destroy(struct wlr_addon *addon) {
+	struct es_claim *claim = wl_container_of(addon, claim, addon);
+	wlr_addon_finish(&claim->addon);
+	free(claim);
+}
+
+static const struct wlr_addon_interface claim_addon_impl = {
+	.name = "fw_es_claim",
+	.destroy = claim_addon_destroy,
+};
+
+bool fw_es_claim(struct fw_es *es, struct wlr_surface *surface,
+		enum fw_es_protocol protocol, struct wl_resource *manager_resource,
+		uint32_t exists_code) {
+	struct wlr_addon *addon =
+		wlr_addon_find(&surface->addons, es, &claim_addon_impl);
+	if (addon != NULL) {
+		struct es_claim *claim = wl_container_of(addon, claim, addon);
+		fw_es_post_error(es, manager_resource, exists_code, "%s: %s",
+			protocol == FW_ES_SYNC_V1 ? "synchronization_exists" :
+			"surface_exists", claim->protocol == protocol ?
+			"the wl_surface already has a synchronization object" :
+			claim->protocol == FW_ES_SYNCOBJ_V1 ?
+			"the wl_surface uses wp_linux_drm_syncobj_manager_v1 "
+			"(one protocol per surface)" :
+			"the wl_surface uses zwp_linux_explicit_synchronization_v1 "
+			"(one protocol per surface)");
+		return false;
+	}
+	struct es_claim *claim = calloc(1, sizeof(*claim));
+	if (claim == NULL) {
+		fw_es_post_no_memory(es, wl_resource_get_client(manager_resource));
+		return false;
+	}
+	claim->protocol = protocol;
+	wlr_addon_init(&claim->addon, &surface->addons, es, &claim_addon_impl);
+	return true;
+}
+
+void fw_es_unclaim(struct fw_es *es, struct wlr_surface *surface) {
+	struct wlr_addon *addon =
+		wlr_addon_find(&surface->addons, es, &claim_addon_impl);
+	assert(addon != NULL);
+	claim_addon_destroy(addon);
+}
+
+/* ---- the common part of a commit record ---- */
+
+void fw_es_record_init(struct fw_es_record *record, struct fw_es *es,
+		struct fw_commit *commit) {
+	record->es = es;
+	record->commit = commit;
+	record->client = fw_commit_client(commit);
+	wl_list_insert(&es->records, &record->link);
+}
+
+void fw_es_record_finish(struct fw_es_record *record) {
+	if (record->wait != NULL) {
+		/* Never applied (its surface went): the fence does not matter. */
+		fw_wait_cancel(record->wait);
+		record->wait = NULL;
+	}
+	wl_list_remove(&record->link);
+}
+
+bool fw_es_record_client_alive(const struct fw_es_record *record) {
+	/* While libwayland destroys a client it frees that client's resources
+	 * itself; we only answer clients that are still there. */
+	return record->client != NULL &&
+		fw_es_client_find(record->es, record->client) != NULL;
+}
+
+static void log_failed_fence(struct fw_es_record *record,
+		struct fw_fence *fence) {
+	struct wlr_surface *surface = fw_commit_surface(record->commit);
+	pid_t pid = 0;
+	wl_client_get_credentials(record->client, &pid, NULL, NULL);
+	wlr_log(WLR_ERROR, "explicit-sync: client pid %d, wl_surface@%" PRIu32
+		": acquire fence on timeline '%s' point %" PRIu64 " failed (%s); "
+		"applying the commit as if it had signalled", (int)pid,
+		wl_resource_get_id(surface->resource),
+		record->timeline_name != NULL ? record->timeline_name : "?",
+		record->point, strerror(-fw_fence_get_status(fence)));
+}
+
+static void record_handle_signal(struct fw_wait *wait, struct fw_fence *fence,
+		void *data) {
+	struct fw_es_record *record = data;
+	/* The loop frees the wait when we return. */
+	record->wait = NULL;
+	if (fw_fence_get_status(fence) < 0) {
+		log_failed_fence(record, fence);
+	}
+	fw_commit_unhold(record->commit);
+}
+
+bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
+		const char *timeline_name, uint64_t point) {
+	record->timeline_name = timeline_name;
+	record->point = point;
+	if (fw_fence_is_signaled(fence)) {
+		if (fw_fence_get_status(fence) < 0) {
+			log_failed_fence(record, fence);
+		}
+		return true;
+	}
+	record->wait = fw_loop_wait_fence(record->es->loop, fence,
+		record_handle_signal, record);
+	if (record->wait == NULL ||
+			!fw_commit_hold(record->commit, timeline_name, point)) {
+		if (record->wait != NULL) {
+			fw_wait_cancel(record->wait);
+			record->wait = NULL;
+		}
+		fw_es_post_no_memory(record->es, record->client);
+		return false;
+	}
+	return true;
 }
 
 static void es_destroy(struct fw_es *es) {
 	fw_es_global_finish(&es->sync_v1);
 	fw_es_global_finish(&es->syncobj);
-	if (es->commit_sub >= 0) {
-		/* Releases still owed (an output scanning a buffer out) are paid
-		 * now, from our retired hook. */
-		fw_commit_unsubscribe(es->server->commits, es->commit_sub);
-	}
-	assert(wl_list_empty(&es->commits) && wl_list_empty(&es->surfaces));
+	assert(wl_list_empty(&es->records) && wl_list_empty(&es->clients));
 	if (es->loop_source != NULL) {
 		wl_event_source_remove(es->loop_source);
 	}
@@ -186,10 +322,9 @@ static bool es_init(struct fw_server *server, void **state) {
 	es->display = server->display;
 	es->event_loop = wl_display_get_event_loop(server->display);
 	es->drm_fd = -1;
-	es->commit_sub = -1;
+	es->syncobj.sub = es->sync_v1.sub = -1;
 	wl_list_init(&es->clients);
-	wl_list_init(&es->surfaces);
-	wl_list_init(&es->commits);
+	wl_list_init(&es->records);
 
 	es->loop = fw_loop_create();
 	if (es->loop == NULL) {
@@ -203,10 +338,8 @@ static bool es_init(struct fw_server *server, void **state) {
 		goto error;
 	}
 	find_drm_device(es);
-	es->commit_sub = fw_commit_subscribe(server->commits, &fw_es_commit_hooks,
-		es);
-	if (es->commit_sub < 0 || !fw_syncobj_v1_init(es) ||
-			!fw_sync_v1_init(es)) {
+	if (!fw_linux_drm_syncobj_v1_init(es) ||
+			!fw_linux_explicit_sync_v1_init(es)) {
 		goto error;
 	}
 	wlr_log(WLR_INFO, "explicit-sync: wp_linux_drm_syncobj_manager_v1 v1 and "
