@@ -48,14 +48,18 @@
 struct so_timeline {
 	struct fw_es *es;
 	struct fw_timeline *timeline;      /* reference owned */
+	/* Which timeline object: imports of one timeline share the library's
+	 * fw_timeline (deduplicated by inode), but conflicting_points is about
+	 * the object.  Never reused, unlike the struct's address. */
+	uint64_t id;
 };
 
-/* A pair of points (references owned). */
+/* A pair of points (references owned) and the objects they were set on. */
 struct so_points {
 	struct fw_timeline *acquire_timeline;
-	uint64_t acquire_point;
+	uint64_t acquire_point, acquire_object;
 	struct fw_timeline *release_timeline;
-	uint64_t release_point;
+	uint64_t release_point, release_object;
 };
 
 struct so_surface {
@@ -147,8 +151,10 @@ static void set_point(struct wl_resource *resource,
 	uint64_t point = ((uint64_t)hi << 32) | lo;
 	if (acquire) {
 		sos->pending.acquire_point = point;
+		sos->pending.acquire_object = tl->id;
 	} else {
 		sos->pending.release_point = point;
+		sos->pending.release_object = tl->id;
 	}
 }
 
@@ -227,7 +233,7 @@ static bool check_rules(struct so_surface *sos, bool has_buffer) {
 			WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_NO_RELEASE_POINT,
 			"no_release_point: buffer attached without a release point");
 	}
-	if (p->acquire_timeline == p->release_timeline &&
+	if (p->acquire_object == p->release_object &&
 			p->acquire_point >= p->release_point) {
 		return reject(sos,
 			WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_CONFLICTING_POINTS,
@@ -395,8 +401,10 @@ static void manager_handle_import_timeline(struct wl_client *client,
 		wl_client_post_no_memory(client);
 		return;
 	}
+	static uint64_t next_id;
 	tl->es = es;
 	tl->timeline = timeline;
+	tl->id = ++next_id;
 	wl_resource_set_implementation(timeline_resource, &timeline_impl, tl,
 		timeline_handle_resource_destroy);
 	esc->n_timelines++;

@@ -86,6 +86,29 @@ int so_ok_different_timelines(void) {
 	return es_pass(s.c);
 }
 
+int so_ok_same_timeline_two_objects(void) {
+	/* Two timeline objects imported from one timeline are two objects:
+	 * acquire >= release on them is no conflict, even though the
+	 * compositor shares the underlying timeline. */
+	struct so_win s;
+	so_win_setup(&s, "ok-two-objects");
+	int fd = fw_timeline_export_fd(s.acq->timeline);
+	if (fd < 0) {
+		wtc_die("fw_timeline_export_fd: %d", fd);
+	}
+	struct es_timeline twin = {
+		.timeline = s.acq->timeline,
+		.obj = wp_linux_drm_syncobj_manager_v1_import_timeline(s.c->syncobj,
+			fd),
+	};
+	close(fd);
+	es_timeline_signal(s.acq, 5);
+	es_set_acquire(s.so, s.acq, 5);
+	es_set_release(s.so, &twin, 3);
+	commit_shown(s.c, s.w->surface, s.buffer, "acquire 5, release 3");
+	return es_pass(s.c);
+}
+
 int so_ok_replace_point(void) {
 	/* The second set_acquire_point replaces the first (which never
 	 * signals): the commit must be applied. */

@@ -240,7 +240,9 @@ def main():
         SPECIAL[name]()
     else:
         if name in ("so-hold", "v1-hold-early-release",
-                    "so-null-attach-behind-held", "so-subsurface-hold"):
+                    "so-null-attach-behind-held", "so-subsurface-hold",
+                    "so-parent-released-desync",
+                    "so-parent-released-destroy"):
             skip_unless_programs("grim")
         with Compositor() as fw:
             run_scenario(fw, name)
