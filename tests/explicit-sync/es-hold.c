@@ -1,5 +1,5 @@
 /*
- * Holding commits until their acquire fence signals (DESIGN §4.3).
+ * Holding commits until their acquire fence signals (docs/explicit-sync.md).
  *
  * Every check is a count or an order, never a clock: "while A is held, B
  * gets at least 5 frames presented"; "no captured frame shows A's new

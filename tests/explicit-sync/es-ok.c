@@ -1,5 +1,5 @@
 /*
- * Things that must NOT be errors (DESIGN §4.1, §4.2), each checked by a
+ * Things that must NOT be errors, each checked by a
  * full cycle: the commit is accepted and, where it carries a buffer, shown
  * (its frame callback arrives).
  */
