@@ -1,6 +1,6 @@
 /*
  * The explicit-sync module: sets up what both protocols share and hands the
- * rest to the per-concern files (explicit_sync_private.h lists them).
+ * rest to the protocol files (explicit_sync_private.h lists them).
  *
  * Setup, in order:
  *   1. the kill switch -- FENCEWAY_NO_EXPLICIT_SYNC=1 (or --no-explicit-sync,
@@ -10,8 +10,13 @@
  *      without the main thread ever blocking;
  *   3. a DRM device with syncobj timelines, if there is one (so DRM syncobj
  *      fds can be imported next to our soft timelines);
- *   4. the pre-commit hook and the two globals.
+ *   4. the two globals, each protocol a subscriber of the commit tracker.
+ *
+ * Shared by both protocols, kept here so they cannot diverge: the claim
+ * (a surface uses one protocol at a time) and the common part of a commit
+ * record -- who made it, and the fence wait of a held commit.
  */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,10 +31,13 @@
 #include <fenceway/drm_syncobj.h>
 #include <fenceway/fence.h>
 #include <fenceway/loop.h>
+#include <inttypes.h>
+#include <wlr/types/wlr_surface.h>
+#include <wlr/util/addon.h>
+#include "commit.h"
 #include "explicit_sync.h"
 #include "explicit_sync_private.h"
 #include "server.h"
-#include "surface_sync.h"
 
 /* The fence loop's fd is readable: run the callbacks of fences that
  * signalled (held commits get applied from there). */
@@ -41,25 +49,6 @@ static int handle_loop_fd(int fd, uint32_t mask, void *data) {
 			strerror(-ret));
 	}
 	return 0;
-}
-
-static int handle_held_timer(void *data) {
-	struct fw_es *es = data;
-	es->held_timer_armed = false;
-	int next_ms = fw_es_check_held_commits(es);
-	if (next_ms > 0) {
-		wl_event_source_timer_update(es->held_timer, next_ms);
-		es->held_timer_armed = true;
-	}
-	return 0;
-}
-
-void fw_es_arm_held_timer(struct fw_es *es) {
-	if (es->held_timer_armed) {
-		return;
-	}
-	wl_event_source_timer_update(es->held_timer, FW_ES_HELD_TOO_LONG_MS);
-	es->held_timer_armed = true;
 }
 
 struct fw_fence *fw_es_create_out_fence(struct fw_es *es) {
@@ -140,13 +129,15 @@ static void es_global_bind(struct wl_client *client, void *data,
 }
 
 bool fw_es_global_init(struct fw_es_global *g, struct fw_es *es,
-		const struct wl_interface *interface, int version, const void *impl) {
+		const struct wl_interface *interface, int version, const void *impl,
+		const struct fw_commit_hooks *hooks) {
 	g->es = es;
 	g->interface = interface;
 	g->impl = impl;
+	g->sub = fw_commit_subscribe(es->server->commits, hooks, g);
 	g->global = wl_global_create(es->display, interface, version, g,
 		es_global_bind);
-	if (g->global == NULL) {
+	if (g->sub < 0 || g->global == NULL) {
 		wlr_log(WLR_ERROR, "explicit-sync: cannot create the %s global",
 			interface->name);
 		return false;
@@ -159,16 +150,145 @@ void fw_es_global_finish(struct fw_es_global *g) {
 		wl_global_destroy(g->global);
 		g->global = NULL;
 	}
+	if (g->sub >= 0) {
+		/* Releases still owed (an output scanning a buffer out) are paid
+		 * now, from the protocol's retired hook. */
+		fw_commit_unsubscribe(g->es->server->commits, g->sub);
+		g->sub = -1;
+	}
+}
+
+/* ---- one protocol per surface ---- */
+
+struct es_claim {
+	enum fw_es_protocol protocol;
+	struct wlr_addon addon;            /* on surface->addons, owner es */
+};
+
+static void claim_addon_destroy(struct wlr_addon *addon) {
+	struct es_claim *claim = wl_container_of(addon, claim, addon);
+	wlr_addon_finish(&claim->addon);
+	free(claim);
+}
+
+static const struct wlr_addon_interface claim_addon_impl = {
+	.name = "fw_es_claim",
+	.destroy = claim_addon_destroy,
+};
+
+bool fw_es_claim(struct fw_es *es, struct wlr_surface *surface,
+		enum fw_es_protocol protocol, struct wl_resource *manager_resource,
+		uint32_t exists_code) {
+	struct wlr_addon *addon =
+		wlr_addon_find(&surface->addons, es, &claim_addon_impl);
+	if (addon != NULL) {
+		struct es_claim *claim = wl_container_of(addon, claim, addon);
+		fw_es_post_error(es, manager_resource, exists_code, "%s: %s",
+			protocol == FW_ES_SYNC_V1 ? "synchronization_exists" :
+			"surface_exists", claim->protocol == protocol ?
+			"the wl_surface already has a synchronization object" :
+			claim->protocol == FW_ES_SYNCOBJ_V1 ?
+			"the wl_surface uses wp_linux_drm_syncobj_manager_v1 "
+			"(one protocol per surface)" :
+			"the wl_surface uses zwp_linux_explicit_synchronization_v1 "
+			"(one protocol per surface)");
+		return false;
+	}
+	struct es_claim *claim = calloc(1, sizeof(*claim));
+	if (claim == NULL) {
+		fw_es_post_no_memory(es, wl_resource_get_client(manager_resource));
+		return false;
+	}
+	claim->protocol = protocol;
+	wlr_addon_init(&claim->addon, &surface->addons, es, &claim_addon_impl);
+	return true;
+}
+
+void fw_es_unclaim(struct fw_es *es, struct wlr_surface *surface) {
+	struct wlr_addon *addon =
+		wlr_addon_find(&surface->addons, es, &claim_addon_impl);
+	assert(addon != NULL);
+	claim_addon_destroy(addon);
+}
+
+/* ---- the common part of a commit record ---- */
+
+void fw_es_record_init(struct fw_es_record *record, struct fw_es *es,
+		struct fw_commit *commit) {
+	record->es = es;
+	record->commit = commit;
+	record->client = fw_commit_client(commit);
+	wl_list_insert(&es->records, &record->link);
+}
+
+void fw_es_record_finish(struct fw_es_record *record) {
+	if (record->wait != NULL) {
+		/* Never applied (its surface went): the fence does not matter. */
+		fw_wait_cancel(record->wait);
+		record->wait = NULL;
+	}
+	wl_list_remove(&record->link);
+}
+
+bool fw_es_record_client_alive(const struct fw_es_record *record) {
+	/* While libwayland destroys a client it frees that client's resources
+	 * itself; we only answer clients that are still there. */
+	return record->client != NULL &&
+		fw_es_client_find(record->es, record->client) != NULL;
+}
+
+static void log_failed_fence(struct fw_es_record *record,
+		struct fw_fence *fence) {
+	struct wlr_surface *surface = fw_commit_surface(record->commit);
+	pid_t pid = 0;
+	wl_client_get_credentials(record->client, &pid, NULL, NULL);
+	wlr_log(WLR_ERROR, "explicit-sync: client pid %d, wl_surface@%" PRIu32
+		": acquire fence on timeline '%s' point %" PRIu64 " failed (%s); "
+		"applying the commit as if it had signalled", (int)pid,
+		wl_resource_get_id(surface->resource),
+		record->timeline_name != NULL ? record->timeline_name : "?",
+		record->point, strerror(-fw_fence_get_status(fence)));
+}
+
+static void record_handle_signal(struct fw_wait *wait, struct fw_fence *fence,
+		void *data) {
+	struct fw_es_record *record = data;
+	/* The loop frees the wait when we return. */
+	record->wait = NULL;
+	if (fw_fence_get_status(fence) < 0) {
+		log_failed_fence(record, fence);
+	}
+	fw_commit_unhold(record->commit);
+}
+
+bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
+		const char *timeline_name, uint64_t point) {
+	record->timeline_name = timeline_name;
+	record->point = point;
+	if (fw_fence_is_signaled(fence)) {
+		if (fw_fence_get_status(fence) < 0) {
+			log_failed_fence(record, fence);
+		}
+		return true;
+	}
+	record->wait = fw_loop_wait_fence(record->es->loop, fence,
+		record_handle_signal, record);
+	if (record->wait == NULL ||
+			!fw_commit_hold(record->commit, timeline_name, point)) {
+		if (record->wait != NULL) {
+			fw_wait_cancel(record->wait);
+			record->wait = NULL;
+		}
+		fw_es_post_no_memory(record->es, record->client);
+		return false;
+	}
+	return true;
 }
 
 static void es_destroy(struct fw_es *es) {
 	fw_es_global_finish(&es->sync_v1);
 	fw_es_global_finish(&es->syncobj);
-	fw_es_commit_hook_finish(es);
-	fw_es_outputs_finish(es);
-	if (es->held_timer != NULL) {
-		wl_event_source_remove(es->held_timer);
-	}
+	assert(wl_list_empty(&es->records) && wl_list_empty(&es->clients));
 	if (es->loop_source != NULL) {
 		wl_event_source_remove(es->loop_source);
 	}
@@ -197,9 +317,9 @@ static bool es_init(struct fw_server *server, void **state) {
 	es->display = server->display;
 	es->event_loop = wl_display_get_event_loop(server->display);
 	es->drm_fd = -1;
+	es->syncobj.sub = es->sync_v1.sub = -1;
 	wl_list_init(&es->clients);
-	wl_list_init(&es->surfaces);
-	fw_es_outputs_init(es);
+	wl_list_init(&es->records);
 
 	es->loop = fw_loop_create();
 	if (es->loop == NULL) {
@@ -209,20 +329,18 @@ static bool es_init(struct fw_server *server, void **state) {
 	}
 	es->loop_source = wl_event_loop_add_fd(es->event_loop,
 		fw_loop_get_fd(es->loop), WL_EVENT_READABLE, handle_loop_fd, es);
-	es->held_timer = wl_event_loop_add_timer(es->event_loop,
-		handle_held_timer, es);
-	if (es->loop_source == NULL || es->held_timer == NULL) {
+	if (es->loop_source == NULL) {
 		goto error;
 	}
 	find_drm_device(es);
-	if (!fw_es_commit_hook_init(es) || !fw_syncobj_v1_init(es) ||
-			!fw_sync_v1_init(es)) {
+	if (!fw_linux_drm_syncobj_v1_init(es) ||
+			!fw_linux_explicit_sync_v1_init(es)) {
 		goto error;
 	}
 	wlr_log(WLR_INFO, "explicit-sync: wp_linux_drm_syncobj_manager_v1 v1 and "
-		"zwp_linux_explicit_synchronization_v1 v2 advertised (caps: %d queued "
+		"zwp_linux_explicit_synchronization_v1 v2 advertised (caps: %d cached "
 		"commits per surface, %d timelines per client)",
-		FW_ES_MAX_QUEUED_COMMITS, FW_ES_MAX_TIMELINES);
+		FW_COMMIT_MAX_CACHED, FW_ES_MAX_TIMELINES);
 	*state = es;
 	return true;
 

@@ -1,17 +1,16 @@
 /*
  * Explicit synchronization in fenceway: the public face of the module.
  *
- * Two protocols, one behaviour (docs/explicit-sync.md, DESIGN §4):
- *   wp_linux_drm_syncobj_manager_v1        (syncobj_v1.c)
- *   zwp_linux_explicit_synchronization_v1  (explicit_sync_v1.c)
- * A client hands an acquire fence with each buffer; fenceway holds that one
- * surface's commit until the fence signals (surface_sync_hold.c) and hands
- * back a release once the commit is superseded and read
- * (surface_sync_release.c).
+ * Two protocols, one behaviour (docs/explicit-sync.md):
+ *   wp_linux_drm_syncobj_manager_v1        (linux_drm_syncobj_v1.c)
+ *   zwp_linux_explicit_synchronization_v1  (linux_explicit_sync_v1.c)
+ * A client hands an acquire fence with each buffer; fenceway has the commit
+ * tracker (commit.h) hold that one surface's commit until the fence
+ * signals, and hands back a release once the tracker retires the commit.
  *
  * The module plugs into the compositor through modules.h.  It owns
- * everything it creates (globals, the fence loop, the protocol logger, an
- * optional DRM fd) and frees it in its finish callback.
+ * everything it creates (globals, the fence loop, its subscriptions to the
+ * commit tracker, an optional DRM fd) and frees it in its finish callback.
  *
  * Kill switch: FENCEWAY_NO_EXPLICIT_SYNC=1 in the environment (main.c sets
  * it for --no-explicit-sync) hides both globals; the module then does

@@ -12,16 +12,15 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 #include "explicit_sync_private.h"
-#include "surface_sync.h"
 
 static void client_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_es_client *esc = wl_container_of(listener, esc, destroy);
-	/* Releases still deferred for this client's commits will find nobody
-	 * to answer (their timelines are still signalled). */
-	struct fw_es_commit *commit;
-	wl_list_for_each(commit, &esc->es->deferred, link) {
-		if (commit->client == esc->client) {
-			commit->client = NULL;
+	/* Releases still owed for this client's commits will find nobody to
+	 * answer (their timelines are still signalled). */
+	struct fw_es_record *record;
+	wl_list_for_each(record, &esc->es->records, link) {
+		if (record->client == esc->client) {
+			record->client = NULL;
 		}
 	}
 	wl_list_remove(&esc->destroy.link);

@@ -2,19 +2,22 @@
  * Explicit sync, shared between the module's files (not for the rest of
  * the compositor: they see explicit_sync.h only).
  *
- *   explicit_sync.c             module init/finish, fence loop, DRM device
- *   explicit_sync_client.c      per-client bookkeeping (pid, caps, errors)
- *   explicit_sync_commit_hook.c the pre-commit hook (a protocol logger)
- *   surface_sync.c              per-surface state and the commit queue
- *   surface_sync_hold.c         holding a commit until its fence signals
- *   surface_sync_release.c      releases: when and how
- *   surface_sync_scanout.c      releases wait while an output scans out
- *   syncobj_v1.c                wp_linux_drm_syncobj_manager_v1
- *   explicit_sync_v1.c          zwp_linux_explicit_synchronization_v1
+ *   explicit_sync.c           module init/finish, fence loop, DRM device,
+ *                             globals, the one-protocol-per-surface claim,
+ *                             the common part of a commit record (its wait)
+ *   explicit_sync_client.c    per-client bookkeeping (pid, caps, errors)
+ *   linux_drm_syncobj_v1.c    wp_linux_drm_syncobj_manager_v1
+ *   linux_explicit_sync_v1.c  zwp_linux_explicit_synchronization_v1
+ *
+ * Each protocol file is a subscriber of the commit tracker (commit.h): it
+ * owns its requests, pending state, rules and error messages, and, per
+ * commit, a record in its slot with its fence wait and its release.
  *
  * Ownership: struct fw_es is owned by the module instance (modules.c keeps
- * the pointer, explicit_sync.c frees it).  Per-client and per-surface
- * records are owned by fw_es and freed when their client or surface goes.
+ * the pointer, explicit_sync.c frees it).  Per-client records are owned by
+ * fw_es and freed when their client goes; per-surface records by their
+ * wlr_surface (addons); commit records by their protocol, until the
+ * tracker retires the commit.
  */
 #ifndef FENCEWAY_EXPLICIT_SYNC_PRIVATE_H
 #define FENCEWAY_EXPLICIT_SYNC_PRIVATE_H
@@ -24,33 +27,40 @@
 #include <sys/types.h>
 #include <wayland-server-core.h>
 
-struct fw_server;
-struct fw_loop;
-struct fw_timeline;
+struct fw_commit;
+struct fw_commit_hooks;
 struct fw_fence;
+struct fw_loop;
+struct fw_server;
+struct fw_wait;
+struct wlr_surface;
 
 /*
- * Caps (DESIGN §4.3).  Going past one disconnects that client with an
- * implementation error naming the limit; never the compositor's fds.
+ * Caps (docs/explicit-sync.md).  Going past one disconnects that client
+ * with an implementation error naming the limit; never the compositor's
+ * fds.  Commits cached behind a held one: FW_COMMIT_MAX_CACHED (commit.h).
  */
-/* Commits of one surface that are held for a fence, or queued behind one. */
-#define FW_ES_MAX_QUEUED_COMMITS 64
 /* wp_linux_drm_syncobj_timeline_v1 objects alive per client. */
 #define FW_ES_MAX_TIMELINES 256
-/* A commit held longer than this is logged once. */
-#define FW_ES_HELD_TOO_LONG_MS 1000
+
+/* Which protocol a surface's sync object speaks. */
+enum fw_es_protocol {
+	FW_ES_NONE = 0,
+	FW_ES_SYNCOBJ_V1,     /* wp_linux_drm_syncobj_surface_v1 */
+	FW_ES_SYNC_V1,        /* zwp_linux_surface_synchronization_v1 */
+};
 
 /*
- * One of the module's two manager globals.  Both managers bind the same way
- * (a resource at the version the client asked for, the module as user
- * data), so binding lives once, in explicit_sync.c.  Embedded in struct
- * fw_es; interface and impl point to static data of the protocol's file.
+ * One of the module's two manager globals, and its protocol's subscriber on
+ * the commit tracker (hook data: this struct).  Embedded in struct fw_es;
+ * interface, impl and hooks point to static data of the protocol's file.
  */
 struct fw_es_global {
 	struct fw_es *es;
 	const struct wl_interface *interface;
 	const void *impl;                   /* the manager's requests */
 	struct wl_global *global;           /* owned; NULL when not created */
+	int sub;                            /* subscriber index, or -1 */
 };
 
 struct fw_es {
@@ -62,10 +72,6 @@ struct fw_es {
 	struct fw_loop *loop;
 	struct wl_event_source *loop_source;
 
-	/* The pre-commit hook. Owned. */
-	struct wl_protocol_logger *logger;
-	int surface_commit_opcode;          /* of wl_surface.commit */
-
 	struct fw_es_global syncobj;        /* wp_linux_drm_syncobj_manager_v1 */
 	struct fw_es_global sync_v1;        /* zwp_linux_explicit_synchronization_v1 */
 
@@ -74,23 +80,11 @@ struct fw_es {
 	int drm_fd;
 	bool drm_fd_owned;
 
-	/* Our own out-fences (early fenced_release) live on this context. */
-	uint64_t fence_context;
+	/* Our own out-fences (early fenced_release). */
 	uint64_t fence_seqno;
 
-	/* "held too long": armed only while some held commit is not logged yet,
-	 * so an idle compositor has no timer running. */
-	struct wl_event_source *held_timer;
-	bool held_timer_armed;
-
 	struct wl_list clients;    /* fw_es_client.link */
-	struct wl_list surfaces;   /* fw_es_surface.link */
-
-	/* Outputs, and what they scan out (surface_sync_scanout.c). */
-	struct wl_list outputs;    /* fw_es_output.link */
-	struct wl_listener new_output;
-	/* Superseded commits whose buffer an output still scans out. */
-	struct wl_list deferred;   /* fw_es_commit.link */
+	struct wl_list records;    /* fw_es_record.link: every one alive */
 };
 
 /* ---- explicit_sync_client.c ---- */
@@ -101,7 +95,8 @@ struct fw_es_client {
 	pid_t pid;
 	uint32_t n_timelines;      /* live timeline objects (cap) */
 	/* We posted a protocol error: the client is about to be destroyed and
-	 * nothing of ours acts for it any more (DESIGN §2). */
+	 * nothing of ours acts for it any more (libwayland dispatches none of
+	 * its requests after an error). */
 	bool error_posted;
 	struct wl_listener destroy;
 	struct wl_list link;       /* fw_es.clients */
@@ -111,7 +106,7 @@ struct fw_es_client {
  * (the client has then been sent no_memory). */
 struct fw_es_client *fw_es_client_get(struct fw_es *es,
 	struct wl_client *client);
-/* The record for client if one exists. */
+/* The record for client if one exists (none while it is being destroyed). */
 struct fw_es_client *fw_es_client_find(struct fw_es *es,
 	struct wl_client *client);
 /*
@@ -129,38 +124,70 @@ void fw_es_post_no_memory(struct fw_es *es, struct wl_client *client);
 void fw_es_post_cap_error(struct fw_es *es, struct wl_client *client,
 	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* ---- explicit_sync_commit_hook.c ---- */
-
-/* Install / remove the protocol logger that sees wl_surface.commit first. */
-bool fw_es_commit_hook_init(struct fw_es *es);
-void fw_es_commit_hook_finish(struct fw_es *es);
-
-/* ---- syncobj_v1.c / explicit_sync_v1.c ---- */
-
-/* Advertise the protocol's manager (es->syncobj, es->sync_v1); false,
- * logged, when the global cannot be created.  fw_es_global_finish() takes
- * it down. */
-bool fw_syncobj_v1_init(struct fw_es *es);
-bool fw_sync_v1_init(struct fw_es *es);
-
-/* ---- surface_sync_scanout.c ---- */
-
-/* Follow the outputs' committed and presented buffers. */
-void fw_es_outputs_init(struct fw_es *es);
-/* Stop following them; every deferred release is paid now. */
-void fw_es_outputs_finish(struct fw_es *es);
-
 /* ---- explicit_sync.c ---- */
 
-/* Create g's global on es's display (false, logged, on failure). */
+/*
+ * Create g's global on es's display and subscribe hooks to the commit
+ * tracker (false, logged, on failure).
+ */
 bool fw_es_global_init(struct fw_es_global *g, struct fw_es *es,
-	const struct wl_interface *interface, int version, const void *impl);
-/* Remove the global if it exists; bound resources stay until their client
- * destroys them or goes. */
+	const struct wl_interface *interface, int version, const void *impl,
+	const struct fw_commit_hooks *hooks);
+/* Remove the global if it exists (bound resources stay until their client
+ * destroys them or goes) and unsubscribe: records still owed are retired. */
 void fw_es_global_finish(struct fw_es_global *g);
+
+/*
+ * A surface uses one protocol at a time.  Claim surface for protocol's new
+ * sync object: false, with error exists_code posted on manager_resource
+ * (whichever protocol holds it), when the surface already has one.  The
+ * claim ends with fw_es_unclaim() or with the surface.
+ */
+bool fw_es_claim(struct fw_es *es, struct wlr_surface *surface,
+	enum fw_es_protocol protocol, struct wl_resource *manager_resource,
+	uint32_t exists_code);
+void fw_es_unclaim(struct fw_es *es, struct wlr_surface *surface);
+
 /* A fresh fence of ours (refcount owned by the caller), NULL on failure. */
 struct fw_fence *fw_es_create_out_fence(struct fw_es *es);
-/* Make sure the "held too long" check runs within the threshold. */
-void fw_es_arm_held_timer(struct fw_es *es);
+
+/*
+ * The common part of a protocol's record of one commit, embedded in it.
+ * Lives from the commit's request hook to its retired hook.
+ */
+struct fw_es_record {
+	struct fw_es *es;
+	struct fw_commit *commit;          /* the tracker's; valid until retired */
+	/* NULL once the client is gone (explicit_sync_client.c clears it). */
+	struct wl_client *client;
+	/* While held: the fence wait (owned by es->loop) and what it waits
+	 * for, for the logs (name borrowed from the protocol's record). */
+	struct fw_wait *wait;
+	const char *timeline_name;
+	uint64_t point;
+	struct wl_list link;               /* fw_es.records */
+};
+
+void fw_es_record_init(struct fw_es_record *record, struct fw_es *es,
+	struct fw_commit *commit);
+/* Stop waiting (the commit is retired) and unlink. */
+void fw_es_record_finish(struct fw_es_record *record);
+/* Whether the client that made the commit is still there to answer. */
+bool fw_es_record_client_alive(const struct fw_es_record *record);
+/*
+ * Hold the commit (in its request hook) until fence signals; a fence that
+ * fails counts as signalled (as in the kernel) and is logged with who and
+ * which timeline_name/point.  A fence that already failed is logged and
+ * not held.  false on allocation failure (no_memory posted).
+ */
+bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
+	const char *timeline_name, uint64_t point);
+
+/* ---- the protocol files ---- */
+
+/* Advertise the protocol's manager (es->syncobj, es->sync_v1); false,
+ * logged, when the global cannot be created. */
+bool fw_linux_drm_syncobj_v1_init(struct fw_es *es);
+bool fw_linux_explicit_sync_v1_init(struct fw_es *es);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Outputs: pick a mode, add them to the layout and the scene, and drive the
  * frame loop: render the scene on each frame event, tell clients their
- * frame is done, and hand finished frames to the presentation code.
+ * frame is done, and send the present event headless outputs lack (the
+ * commit tracker, commit.c, follows commits and presents itself).
  */
 #include <stdlib.h>
 #include <time.h>
@@ -17,14 +18,14 @@
 #include <wlr/util/log.h>
 #include "cursor.h"
 #include "output.h"
-#include "presentation.h"
 #include "server.h"
 
 /* Is the output showing a client buffer directly (no composition)? */
 static bool output_scanned_out(struct fw_output *output) {
 	/* wlroots 0.15's scene remembers the outcome of its last attempt in
 	 * prev_scanout; it is "private", but reading it costs nothing and lets
-	 * the log answer DESIGN §2's scan-out question on any backend. */
+	 * the log answer the scan-out question (docs/compositor.md) on any
+	 * backend. */
 	return output->scene_output->prev_scanout;
 }
 
@@ -51,8 +52,6 @@ static void output_handle_frame(struct wl_listener *listener, void *data) {
 			wlr_log(WLR_INFO, "output %s: direct scan-out of a client "
 				"buffer", wlr_output->name);
 		}
-		fw_presentation_output_committed(server->presentation,
-			output->scene_output);
 		if (output->manual_present) {
 			struct wlr_output_event_present ev = {
 				.output = wlr_output,
@@ -75,19 +74,10 @@ static void output_handle_frame(struct wl_listener *listener, void *data) {
 	wlr_scene_output_send_frame_done(output->scene_output, &now);
 }
 
-static void output_handle_present(struct wl_listener *listener, void *data) {
-	struct fw_output *output = wl_container_of(listener, output, present);
-	const struct wlr_output_event_present *ev = data;
-	fw_presentation_output_present(output->server->presentation, ev);
-}
-
 static void output_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_output *output = wl_container_of(listener, output, destroy);
 	wlr_log(WLR_INFO, "output %s removed", output->wlr_output->name);
-	fw_presentation_output_destroyed(output->server->presentation,
-		output->wlr_output);
 	wl_list_remove(&output->frame.link);
-	wl_list_remove(&output->present.link);
 	wl_list_remove(&output->destroy.link);
 	wl_list_remove(&output->link);
 	free(output);
@@ -157,8 +147,6 @@ static void server_handle_new_output(struct wl_listener *listener,
 	output->manual_present = wlr_output_is_headless(wlr_output);
 	output->frame.notify = output_handle_frame;
 	wl_signal_add(&wlr_output->events.frame, &output->frame);
-	output->present.notify = output_handle_present;
-	wl_signal_add(&wlr_output->events.present, &output->present);
 	output->destroy.notify = output_handle_destroy;
 	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
 	wl_list_insert(&server->outputs, &output->link);

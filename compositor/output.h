@@ -18,17 +18,17 @@ struct fw_output {
 	struct wlr_scene_output *scene_output;  /* scene-owned */
 	struct wl_list link;                 /* fw_server.outputs */
 	/* Headless only: wlroots 0.15 drops the backend's own present event,
-	 * so fenceway sends one after each real commit (DESIGN §2). */
+	 * so fenceway sends one after each real commit (docs/compositor.md). */
 	bool manual_present;
 	bool scanout_logged;                 /* direct scan-out seen and logged */
 	struct wl_listener frame;
-	struct wl_listener present;
 	struct wl_listener destroy;
 };
 
 /*
  * Make every output draw a new frame soon, even if nothing in the scene
- * changed (used to get latched presentation feedback onto the screen).
+ * changed (used to get an applied commit's presentation feedback onto the
+ * screen).
  */
 void fw_output_request_frame(struct fw_server *server);
 

@@ -1,75 +1,67 @@
 /*
- * wp_presentation with one feedback per commit (see presentation.h for the
- * life of a feedback and why wlroots 0.15's wlr_presentation is not used).
+ * wp_presentation with one feedback per commit (see presentation.h).
+ *
+ * A feedback waits on presentation->pending until its surface commits; the
+ * commit tracker's request hook then moves it into the commit's slot (a
+ * struct commit_feedbacks), and the commit's presented or discarded hook
+ * answers it.  A feedback whose surface goes before committing is
+ * discarded.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_output.h>
-#include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
-#include <wlr/util/addon.h>
-#include <wlr/util/log.h>
-#include "presentation-time-protocol.h"
+#include "commit.h"
 #include "output.h"
+#include "presentation-time-protocol.h"
 #include "presentation.h"
 #include "server.h"
 
-enum fw_feedback_state {
-	FW_FEEDBACK_REQUESTED,   /* its commit is not applied yet */
-	FW_FEEDBACK_LATCHED,     /* its commit is the surface's current state */
-	FW_FEEDBACK_SAMPLED,     /* in a committed frame, waiting for present */
-};
-
 struct fw_feedback {
+	struct fw_presentation *presentation;
 	struct wl_resource *resource;        /* wp_presentation_feedback */
-	enum fw_feedback_state state;
-	uint32_t surface_seq;                /* the commit it belongs to */
-	struct wlr_output *output;           /* SAMPLED: the frame's output */
-	uint32_t output_commit_seq;          /* SAMPLED: the frame's commit_seq */
-	struct wl_list link;  /* psurface->feedbacks, or presentation->sampled */
+	/* While pending: the surface and the seq of the commit it belongs to. */
+	struct wlr_surface *surface;
+	uint32_t seq;
+	struct wl_listener surface_destroy;
+	struct wl_list link;  /* presentation->pending, or commit_feedbacks */
 };
 
-struct fw_presentation_surface {
-	struct fw_presentation *presentation;
-	struct wlr_surface *surface;
-	struct wlr_addon addon;              /* on surface->addons */
-	struct wl_list feedbacks;            /* REQUESTED and LATCHED */
-	struct wl_listener commit;
-	struct wl_list link;                 /* presentation->surfaces */
+/* A commit's slot: its feedbacks. */
+struct commit_feedbacks {
+	struct wl_list feedbacks;            /* fw_feedback.link */
 };
 
 struct fw_presentation {
 	struct fw_server *server;
 	struct wl_global *global;
 	clockid_t clock;
-	struct wl_list sampled;              /* SAMPLED feedbacks, all surfaces */
-	struct wl_list surfaces;             /* fw_presentation_surface.link */
+	int sub;                             /* on server->commits */
+	struct wl_list pending;              /* fw_feedback.link */
 	struct wl_list resources;            /* bound wp_presentation objects */
 };
-
-/* Sequence numbers wrap; compare them as a signed distance. */
-static bool seq_before(uint32_t a, uint32_t b) {
-	return (int32_t)(a - b) < 0;
-}
 
 /* ---- feedback objects ---- */
 
 static void feedback_handle_resource_destroy(struct wl_resource *resource) {
 	struct fw_feedback *fb = wl_resource_get_user_data(resource);
+	wl_list_remove(&fb->surface_destroy.link);
 	wl_list_remove(&fb->link);
 	free(fb);
 }
 
 /* Send "discarded" and destroy the object (which frees fb). */
-static void feedback_discard(struct fw_presentation *presentation,
-		struct fw_feedback *fb) {
+static void feedback_discard(struct fw_feedback *fb) {
 	wp_presentation_feedback_send_discarded(fb->resource);
-	presentation->server->stats.feedback_discarded++;
+	if (fb->presentation != NULL) {
+		fb->presentation->server->stats.feedback_discarded++;
+	}
 	wl_resource_destroy(fb->resource);
 }
 
-static void feedback_present(struct fw_presentation *presentation,
-		struct fw_feedback *fb, const struct wlr_output_event_present *ev) {
+static void feedback_present(struct fw_feedback *fb,
+		const struct wlr_output_event_present *ev) {
 	/* sync_output first: one for each wl_output the client bound for the
 	 * output the frame went to, as the protocol asks. */
 	struct wl_client *client = wl_resource_get_client(fb->resource);
@@ -86,108 +78,95 @@ static void feedback_present(struct fw_presentation *presentation,
 		(uint32_t)(sec >> 32), (uint32_t)sec, (uint32_t)ev->when->tv_nsec,
 		refresh, (uint32_t)((uint64_t)ev->seq >> 32), (uint32_t)ev->seq,
 		ev->flags);
-	presentation->server->stats.feedback_presented++;
+	fb->presentation->server->stats.feedback_presented++;
 	wl_resource_destroy(fb->resource);
 }
 
-/* ---- per-surface state ---- */
-
-static void psurface_destroy(struct fw_presentation_surface *ps) {
-	/* The surface is gone: its unshown commits never will be shown. */
-	struct fw_feedback *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &ps->feedbacks, link) {
-		feedback_discard(ps->presentation, fb);
-	}
-	wl_list_remove(&ps->commit.link);
-	wl_list_remove(&ps->link);
-	wlr_addon_finish(&ps->addon);
-	free(ps);
+static void feedback_handle_surface_destroy(struct wl_listener *listener,
+		void *data) {
+	struct fw_feedback *fb = wl_container_of(listener, fb, surface_destroy);
+	/* Its commit will never be made. */
+	feedback_discard(fb);
 }
 
-static void psurface_addon_destroy(struct wlr_addon *addon) {
-	struct fw_presentation_surface *ps = wl_container_of(addon, ps, addon);
-	psurface_destroy(ps);
-}
+/* ---- the commit hooks ---- */
 
-static const struct wlr_addon_interface psurface_addon_impl = {
-	.name = "fw_presentation_surface",
-	.destroy = psurface_addon_destroy,
-};
-
-/*
- * The surface applied a commit (its own or, for a synchronized subsurface,
- * one released by the parent).  Feedbacks of that commit are latched; older
- * ones still waiting to be shown were superseded and are discarded.
- */
-static void psurface_handle_commit(struct wl_listener *listener, void *data) {
-	struct fw_presentation_surface *ps = wl_container_of(listener, ps, commit);
-	uint32_t current = ps->surface->current.seq;
-	bool latched = false;
+static bool handle_request(struct fw_commit *commit, void *data) {
+	struct fw_presentation *presentation = data;
+	struct wlr_surface *surface = fw_commit_surface(commit);
+	uint32_t seq = fw_commit_seq(commit);
+	struct commit_feedbacks *set = NULL;
 	struct fw_feedback *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &ps->feedbacks, link) {
-		if (seq_before(fb->surface_seq, current)) {
-			feedback_discard(ps->presentation, fb);
-		} else if (fb->surface_seq == current) {
-			fb->state = FW_FEEDBACK_LATCHED;
-			latched = true;
+	wl_list_for_each_safe(fb, tmp, &presentation->pending, link) {
+		if (fb->surface != surface || fb->seq != seq) {
+			continue;
 		}
+		if (set == NULL) {
+			set = calloc(1, sizeof(*set));
+			if (set == NULL) {
+				/* It stays pending and is discarded with its surface. */
+				wl_client_post_no_memory(fw_commit_client(commit));
+				return true;
+			}
+			wl_list_init(&set->feedbacks);
+		}
+		wl_list_remove(&fb->surface_destroy.link);
+		wl_list_init(&fb->surface_destroy.link);
+		fb->surface = NULL;
+		wl_list_remove(&fb->link);
+		wl_list_insert(set->feedbacks.prev, &fb->link);
 	}
-	if (latched) {
+	if (set != NULL) {
+		fw_commit_set_slot(commit, presentation->sub, set);
+	}
+	return true;
+}
+
+static void handle_applied(struct fw_commit *commit, void *data) {
+	struct fw_presentation *presentation = data;
+	if (fw_commit_get_slot(commit, presentation->sub) != NULL) {
 		/* A commit without damage would not make the scene redraw, and the
 		 * feedback would wait for the next unrelated frame; ask for one. */
-		fw_output_request_frame(ps->presentation->server);
+		fw_output_request_frame(presentation->server);
 	}
 }
 
-static struct fw_presentation_surface *psurface_get_or_create(
-		struct fw_presentation *presentation, struct wlr_surface *surface) {
-	struct fw_presentation_surface *ps =
-		fw_presentation_surface_get(presentation, surface);
-	if (ps != NULL) {
-		return ps;
+/* Answer every feedback of commit (event NULL: discarded). */
+static void answer(struct fw_presentation *presentation,
+		struct fw_commit *commit, const struct wlr_output_event_present *ev) {
+	struct commit_feedbacks *set =
+		fw_commit_get_slot(commit, presentation->sub);
+	if (set == NULL) {
+		return;
 	}
-	ps = calloc(1, sizeof(*ps));
-	if (ps == NULL) {
-		return NULL;
-	}
-	ps->presentation = presentation;
-	ps->surface = surface;
-	wl_list_init(&ps->feedbacks);
-	wlr_addon_init(&ps->addon, &surface->addons, presentation,
-		&psurface_addon_impl);
-	ps->commit.notify = psurface_handle_commit;
-	wl_signal_add(&surface->events.commit, &ps->commit);
-	wl_list_insert(&presentation->surfaces, &ps->link);
-	return ps;
-}
-
-struct fw_presentation_surface *fw_presentation_surface_get(
-		struct fw_presentation *presentation, struct wlr_surface *surface) {
-	struct wlr_addon *addon = wlr_addon_find(&surface->addons, presentation,
-		&psurface_addon_impl);
-	if (addon == NULL) {
-		return NULL;
-	}
-	struct fw_presentation_surface *ps = wl_container_of(addon, ps, addon);
-	return ps;
-}
-
-size_t fw_presentation_surface_count(struct fw_presentation_surface *ps) {
-	return (size_t)wl_list_length(&ps->feedbacks);
-}
-
-size_t fw_presentation_surface_discard_commit(
-		struct fw_presentation_surface *ps, uint32_t seq) {
-	size_t n = 0;
+	fw_commit_set_slot(commit, presentation->sub, NULL);
 	struct fw_feedback *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &ps->feedbacks, link) {
-		if (fb->state == FW_FEEDBACK_REQUESTED && fb->surface_seq == seq) {
-			feedback_discard(ps->presentation, fb);
-			n++;
+	wl_list_for_each_safe(fb, tmp, &set->feedbacks, link) {
+		if (ev != NULL) {
+			feedback_present(fb, ev);
+		} else {
+			feedback_discard(fb);
 		}
 	}
-	return n;
+	assert(wl_list_empty(&set->feedbacks));
+	free(set);
 }
+
+static void handle_presented(struct fw_commit *commit,
+		const struct wlr_output_event_present *event, void *data) {
+	answer(data, commit, event);
+}
+
+static void handle_discarded(struct fw_commit *commit, void *data) {
+	answer(data, commit, NULL);
+}
+
+static const struct fw_commit_hooks presentation_hooks = {
+	.request = handle_request,
+	.applied = handle_applied,
+	.presented = handle_presented,
+	.discarded = handle_discarded,
+};
 
 /* ---- the global ---- */
 
@@ -216,28 +195,22 @@ static void presentation_handle_feedback(struct wl_client *client,
 		return;
 	}
 	wl_list_init(&fb->link);
+	wl_list_init(&fb->surface_destroy.link);
 	wl_resource_set_implementation(fb->resource, NULL, fb,
 		feedback_handle_resource_destroy);
-
 	if (presentation == NULL) {
 		/* The global is being torn down; nothing will ever be shown. */
-		wp_presentation_feedback_send_discarded(fb->resource);
-		wl_resource_destroy(fb->resource);
-		return;
-	}
-	struct fw_presentation_surface *ps =
-		psurface_get_or_create(presentation, surface);
-	if (ps == NULL) {
-		wl_resource_destroy(fb->resource);
-		wl_client_post_no_memory(client);
+		feedback_discard(fb);
 		return;
 	}
 	/* The request is part of the pending state: it belongs to the commit
 	 * that the next wl_surface.commit will make, whose seq is pending.seq. */
-	fb->state = FW_FEEDBACK_REQUESTED;
-	fb->surface_seq = surface->pending.seq;
-	wl_list_remove(&fb->link);
-	wl_list_insert(ps->feedbacks.prev, &fb->link);
+	fb->presentation = presentation;
+	fb->surface = surface;
+	fb->seq = surface->pending.seq;
+	fb->surface_destroy.notify = feedback_handle_surface_destroy;
+	wl_signal_add(&surface->events.destroy, &fb->surface_destroy);
+	wl_list_insert(presentation->pending.prev, &fb->link);
 }
 
 static const struct wp_presentation_interface presentation_impl = {
@@ -272,12 +245,19 @@ struct fw_presentation *fw_presentation_create(struct fw_server *server,
 	}
 	presentation->server = server;
 	presentation->clock = clock;
-	wl_list_init(&presentation->sampled);
-	wl_list_init(&presentation->surfaces);
+	wl_list_init(&presentation->pending);
 	wl_list_init(&presentation->resources);
+	presentation->sub = fw_commit_subscribe(server->commits,
+		&presentation_hooks, presentation);
 	presentation->global = wl_global_create(server->display,
 		&wp_presentation_interface, 1, presentation, presentation_bind);
-	if (presentation->global == NULL) {
+	if (presentation->sub < 0 || presentation->global == NULL) {
+		if (presentation->sub >= 0) {
+			fw_commit_unsubscribe(server->commits, presentation->sub);
+		}
+		if (presentation->global != NULL) {
+			wl_global_destroy(presentation->global);
+		}
 		free(presentation);
 		return NULL;
 	}
@@ -288,16 +268,13 @@ void fw_presentation_destroy(struct fw_presentation *presentation) {
 	if (presentation == NULL) {
 		return;
 	}
-	/* Clients are normally gone by now; if not, their sampled feedbacks are
-	 * told the truth and per-surface state goes with the surfaces. */
+	/* Clients are normally gone by now; if not, their feedbacks are told
+	 * the truth: nothing will be shown any more. */
 	struct fw_feedback *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &presentation->sampled, link) {
-		feedback_discard(presentation, fb);
+	wl_list_for_each_safe(fb, tmp, &presentation->pending, link) {
+		feedback_discard(fb);
 	}
-	struct fw_presentation_surface *ps, *ps_tmp;
-	wl_list_for_each_safe(ps, ps_tmp, &presentation->surfaces, link) {
-		psurface_destroy(ps);
-	}
+	fw_commit_unsubscribe(presentation->server->commits, presentation->sub);
 	/* Bound objects outlive us only if clients are still connected: make
 	 * them inert (their feedback requests are then discarded at once). */
 	struct wl_resource *resource, *res_tmp;
@@ -308,74 +285,4 @@ void fw_presentation_destroy(struct fw_presentation *presentation) {
 	}
 	wl_global_destroy(presentation->global);
 	free(presentation);
-}
-
-/* ---- fed by output.c ---- */
-
-struct sample_ctx {
-	struct fw_presentation *presentation;
-	struct wlr_output *output;
-};
-
-static void sample_surface(struct wlr_surface *surface, int sx, int sy,
-		void *data) {
-	struct sample_ctx *ctx = data;
-	struct fw_presentation_surface *ps =
-		fw_presentation_surface_get(ctx->presentation, surface);
-	if (ps == NULL) {
-		return;
-	}
-	struct fw_feedback *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &ps->feedbacks, link) {
-		if (fb->state != FW_FEEDBACK_LATCHED) {
-			continue;
-		}
-		fb->state = FW_FEEDBACK_SAMPLED;
-		fb->output = ctx->output;
-		fb->output_commit_seq = ctx->output->commit_seq;
-		wl_list_remove(&fb->link);
-		wl_list_insert(ctx->presentation->sampled.prev, &fb->link);
-	}
-}
-
-void fw_presentation_output_committed(struct fw_presentation *presentation,
-		struct wlr_scene_output *scene_output) {
-	struct sample_ctx ctx = {
-		.presentation = presentation,
-		.output = scene_output->output,
-	};
-	/* Every surface the frame covers; a surface on two outputs is sampled
-	 * by whichever commits first. */
-	wlr_scene_output_for_each_surface(scene_output, sample_surface, &ctx);
-}
-
-void fw_presentation_output_present(struct fw_presentation *presentation,
-		const struct wlr_output_event_present *ev) {
-	struct fw_feedback *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &presentation->sampled, link) {
-		if (fb->output != ev->output) {
-			continue;
-		}
-		if (fb->output_commit_seq == ev->commit_seq) {
-			if (ev->presented && ev->when != NULL) {
-				feedback_present(presentation, fb, ev);
-			} else {
-				feedback_discard(presentation, fb);
-			}
-		} else if (ev->presented &&
-				seq_before(fb->output_commit_seq, ev->commit_seq)) {
-			/* A later frame reached the screen, this one never will. */
-			feedback_discard(presentation, fb);
-		}
-	}
-}
-
-void fw_presentation_output_destroyed(struct fw_presentation *presentation,
-		struct wlr_output *output) {
-	struct fw_feedback *fb, *tmp;
-	wl_list_for_each_safe(fb, tmp, &presentation->sampled, link) {
-		if (fb->output == output) {
-			feedback_discard(presentation, fb);
-		}
-	}
 }

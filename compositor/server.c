@@ -20,6 +20,7 @@
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include <wlr/util/log.h>
 #include "children.h"
+#include "commit.h"
 #include "modules.h"
 #include "output.h"
 #include "presentation.h"
@@ -70,6 +71,10 @@ static bool create_globals(struct fw_server *server) {
 				server->output_layout) == NULL ||
 			wlr_screencopy_manager_v1_create(server->display) == NULL ||
 			wlr_viewporter_create(server->display) == NULL) {
+		return false;
+	}
+	server->commits = fw_commit_tracker_create(server);
+	if (server->commits == NULL) {
 		return false;
 	}
 	clockid_t clock = wlr_backend_get_presentation_clock(server->backend);
@@ -235,6 +240,8 @@ void fw_server_finish(struct fw_server *server) {
 	fw_cursor_finish(server);
 	fw_presentation_destroy(server->presentation);
 	server->presentation = NULL;
+	fw_commit_tracker_destroy(server->commits);
+	server->commits = NULL;
 	/* The layout before the scene and the display: wlroots 0.15 ties the
 	 * scene's layout attachment and the xdg-output manager to the layout's
 	 * destroy signal (each frees itself there), while the scene does not

@@ -36,6 +36,7 @@ struct wlr_subcompositor;
 struct wlr_scene;
 struct wlr_output_layout;
 struct wlr_xdg_shell;
+struct fw_commit_tracker;
 struct fw_presentation;
 struct fw_seat;
 struct fw_cursor;
@@ -98,6 +99,7 @@ struct fw_server {
 	struct fw_seat *seat;               /* seat.h; seat.c owns it */
 	struct fw_cursor *cursor;           /* cursor.h; cursor.c owns it */
 
+	struct fw_commit_tracker *commits;  /* commit.h */
 	struct fw_presentation *presentation;
 
 	struct wl_list modules;             /* struct fw_module_instance.link */

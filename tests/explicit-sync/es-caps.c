@@ -1,5 +1,5 @@
 /*
- * Caps (DESIGN §4.3): going past a documented limit disconnects that
+ * Caps: going past a documented limit disconnects that
  * client with an implementation error (wl_display error 3) whose message
  * names the limit -- libwayland prints it on the client's stderr, where
  * the Python side looks for the limit's name.
@@ -9,7 +9,7 @@
 #include "es-client.h"
 #include "es-scenarios.h"
 
-/* The compositor's caps (compositor/explicit_sync_private.h). */
+/* The compositor's caps (docs/explicit-sync.md). */
 #define CAP_QUEUED_COMMITS 64
 #define CAP_TIMELINES 256
 

@@ -1,5 +1,5 @@
 /*
- * Holding commits until their acquire fence signals (DESIGN §4.3).
+ * Holding commits until their acquire fence signals (docs/explicit-sync.md).
  *
  * Every check is a count or an order, never a clock: "while A is held, B
  * gets at least 5 frames presented"; "no captured frame shows A's new
@@ -528,4 +528,159 @@ int v1_hold_forever(void) {
 	for (;;) {
 		pause();
 	}
+}
+
+/* ---- caps and parent locks ---- */
+
+/* The compositor's cap on commits cached behind a held one (docs). */
+#define CAP_CACHED 64
+
+/* Commit once more and roundtrip: false once the compositor disconnected
+ * us; then the error must be the implementation error naming the cap. */
+static bool commit_survives(struct es_conn *c, struct wl_surface *surface) {
+	wl_surface_damage_buffer(surface, 0, 0, 1, 1);
+	wl_surface_commit(surface);
+	return wl_display_roundtrip(c->wl.display) >= 0;
+}
+
+static int check_cap_error(struct es_conn *c, int cached) {
+	const struct wl_interface *iface = NULL;
+	uint32_t id = 0;
+	uint32_t code = wl_display_get_protocol_error(c->wl.display, &iface, &id);
+	printf("disconnected with %d commits cached (cap %d): %s error %u\n",
+		cached, CAP_CACHED, iface != NULL ? iface->name : "no", code);
+	if (iface != &wl_display_interface ||
+			code != WL_DISPLAY_ERROR_IMPLEMENTATION) {
+		FAIL("not the implementation error of the cap");
+	}
+	if (cached > CAP_CACHED + 1) {
+		FAIL("%d commits cached before the disconnect", cached);
+	}
+	return 0;
+}
+
+/*
+ * Flood surface with commits carrying nothing, cached behind a lock; a
+ * bystander presents one frame every 8 commits.  already: commits cached
+ * before the flood.
+ */
+static int flood(struct es_conn *c, struct wl_surface *surface, int already) {
+	struct es_conn *b = es_connect();
+	struct wtc_toplevel *bw = es_window_create(b, "flood-bystander");
+	int cached = already, presented = 0;
+	bool alive = true;
+	for (int i = 0; i < 4 * CAP_CACHED && alive; i++) {
+		alive = commit_survives(c, surface);
+		cached += alive ? 1 : 0;
+		if (i % 8 == 0) {
+			presented += b_present_frames(b, bw, 1);
+		}
+	}
+	printf("bystander presented %d frames during the flood\n", presented);
+	if (alive) {
+		FAIL("%d commits cached and still connected", cached);
+	}
+	if (presented < 5) {
+		FAIL("the bystander presented only %d frames", presented);
+	}
+	/* The one refused counts: it was the one past the cap. */
+	if (check_cap_error(c, cached + 1) != 0) {
+		return 1;
+	}
+	return es_pass(b);
+}
+
+int so_flood_no_attach(void) {
+	/* Commits without an attach, cached behind a held commit. */
+	struct held_a a = {0};
+	if (held_a_setup(&a, "flood-A") != 0) {
+		return 1;
+	}
+	return flood(a.c, a.w->surface, 1);
+}
+
+/* A parent whose synchronized child has a held commit. */
+struct held_child {
+	struct es_conn *c;
+	struct wtc_toplevel *parent;
+	struct wl_subsurface *sub;
+	struct wl_surface *child;
+};
+
+static int held_child_setup(struct held_child *h, const char *title) {
+	h->c = es_connect();
+	h->parent = es_window_create(h->c, title);
+	h->child = wl_compositor_create_surface(h->c->wl.compositor);
+	h->sub = wl_subcompositor_get_subsurface(h->c->wl.subcompositor,
+		h->child, h->parent->surface);
+	struct wp_linux_drm_syncobj_surface_v1 *so =
+		wp_linux_drm_syncobj_manager_v1_get_surface(h->c->syncobj, h->child);
+	struct es_timeline *acq = es_timeline_new(h->c, "child-acquire");
+	struct es_timeline *rel = es_timeline_new(h->c, "child-release");
+	if (!es_commit_shown(h->c, h->parent->surface,
+			es_buffer(h->c, 96, 96, ES_RED))) {
+		FAIL("parent never shown");
+	}
+	/* Point 1 never signals: the child's commit is held for good. */
+	es_set_acquire(so, acq, 1);
+	es_set_release(so, rel, 1);
+	es_attach(h->child, es_buffer(h->c, 32, 32, ES_BLUE));
+	wl_surface_commit(h->child);
+	es_roundtrip(h->c);
+	return 0;
+}
+
+int so_flood_held_child_parent(void) {
+	/* A plain parent behind its held synchronized child. */
+	struct held_child h;
+	if (held_child_setup(&h, "flood-parent") != 0) {
+		return 1;
+	}
+	return flood(h.c, h.parent->surface, 0);
+}
+
+/* The parent's next commit waits for the held child until end() cuts the
+ * child loose; then it is applied (its frame callback comes). */
+static int parent_released(const char *title,
+		void (*end)(struct held_child *h)) {
+	struct held_child h;
+	if (held_child_setup(&h, title) != 0) {
+		return 1;
+	}
+	struct es_frame frame = {0};
+	es_attach(h.parent->surface, es_buffer(h.c, 96, 96, ES_WHITE));
+	es_request_frame(h.parent->surface, &frame);
+	wl_surface_commit(h.parent->surface);
+	es_roundtrip(h.c);
+	struct es_conn *b = es_connect();
+	int presented = b_present_frames(b, es_window_create(b, "witness"), 3);
+	es_dispatch_pending(h.c);
+	if (presented < 3 || frame.done != 0) {
+		FAIL("parent applied while its child is held (%d frames seen)",
+			presented);
+	}
+	end(&h);
+	if (!es_wait_count(h.c, &frame.done, 1, ES_WAIT_MS)) {
+		FAIL("parent still held after its child was cut loose");
+	}
+	if (es_capture_count(ES_WHITE) == 0) {
+		FAIL("parent's new buffer not on screen");
+	}
+	return es_pass(h.c);
+}
+
+static void end_desync(struct held_child *h) {
+	wl_subsurface_set_desync(h->sub);
+}
+
+static void end_destroy(struct held_child *h) {
+	wl_subsurface_destroy(h->sub);
+}
+
+int so_parent_released_desync(void) {
+	return parent_released("desync-parent", end_desync);
+}
+
+int so_parent_released_destroy(void) {
+	return parent_released("destroy-parent", end_destroy);
 }

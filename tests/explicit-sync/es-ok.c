@@ -1,5 +1,5 @@
 /*
- * Things that must NOT be errors (DESIGN §4.1, §4.2), each checked by a
+ * Things that must NOT be errors, each checked by a
  * full cycle: the commit is accepted and, where it carries a buffer, shown
  * (its frame callback arrives).
  */
@@ -83,6 +83,29 @@ int so_ok_different_timelines(void) {
 	so_win_setup(&s, "ok-different");
 	es_timeline_signal(s.acq, 10);
 	so_commit_shown(&s, 10, 1, "the commit");
+	return es_pass(s.c);
+}
+
+int so_ok_same_timeline_two_objects(void) {
+	/* Two timeline objects imported from one timeline are two objects:
+	 * acquire >= release on them is no conflict, even though the
+	 * compositor shares the underlying timeline. */
+	struct so_win s;
+	so_win_setup(&s, "ok-two-objects");
+	int fd = fw_timeline_export_fd(s.acq->timeline);
+	if (fd < 0) {
+		wtc_die("fw_timeline_export_fd: %d", fd);
+	}
+	struct es_timeline twin = {
+		.timeline = s.acq->timeline,
+		.obj = wp_linux_drm_syncobj_manager_v1_import_timeline(s.c->syncobj,
+			fd),
+	};
+	close(fd);
+	es_timeline_signal(s.acq, 5);
+	es_set_acquire(s.so, s.acq, 5);
+	es_set_release(s.so, &twin, 3);
+	commit_shown(s.c, s.w->surface, s.buffer, "acquire 5, release 3");
 	return es_pass(s.c);
 }
 

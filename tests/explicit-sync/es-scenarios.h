@@ -39,6 +39,7 @@ int v1_no_buffer_null_attach(void);
 int so_ok_empty_commit(void);
 int so_ok_null_attach(void);
 int so_ok_different_timelines(void);
+int so_ok_same_timeline_two_objects(void);
 int so_ok_replace_point(void);
 int so_ok_timeline_destroyed(void);
 int so_ok_shm(void);
@@ -56,6 +57,10 @@ int v1_producer_killed(void);
 int so_subsurface_hold(void);
 int so_release_on_destroy(void);
 int v1_hold_forever(void);
+int so_flood_no_attach(void);
+int so_flood_held_child_parent(void);
+int so_parent_released_desync(void);
+int so_parent_released_destroy(void);
 
 /* es-release.c */
 int so_release_new_buffer(void);

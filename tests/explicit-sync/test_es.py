@@ -107,7 +107,7 @@ def cap(name, limit):
 
 
 def test_cap_commits():
-    cap("so-cap-commits", "FW_ES_MAX_QUEUED_COMMITS")
+    cap("so-cap-commits", "FW_COMMIT_MAX_CACHED")
 
 
 def test_cap_timelines():
@@ -240,7 +240,9 @@ def main():
         SPECIAL[name]()
     else:
         if name in ("so-hold", "v1-hold-early-release",
-                    "so-null-attach-behind-held", "so-subsurface-hold"):
+                    "so-null-attach-behind-held", "so-subsurface-hold",
+                    "so-parent-released-desync",
+                    "so-parent-released-destroy"):
             skip_unless_programs("grim")
         with Compositor() as fw:
             run_scenario(fw, name)
