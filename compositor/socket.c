@@ -151,8 +151,8 @@ struct fw_socket *fw_socket_create(struct wl_display *display,
 			locked = lock_name(sock);
 		}
 		if (locked == IN_USE) {
-			wlr_log(WLR_ERROR, "socket %s is in use (another compositor?)",
-				name);
+			wlr_log(WLR_ERROR, "socket %s is in use (another compositor?); "
+				"name another with --socket", name);
 		}
 	} else {
 		for (int i = 0; i <= AUTO_NAME_MAX; i++) {
