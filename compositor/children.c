@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
@@ -87,6 +88,12 @@ static pid_t spawn(struct fw_server *server, const char *file,
 		wlr_log(WLR_ERROR, "cannot run %s: out of memory", file);
 		return -1;
 	}
+	struct rlimit nofile;
+	bool restore_nofile = server->config.child_nofile > 0 &&
+		getrlimit(RLIMIT_NOFILE, &nofile) == 0;
+	if (restore_nofile) {
+		nofile.rlim_cur = server->config.child_nofile;
+	}
 	int report[2];
 	if (pipe2(report, O_CLOEXEC) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot run %s: pipe", file);
@@ -103,6 +110,9 @@ static pid_t spawn(struct fw_server *server, const char *file,
 		sigprocmask(SIG_SETMASK, &set, NULL);
 		if (server->config.handle_signals) {
 			signal(SIGPIPE, SIG_DFL);
+		}
+		if (restore_nofile) {
+			setrlimit(RLIMIT_NOFILE, &nofile);
 		}
 		execvpe(file, argv, env.envp);
 		int err = errno;

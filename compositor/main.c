@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
@@ -140,6 +141,28 @@ static bool backend_possible(const struct fw_config *config) {
 	return false;
 }
 
+/*
+ * Every client costs an fd, and so does every buffer, timeline and fence a
+ * client hands over: raise the soft fd limit to the hard one (as sway
+ * does).  Children get the limit fenceway was started with back: a program
+ * written for the usual 1024 may still use select().
+ */
+static void raise_fd_limit(struct fw_config *config) {
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 ||
+			limit.rlim_cur >= limit.rlim_max) {
+		return;
+	}
+	rlim_t original = limit.rlim_cur;
+	limit.rlim_cur = limit.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &limit) < 0) {
+		wlr_log_errno(WLR_INFO, "cannot raise the fd limit from %llu",
+			(unsigned long long)original);
+		return;
+	}
+	config->child_nofile = original;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag,
 		struct FTW *ftw) {
 	if (remove(path) < 0) {
@@ -173,6 +196,7 @@ int main(int argc, char *argv[]) {
 		wlr_log(WLR_INFO, "XDG_RUNTIME_DIR is not set: using %s, removed "
 			"at exit", private_dir);
 	}
+	raise_fd_limit(&config);
 
 	struct fw_server server = {0};
 	status = 1;

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
@@ -65,6 +66,9 @@ struct fw_config {
 	bool test_input;           /* --test-input: virtual pointer/keyboard */
 	bool no_render_node;       /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
+	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
+	 * 0 = the child keeps the compositor's. */
+	rlim_t child_nofile;
 	/* SIGINT/SIGTERM stop the server and SIGPIPE is ignored: process-wide
 	 * dispositions, so only a program that owns the process asks. */
 	bool handle_signals;
