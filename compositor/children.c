@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
@@ -87,6 +88,12 @@ static pid_t spawn(struct fw_server *server, const char *file,
 		wlr_log(WLR_ERROR, "cannot run %s: out of memory", file);
 		return -1;
 	}
+	struct rlimit nofile;
+	bool restore_nofile = server->config.child_nofile > 0 &&
+		getrlimit(RLIMIT_NOFILE, &nofile) == 0;
+	if (restore_nofile) {
+		nofile.rlim_cur = server->config.child_nofile;
+	}
 	int report[2];
 	if (pipe2(report, O_CLOEXEC) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot run %s: pipe", file);
@@ -103,6 +110,9 @@ static pid_t spawn(struct fw_server *server, const char *file,
 		sigprocmask(SIG_SETMASK, &set, NULL);
 		if (server->config.handle_signals) {
 			signal(SIGPIPE, SIG_DFL);
+		}
+		if (restore_nofile) {
+			setrlimit(RLIMIT_NOFILE, &nofile);
 		}
 		execvpe(file, argv, env.envp);
 		int err = errno;
@@ -132,25 +142,42 @@ static pid_t spawn(struct fw_server *server, const char *file,
 	return pid;
 }
 
+/* "status N" or "signal N": what a log line says about an exit. */
+static void log_exit(const char *what, int status) {
+	wlr_log(WLR_INFO, "%s exited (%s %d)", what,
+		WIFEXITED(status) ? "status" : "signal",
+		WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+/* Reap child if it has exited; true then. */
+static bool reaped(pid_t child, int *status) {
+	return child > 0 && waitpid(child, status, WNOHANG) == child;
+}
+
 static int handle_sigchld(int signo, void *data) {
 	struct fw_server *server = data;
 	/* Reap only what we started: other children (if a library forks) are
 	 * not ours to collect. */
-	if (server->startup_pid > 0) {
-		int status;
-		pid_t pid = waitpid(server->startup_pid, &status, WNOHANG);
-		if (pid == server->startup_pid) {
-			wlr_log(WLR_INFO, "startup command exited (%s %d)",
-				WIFEXITED(status) ? "status" : "signal",
-				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-			server->startup_pid = 0;
-		}
+	int status;
+	if (reaped(server->startup_pid, &status)) {
+		log_exit("startup command", status);
+		server->startup_pid = 0;
+	}
+	if (reaped(server->command_pid, &status)) {
+		log_exit("command", status);
+		server->command_pid = 0;
+		/* A shell's convention, so that CI sees what it would have seen
+		 * running the command directly. */
+		server->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) :
+			128 + WTERMSIG(status);
+		fw_server_terminate(server);
 	}
 	return 0;
 }
 
 bool fw_children_start(struct fw_server *server) {
-	if (server->config.startup_cmd == NULL) {
+	const struct fw_config *config = &server->config;
+	if (config->startup_cmd == NULL && config->command == NULL) {
 		return true;
 	}
 	/* Watched before the fork: an exit before the source exists would be
@@ -161,16 +188,39 @@ bool fw_children_start(struct fw_server *server) {
 		wlr_log(WLR_ERROR, "cannot watch SIGCHLD");
 		return false;
 	}
-	char *const argv[] = {
-		"/bin/sh", "-c", (char *)server->config.startup_cmd, NULL,
-	};
-	pid_t pid = spawn(server, argv[0], argv);
-	if (pid < 0) {
+	if (config->startup_cmd != NULL) {
+		char *const argv[] = {
+			"/bin/sh", "-c", (char *)config->startup_cmd, NULL,
+		};
+		server->startup_pid = spawn(server, argv[0], argv);
+		if (server->startup_pid < 0) {
+			server->startup_pid = 0;
+			return false;
+		}
+		wlr_log(WLR_INFO, "startup command pid %d: %s",
+			(int)server->startup_pid, config->startup_cmd);
+	}
+	if (config->command != NULL) {
+		server->command_pid = spawn(server, config->command[0],
+			config->command);
+		if (server->command_pid < 0) {
+			server->command_pid = 0;
+			return false;
+		}
+		wlr_log(WLR_INFO, "command pid %d: %s", (int)server->command_pid,
+			config->command[0]);
+	}
+	return true;
+}
+
+bool fw_children_forward_signal(struct fw_server *server, int signo) {
+	if (server->command_pid <= 0) {
 		return false;
 	}
-	server->startup_pid = pid;
-	wlr_log(WLR_INFO, "startup command pid %d: %s", (int)pid,
-		server->config.startup_cmd);
+	if (kill(server->command_pid, signo) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot signal the command");
+		return false;
+	}
 	return true;
 }
 
@@ -178,5 +228,11 @@ void fw_children_finish(struct fw_server *server) {
 	if (server->sigchld != NULL) {
 		wl_event_source_remove(server->sigchld);
 		server->sigchld = NULL;
+	}
+	if (server->command_pid > 0) {
+		wlr_log(WLR_INFO, "command pid %d still running: sent SIGTERM",
+			(int)server->command_pid);
+		kill(server->command_pid, SIGTERM);
+		server->command_pid = 0;
 	}
 }

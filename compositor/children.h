@@ -1,5 +1,6 @@
 /*
- * Processes the compositor starts (-s): their environment and their end.
+ * Processes the compositor starts (-s, and the runner's -- CMD): their
+ * environment and their end.
  *
  * A child gets WAYLAND_DISPLAY and XDG_RUNTIME_DIR through the environment
  * array handed to execve, built from the compositor's environment plus
@@ -12,13 +13,22 @@
 
 struct fw_server;
 
-/* Start the -s command (if any) once the socket listens; watches SIGCHLD
- * while a child may run.  false: the command could not be started (one
- * ERROR line says why). */
+/*
+ * Start the -s command and the runner's command (those configured) once the
+ * socket listens; watches SIGCHLD while a child may run.  When the runner's
+ * command exits, the server stops with its status (128 + N for signal N).
+ * false: a command could not be started (one ERROR line says why).
+ */
 bool fw_children_start(struct fw_server *server);
 
-/* Stop watching SIGCHLD.  Children keep running (a -s command is not tied
- * to the compositor's life). */
+/* Pass signo on to the runner's command if it runs (true), else false. */
+bool fw_children_forward_signal(struct fw_server *server, int signo);
+
+/*
+ * Stop watching SIGCHLD.  A runner's command still running (the server
+ * stopped first) gets SIGTERM; a -s command is not tied to the
+ * compositor's life and keeps running.
+ */
 void fw_children_finish(struct fw_server *server);
 
 #endif

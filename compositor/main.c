@@ -1,220 +1,215 @@
 /*
- * fenceway: command line, logging, and the life of the server.
+ * fenceway: the environment read once into the config, the checks that
+ * turn a doomed start into one line naming cause and fix, and the life of
+ * the server.
  */
+#include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <wlr/util/log.h>
+#include "options.h"
 #include "server.h"
 
-#ifndef FENCEWAY_VERSION
-#define FENCEWAY_VERSION "unknown"
-#endif
+/* A runtime dir for the runner's client when the caller has none. */
+#define PRIVATE_RUNTIME_TEMPLATE "/tmp/fenceway-runtime-XXXXXX"
 
-/* wlroots 0.15's headless frame timer waits floor(1000/Hz) ms; above
- * 1000 Hz that is 0 and the output never draws again (DESIGN §2). */
-#define MAX_REFRESH_HZ 1000.0
-#define MAX_OUTPUT_SIDE 16384
-
-static const char usage[] =
-	"Usage: fenceway [options]\n"
-	"\n"
-	"  --headless             headless backend (no display, no input)\n"
-	"  --output WxH[@HZ]      headless output mode (default 1280x720@60;\n"
-	"                         HZ at most 1000)\n"
-	"  --socket NAME          Wayland socket name in $XDG_RUNTIME_DIR\n"
-	"                         (default: first free wayland-N)\n"
-	"  -s, --startup CMD      run CMD with sh -c once the socket is up\n"
-	"  --log-level LEVEL      silent, error, info (default) or debug\n"
-	"  --no-explicit-sync     hide both explicit-sync globals (same as\n"
-	"                         FENCEWAY_NO_EXPLICIT_SYNC=1)\n"
-	"  --test-input           offer virtual pointer and keyboard globals\n"
-	"                         (same as FENCEWAY_TEST_INPUT=1): any client\n"
-	"                         could then click and type anywhere, so this is\n"
-	"                         for tests and CI only, never a real session\n"
-	"  -h, --help             show this help and exit\n"
-	"  -v, --version          show the version and exit\n"
-	"\n"
-	"Without --headless the backend is chosen by wlroots: DRM/KMS on a VT,\n"
-	"a window when WAYLAND_DISPLAY or DISPLAY is set, or WLR_BACKENDS.\n";
-
-/* One line saying what is wrong, then the usage; exit status 2. */
-static int bad_usage(const char *fmt, const char *arg) {
-	fprintf(stderr, "fenceway: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", usage);
-	return 2;
+static bool env_set(const char *name) {
+	const char *value = getenv(name);
+	return value != NULL && value[0] != '\0';
 }
 
-/* "WxH" or "WxH@HZ" (HZ may have decimals).  Returns an error text or
- * NULL on success. */
-static const char *parse_output(const char *text, struct fw_config *config) {
-	char *end;
-	errno = 0;
-	long w = strtol(text, &end, 10);
-	if (end == text || *end != 'x' || errno != 0) {
-		return "expected WIDTHxHEIGHT[@HZ]";
+/* The environment forms let a test runner switch these for a whole job.
+ * Only exactly "1" turns test input on, so a stray value cannot; explicit
+ * sync goes off for any value but empty and "0". */
+static void read_environment(struct fw_config *config) {
+	const char *test_input = getenv("FENCEWAY_TEST_INPUT");
+	if (test_input != NULL && strcmp(test_input, "1") == 0) {
+		config->test_input = true;
 	}
-	const char *h_text = end + 1;
-	long h = strtol(h_text, &end, 10);
-	if (end == h_text || (*end != '\0' && *end != '@') || errno != 0) {
-		return "expected WIDTHxHEIGHT[@HZ]";
+	const char *no_es = getenv("FENCEWAY_NO_EXPLICIT_SYNC");
+	if (no_es != NULL && no_es[0] != '\0' && strcmp(no_es, "0") != 0) {
+		config->no_explicit_sync = true;
 	}
-	if (w <= 0 || h <= 0 || w > MAX_OUTPUT_SIDE || h > MAX_OUTPUT_SIDE) {
-		return "width and height must be 1..16384";
-	}
-	double hz = 60.0;
-	if (*end == '@') {
-		const char *hz_text = end + 1;
-		hz = strtod(hz_text, &end);
-		if (end == hz_text || *end != '\0' || errno != 0 || !isfinite(hz)) {
-			return "expected a refresh rate in Hz after '@'";
-		}
-		if (hz <= 0.0) {
-			return "refresh rate must be positive";
-		}
-		if (hz > MAX_REFRESH_HZ) {
-			return "refresh rate must be at most 1000 Hz "
-				"(the headless timer of wlroots 0.15 stops above)";
-		}
-	}
-	int32_t mhz = (int32_t)lround(hz * 1000.0);
-	if (mhz <= 0) {
-		return "refresh rate too small";
-	}
-	config->width = (int32_t)w;
-	config->height = (int32_t)h;
-	config->refresh_mhz = mhz;
-	return NULL;
 }
 
-static bool parse_log_level(const char *text, enum wlr_log_importance *level) {
-	static const struct {
-		const char *name;
-		enum wlr_log_importance level;
-	} levels[] = {
-		{ "silent", WLR_SILENT }, { "error", WLR_ERROR },
-		{ "info", WLR_INFO }, { "debug", WLR_DEBUG },
-	};
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (strcmp(text, levels[i].name) == 0) {
-			*level = levels[i].level;
-			return true;
+/*
+ * XDG_RUNTIME_DIR, checked so that a wrong one is one line naming it, or
+ * for the runner with none set a private directory made here (mkdtemp:
+ * mode 0700), returned in *private_dir for main() to remove.
+ */
+static bool pick_runtime_dir(struct fw_config *config, char **private_dir) {
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	if (dir == NULL && config->command != NULL) {
+		char template[] = PRIVATE_RUNTIME_TEMPLATE;
+		if (mkdtemp(template) == NULL) {
+			fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is not set and "
+				"making %s failed (%s); set XDG_RUNTIME_DIR to a private "
+				"directory (mode 0700)\n", template, strerror(errno));
+			return false;
 		}
+		*private_dir = strdup(template);
+		if (*private_dir == NULL) {
+			rmdir(template);
+			fprintf(stderr, "fenceway: out of memory\n");
+			return false;
+		}
+		config->runtime_dir = *private_dir;
+		return true;
 	}
+	if (dir == NULL) {
+		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is not set; set it to a "
+			"private directory (mode 0700), or use 'fenceway [options] -- "
+			"CMD', which makes one for CMD\n");
+		return false;
+	}
+	if (dir[0] == '\0') {
+		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is empty; set it to a "
+			"private directory (mode 0700), or unset it and use "
+			"'fenceway [options] -- CMD'\n");
+		return false;
+	}
+	struct stat st;
+	if (stat(dir, &st) < 0) {
+		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR=%s: %s; create it "
+			"(mkdir -m 0700 '%s') or point XDG_RUNTIME_DIR at an existing "
+			"directory\n", dir, strerror(errno), dir);
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR=%s is not a directory; "
+			"point it at a private directory (mode 0700)\n", dir);
+		return false;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR=%s is not writable by "
+			"this user (%s); point it at a directory you own (mode "
+			"0700)\n", dir, strerror(errno));
+		return false;
+	}
+	config->runtime_dir = dir;
+	return true;
+}
+
+static bool has_dri_node(const char *prefix) {
+	DIR *dri = opendir("/dev/dri");
+	if (dri == NULL) {
+		return false;
+	}
+	bool found = false;
+	struct dirent *entry;
+	while (!found && (entry = readdir(dri)) != NULL) {
+		found = strncmp(entry->d_name, prefix, strlen(prefix)) == 0;
+	}
+	closedir(dri);
+	return found;
+}
+
+/* stdin is a virtual console (/dev/ttyN), where a session can be had. */
+static bool on_vt(void) {
+	const char *tty = isatty(STDIN_FILENO) ? ttyname(STDIN_FILENO) : NULL;
+	return tty != NULL && strncmp(tty, "/dev/tty", 8) == 0 &&
+		tty[8] >= '0' && tty[8] <= '9';
+}
+
+/*
+ * Without --headless, wlroots' autocreate nests when WAYLAND_DISPLAY or
+ * DISPLAY is set; otherwise it asks libseat for a session and waits about
+ * 10 s for one before it fails without saying why.  When there is neither
+ * a display nor any way to a DRM session (no DRM card, or no VT, seatd,
+ * logind session or chosen libseat backend), say so at once.
+ */
+static bool backend_possible(const struct fw_config *config) {
+	if (config->headless || env_set("WAYLAND_DISPLAY") ||
+			env_set("WAYLAND_SOCKET") || env_set("DISPLAY") ||
+			env_set("WLR_BACKENDS")) {
+		return true;
+	}
+	bool session = env_set("LIBSEAT_BACKEND") || env_set("XDG_SESSION_ID") ||
+		access("/run/seatd.sock", F_OK) == 0 || on_vt();
+	if (session && has_dri_node("card")) {
+		return true;
+	}
+	fprintf(stderr, "fenceway: no display to run in (WAYLAND_DISPLAY and "
+		"DISPLAY are unset) and no %s for a DRM session; use --headless\n",
+		session ? "DRM device (/dev/dri/card*)" : "seat (VT, seatd or logind)");
 	return false;
 }
 
-enum {
-	OPT_HEADLESS = 256,
-	OPT_OUTPUT,
-	OPT_SOCKET,
-	OPT_LOG_LEVEL,
-	OPT_NO_EXPLICIT_SYNC,
-	OPT_TEST_INPUT,
-};
+/*
+ * Every client costs an fd, and so does every buffer, timeline and fence a
+ * client hands over: raise the soft fd limit to the hard one (as sway
+ * does).  Children get the limit fenceway was started with back: a program
+ * written for the usual 1024 may still use select().
+ */
+static void raise_fd_limit(struct fw_config *config) {
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 ||
+			limit.rlim_cur >= limit.rlim_max) {
+		return;
+	}
+	rlim_t original = limit.rlim_cur;
+	limit.rlim_cur = limit.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &limit) < 0) {
+		wlr_log_errno(WLR_INFO, "cannot raise the fd limit from %llu",
+			(unsigned long long)original);
+		return;
+	}
+	config->child_nofile = original;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+		struct FTW *ftw) {
+	if (remove(path) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot remove %s", path);
+	}
+	return 0;
+}
 
 int main(int argc, char *argv[]) {
-	struct fw_config config = {
-		.width = 1280, .height = 720, .refresh_mhz = 60000,
-	};
-	enum wlr_log_importance level = WLR_INFO;
-
-	static const struct option options[] = {
-		{ "headless", no_argument, NULL, OPT_HEADLESS },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "socket", required_argument, NULL, OPT_SOCKET },
-		{ "startup", required_argument, NULL, 's' },
-		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-		{ "no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC },
-		{ "test-input", no_argument, NULL, OPT_TEST_INPUT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
-		{ 0 },
-	};
-	opterr = 0;   /* our own one-line messages */
-	int c;
-	while ((c = getopt_long(argc, argv, ":s:hv", options, NULL)) != -1) {
-		const char *err;
-		switch (c) {
-		case OPT_HEADLESS:
-			config.headless = true;
-			break;
-		case OPT_OUTPUT:
-			err = parse_output(optarg, &config);
-			if (err != NULL) {
-				fprintf(stderr, "fenceway: invalid --output '%s': %s\n%s",
-					optarg, err, usage);
-				return 2;
-			}
-			break;
-		case OPT_SOCKET:
-			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
-				return bad_usage("invalid --socket '%s': a plain name is "
-					"needed", optarg);
-			}
-			config.socket_name = optarg;
-			break;
-		case 's':
-			config.startup_cmd = optarg;
-			break;
-		case OPT_LOG_LEVEL:
-			if (!parse_log_level(optarg, &level)) {
-				return bad_usage("invalid --log-level '%s' (silent, error, "
-					"info, debug)", optarg);
-			}
-			break;
-		case OPT_NO_EXPLICIT_SYNC:
-			config.no_explicit_sync = true;
-			break;
-		case OPT_TEST_INPUT:
-			config.test_input = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'v':
-			printf("fenceway %s\n", FENCEWAY_VERSION);
-			return 0;
-		case ':':
-			return bad_usage("option '%s' needs an argument",
-				argv[optind - 1]);
-		default:
-			return bad_usage("unknown option '%s'", argv[optind - 1]);
-		}
+	struct fw_config config;
+	enum wlr_log_importance level;
+	int status = fw_options_parse(argc, argv, &config, &level);
+	if (status >= 0) {
+		return status;
 	}
-	if (optind < argc) {
-		return bad_usage("unexpected argument '%s'", argv[optind]);
-	}
-	/* The environment forms let a test runner switch these for a whole
-	 * job.  Only exactly "1" turns test input on, so a stray value cannot;
-	 * explicit sync goes off for any value but empty and "0". */
-	const char *test_input_env = getenv("FENCEWAY_TEST_INPUT");
-	if (test_input_env != NULL && strcmp(test_input_env, "1") == 0) {
-		config.test_input = true;
-	}
-	const char *no_es_env = getenv("FENCEWAY_NO_EXPLICIT_SYNC");
-	if (no_es_env != NULL && no_es_env[0] != '\0' &&
-			strcmp(no_es_env, "0") != 0) {
-		config.no_explicit_sync = true;
-	}
+	read_environment(&config);
 	config.handle_signals = true;
+	config.no_render_node = !has_dri_node("renderD");
 
 	wlr_log_init(level, NULL);
-	config.runtime_dir = getenv("XDG_RUNTIME_DIR");
-	if (config.runtime_dir == NULL) {
-		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is not set\n");
+	char *private_dir = NULL;
+	if (!pick_runtime_dir(&config, &private_dir) ||
+			!backend_possible(&config)) {
+		if (private_dir != NULL) {
+			rmdir(private_dir);
+			free(private_dir);
+		}
 		return 1;
 	}
+	if (private_dir != NULL) {
+		wlr_log(WLR_INFO, "XDG_RUNTIME_DIR is not set: using %s, removed "
+			"at exit", private_dir);
+	}
+	raise_fd_limit(&config);
 
 	struct fw_server server = {0};
-	if (!fw_server_init(&server, &config)) {
-		return 1;
+	status = 1;
+	if (fw_server_init(&server, &config)) {
+		fw_server_run(&server);
+		fw_server_finish(&server);
+		status = server.exit_status;
 	}
-	fw_server_run(&server);
-	fw_server_finish(&server);
-	return server.exit_status;
+	if (private_dir != NULL) {
+		/* The command may have left files in it; nothing there is
+		 * anyone else's.  Depth first, symlinks not followed. */
+		nftw(private_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(private_dir);
+	}
+	return status;
 }

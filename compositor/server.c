@@ -9,6 +9,7 @@
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
 #include <wlr/render/allocator.h>
+#include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_data_device.h>
@@ -29,8 +30,13 @@
 
 static int handle_stop_signal(int signo, void *data) {
 	struct fw_server *server = data;
-	wlr_log(WLR_INFO, "caught %s, shutting down",
-		signo == SIGINT ? "SIGINT" : "SIGTERM");
+	const char *name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+	/* The runner's command decides when it is over; we follow it. */
+	if (fw_children_forward_signal(server, signo)) {
+		wlr_log(WLR_INFO, "caught %s, passed on to the command", name);
+		return 0;
+	}
+	wlr_log(WLR_INFO, "caught %s, shutting down", name);
 	fw_server_terminate(server);
 	return 0;
 }
@@ -98,7 +104,14 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	if (!create_backend(server)) {
 		goto fail;
 	}
-	server->renderer = wlr_renderer_autocreate(server->backend);
+	/* Without a DRM device anywhere, pixman is all there can be, and
+	 * wlroots' autocreate would log an ERROR while looking for one. */
+	if (server->config.no_render_node &&
+			wlr_backend_get_drm_fd(server->backend) < 0) {
+		server->renderer = wlr_pixman_renderer_create();
+	} else {
+		server->renderer = wlr_renderer_autocreate(server->backend);
+	}
 	if (server->renderer == NULL) {
 		wlr_log(WLR_ERROR, "cannot create a renderer");
 		goto fail;

@@ -5,7 +5,7 @@
  * Each concern lives in its own file and gets the server pointer:
  *   server.c        create/destroy everything below, in the right order
  *   socket.c        the listening socket (struct fw_socket, socket.h)
- *   children.c      the -s command: environment, SIGCHLD
+ *   children.c      -s and -- CMD children: environment, SIGCHLD
  *   output.c        outputs: mode, frame loop, manual present when headless
  *   view.c          xdg-shell toplevels and popups: map, placement, focus
  *   seat.c/h        seat, keyboards, key bindings, window grabs
@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
@@ -56,8 +57,16 @@ struct fw_config {
 	const char *runtime_dir;   /* where the socket goes ($XDG_RUNTIME_DIR) */
 	const char *socket_name;   /* --socket; NULL = first free wayland-N */
 	const char *startup_cmd;   /* -s; NULL = none; needs the socket */
+	/* -- CMD [ARGS]: run as a client (needs the socket); the server stops
+	 * when it exits and takes its status.  NULL = none. */
+	char *const *command;
 	bool no_explicit_sync;     /* --no-explicit-sync: hide both globals */
 	bool test_input;           /* --test-input: virtual pointer/keyboard */
+	bool no_render_node;       /* no /dev/dri/renderD*: unless the backend
+	                            * has a DRM device, pixman is made directly */
+	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
+	 * 0 = the child keeps the compositor's. */
+	rlim_t child_nofile;
 	/* SIGINT/SIGTERM stop the server and SIGPIPE is ignored: process-wide
 	 * dispositions, so only a program that owns the process asks. */
 	bool handle_signals;
@@ -105,6 +114,7 @@ struct fw_server {
 	struct wl_list modules;             /* struct fw_module_instance.link */
 
 	pid_t startup_pid;                  /* -s child, 0 when none or reaped */
+	pid_t command_pid;                  /* -- CMD, 0 when none or reaped */
 	struct wl_event_source *sigchld;    /* only while a child may run */
 	struct wl_event_source *sigint, *sigterm;   /* config.handle_signals */
 	int exit_status;                    /* what main() returns */
@@ -127,7 +137,8 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config);
  */
 struct wl_client *fw_server_add_client(struct fw_server *server, int fd);
 
-/* Run the event loop until SIGINT/SIGTERM/Alt+Escape. */
+/* Run the event loop until SIGINT/SIGTERM/Alt+Escape or, with a command,
+ * until the command exits. */
 void fw_server_run(struct fw_server *server);
 
 /* Ask the loop to stop (safe from any callback on the main thread). */

@@ -21,26 +21,87 @@
 #define LOCK_SUFFIX ".lock"
 #define LISTEN_BACKLOG 128
 
+/* How long accepting pauses when it fails for want of something that only
+ * time can bring back (memory, or fds when no spare fd could be kept). */
+#define ACCEPT_RETRY_MS 200
+
 struct fw_socket {
 	struct wl_display *display;         /* not owned */
 	int fd;                             /* listening socket */
 	int lock_fd;                        /* NAME.lock, flock held */
 	struct wl_event_source *source;     /* fd readable: accept */
 	bool bound;                         /* path is ours to unlink */
+	/* Out of fds: a connection still waiting keeps the (level-triggered)
+	 * socket readable, and accept fails each time, so the loop would spin.
+	 * The spare fd (/dev/null) is closed to make room for one accept of
+	 * that connection, which is closed at once, then taken back.  Without
+	 * a spare, accepting pauses until the retry timer. */
+	int spare_fd;
+	struct wl_event_source *retry;      /* re-enables source */
+	bool exhausted;                     /* in an episode: logged once */
 	char name[64];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char lock_path[sizeof(((struct sockaddr_un *)0)->sun_path) +
 		sizeof(LOCK_SUFFIX)];
 };
 
+static int open_spare(void) {
+	return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void pause_accepting(struct fw_socket *sock) {
+	wl_event_source_fd_update(sock->source, 0);
+	wl_event_source_timer_update(sock->retry, ACCEPT_RETRY_MS);
+}
+
+static int handle_retry(void *data) {
+	struct fw_socket *sock = data;
+	if (sock->spare_fd < 0) {
+		sock->spare_fd = open_spare();
+	}
+	wl_event_source_fd_update(sock->source, WL_EVENT_READABLE);
+	return 0;
+}
+
+/* The connection waiting first is refused (accepted and closed), so that
+ * the socket stops being readable for it; it sees its connection closed. */
+static void refuse_one(struct fw_socket *sock, int err) {
+	if (!sock->exhausted) {
+		sock->exhausted = true;
+		wlr_log(WLR_ERROR, "socket %s: out of file descriptors (%s); "
+			"refusing new clients until some are freed", sock->name,
+			strerror(err));
+	}
+	if (sock->spare_fd >= 0) {
+		close(sock->spare_fd);
+		int doomed = accept4(sock->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (doomed >= 0) {
+			close(doomed);
+		}
+		sock->spare_fd = open_spare();
+	}
+	if (sock->spare_fd < 0) {
+		pause_accepting(sock);
+	}
+}
+
 static int handle_readable(int fd, uint32_t mask, void *data) {
 	struct fw_socket *sock = data;
 	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 	if (client_fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-			wlr_log_errno(WLR_ERROR, "socket %s: accept", sock->name);
+		int err = errno;
+		if (err == EMFILE || err == ENFILE) {
+			refuse_one(sock, err);
+		} else if (err != EAGAIN && err != EINTR && err != ECONNABORTED) {
+			wlr_log(WLR_ERROR, "socket %s: accept: %s", sock->name,
+				strerror(err));
+			pause_accepting(sock);
 		}
 		return 0;
+	}
+	if (sock->exhausted) {
+		sock->exhausted = false;
+		wlr_log(WLR_INFO, "socket %s: accepting clients again", sock->name);
 	}
 	if (wl_client_create(sock->display, client_fd) == NULL) {
 		wlr_log_errno(WLR_ERROR, "socket %s: cannot create a client",
@@ -125,10 +186,11 @@ static bool bind_and_listen(struct fw_socket *sock) {
 		wlr_log_errno(WLR_ERROR, "cannot listen on %s", sock->path);
 		return false;
 	}
-	sock->source = wl_event_loop_add_fd(
-		wl_display_get_event_loop(sock->display), sock->fd,
-		WL_EVENT_READABLE, handle_readable, sock);
-	if (sock->source == NULL) {
+	struct wl_event_loop *loop = wl_display_get_event_loop(sock->display);
+	sock->source = wl_event_loop_add_fd(loop, sock->fd, WL_EVENT_READABLE,
+		handle_readable, sock);
+	sock->retry = wl_event_loop_add_timer(loop, handle_retry, sock);
+	if (sock->source == NULL || sock->retry == NULL) {
 		wlr_log(WLR_ERROR, "socket %s: cannot watch it", sock->name);
 		return false;
 	}
@@ -144,6 +206,7 @@ struct fw_socket *fw_socket_create(struct wl_display *display,
 	sock->display = display;
 	sock->fd = -1;
 	sock->lock_fd = -1;
+	sock->spare_fd = open_spare();
 
 	enum lock_result locked = FAILED;
 	if (name != NULL) {
@@ -151,8 +214,8 @@ struct fw_socket *fw_socket_create(struct wl_display *display,
 			locked = lock_name(sock);
 		}
 		if (locked == IN_USE) {
-			wlr_log(WLR_ERROR, "socket %s is in use (another compositor?)",
-				name);
+			wlr_log(WLR_ERROR, "socket %s is in use (another compositor?); "
+				"name another with --socket", name);
 		}
 	} else {
 		for (int i = 0; i <= AUTO_NAME_MAX; i++) {
@@ -189,6 +252,12 @@ void fw_socket_destroy(struct fw_socket *sock) {
 	}
 	if (sock->source != NULL) {
 		wl_event_source_remove(sock->source);
+	}
+	if (sock->retry != NULL) {
+		wl_event_source_remove(sock->retry);
+	}
+	if (sock->spare_fd >= 0) {
+		close(sock->spare_fd);
 	}
 	if (sock->fd >= 0) {
 		close(sock->fd);

@@ -2,8 +2,9 @@
  * The listening Wayland socket, fenceway's own (never
  * wl_display_add_socket*): it binds and locks DIR/NAME the way libwayland
  * does, so other compositors and clients see the usual files, and watches
- * the socket with its own event source so that accepting can be paused and
- * its failures handled (docs/compositor.md, "The listening socket").
+ * the socket with its own event source so that its failures are handled:
+ * out of fds it refuses connections through a spare fd instead of spinning
+ * (docs/compositor.md, "The listening socket").
  */
 #ifndef FENCEWAY_SOCKET_H
 #define FENCEWAY_SOCKET_H

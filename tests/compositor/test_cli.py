@@ -32,6 +32,8 @@ class Cli(unittest.TestCase):
         self.assert_bad(["stray"], "unexpected argument 'stray'")
         self.assert_bad(["--log-level", "loud"], "invalid --log-level")
         self.assert_bad(["--socket", "a/b"], "invalid --socket")
+        self.assert_bad(["--headless", "--"], "'--' must be followed by a "
+                        "command")
 
     def test_output_refused(self):
         self.assert_bad(["--output", "1280x720@2000"], "at most 1000 Hz")
@@ -45,6 +47,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(res.returncode, 0)
         self.assertIn("Usage: fenceway", res.stdout)
         self.assertIn("--output WxH[@HZ]", res.stdout)
+        self.assertIn("[-- CMD [ARGS...]]", res.stdout)
         res = run("-h")
         self.assertEqual(res.returncode, 0)
         res = run("--version")

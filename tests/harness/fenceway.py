@@ -122,7 +122,7 @@ class Compositor:
 
     def __init__(self, args=(), env=None, binary=None, headless=True,
                  socket=None, timeout=DEFAULT_TIMEOUT, leak_check=True,
-                 runtime_dir=None):
+                 runtime_dir=None, preexec=None):
         self.binary = binary or os.environ.get("FENCEWAY")
         if not self.binary:
             raise RuntimeError("set FENCEWAY to the fenceway binary")
@@ -146,6 +146,9 @@ class Compositor:
         self.leak_check = leak_check
         # A directory given here is taken over: removed at cleanup.
         self.runtime_dir = runtime_dir
+        # Run in the compositor's process before exec (e.g. to lower its
+        # resource limits); subprocess's preexec_fn.
+        self.preexec = preexec
         self.proc = None
         self.returncode = None
         self._log_file = None
@@ -187,7 +190,8 @@ class Compositor:
         self.argv = argv
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                                      stdout=self._log_file,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     preexec_fn=self.preexec)
         # Ready = the log says we listen and the socket exists (the socket
         # is opened last, after every global and the output).
         listening = self.wait_for(
