@@ -10,7 +10,7 @@ tests run in shards (GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX), each bounded
 by `timeout`, and WLCS's stdout is parsed (its XML output records skips
 as failures).  Fails on: a failure not on the list, a listed failure that
 passes now (take it off the list), an applicable test that was skipped or
-never ran, and any sanitizer report.
+never ran, and any AddressSanitizer or UBSan report.
 
 FW_WLCS_SHARDS sets the number of shards (default 8, run side by side:
 most of a WLCS test is waiting).
@@ -23,11 +23,10 @@ import tempfile
 
 RESULT = re.compile(r"^\[ +(OK|FAILED|SKIP) +\] ([^\s,]+)", re.M)
 CATEGORIES = ("wlcs-1.5.0-bug", "wlroots-0.15", "fenceway-gap")
-SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
+SANITIZER = re.compile(r"ERROR: AddressSanitizer|runtime error:")
 # A shard that hangs is cut off here (WLCS waits 10 s for a missing event,
 # so a healthy shard of ~110 tests ends far sooner).
 SHARD_LIMIT = "240"
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def read_list(path):
@@ -64,16 +63,14 @@ def run_shards(runner, module, tests, shards):
         env.pop(k, None)
     env["XDG_RUNTIME_DIR"] = runtime
     env["GTEST_TOTAL_SHARDS"] = str(shards)
-    # WLCS's own leaks (runner and test clients) are suppressed by name,
-    # on top of the project's list; fenceway's code is leak-checked like
-    # everywhere else.
-    lsan = os.path.join(runtime, "lsan.supp")
-    with open(lsan, "w") as out:
-        for part in (os.path.join(HERE, "..", "sanitizers", "lsan.supp"),
-                     os.path.join(HERE, "lsan.supp")):
-            with open(part) as f:
-                out.write(f.read())
-    env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % lsan
+    # The sanitized runner: address and UB checks on, leak checks off.
+    # WLCS 1.5.0 leaks (event sources of its own loop, client proxies),
+    # and every stack in its process, fenceway's too, runs through its
+    # unsymbolized thread frames, so no suppression could name its leaks
+    # without hiding ours.  fenceway's leaks are checked by the compositor
+    # suite, where fenceway is the whole process.
+    asan = env.get("ASAN_OPTIONS", "")
+    env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "detect_leaks=0"
     filt = "--gtest_filter=" + ":".join(sorted(tests))
     procs = []
     for index in range(shards):
@@ -89,7 +86,6 @@ def run_shards(runner, module, tests, shards):
         out.seek(0)
         err.seek(0)
         results.append((proc.returncode, out.read(), err.read()))
-    os.unlink(lsan)
     os.rmdir(runtime)
     return results
 
