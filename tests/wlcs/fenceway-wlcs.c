@@ -10,7 +10,8 @@
  *
  * Two bugs of WLCS 1.5.0 are worked around here and nowhere else (see
  * docs/testing.md): its xdg-shell helper attaches a buffer before acking
- * the first configure, so each new xdg_surface is marked configured; and
+ * the first configure (also when it remaps a surface), so every
+ * xdg_surface is kept marked configured; and
  * WlcsTouch calls arrive on the test thread with plain integers in their
  * wl_fixed_t parameters, so they are handed to the server thread here.
  */
@@ -163,9 +164,42 @@ static int handle_wlcs_loop(int fd, uint32_t mask, void *data) {
 	return 0;
 }
 
-/* WLCS 1.5.0 bug 1 (top comment). */
+/* WLCS 1.5.0 bug 1 (top comment): every xdg_surface counts as
+ * configured, when new and again after each commit (wlroots makes an
+ * unmapped surface unconfigured, and WLCS remaps it without an ack). */
+struct configured_surface {
+	struct wlr_xdg_surface *xdg_surface;
+	struct wl_listener commit;
+	struct wl_listener destroy;
+};
+
+static void configured_surface_commit(struct wl_listener *listener,
+		void *data) {
+	struct configured_surface *cs = wl_container_of(listener, cs, commit);
+	cs->xdg_surface->configured = true;
+}
+
+static void configured_surface_destroy(struct wl_listener *listener,
+		void *data) {
+	struct configured_surface *cs = wl_container_of(listener, cs, destroy);
+	wl_list_remove(&cs->commit.link);
+	wl_list_remove(&cs->destroy.link);
+	free(cs);
+}
+
 static void handle_new_xdg_surface(struct wl_listener *listener, void *data) {
 	struct wlr_xdg_surface *xdg_surface = data;
+	struct configured_surface *cs = calloc(1, sizeof(*cs));
+	if (cs == NULL) {
+		wl_client_post_no_memory(
+			wl_resource_get_client(xdg_surface->resource));
+		return;
+	}
+	cs->xdg_surface = xdg_surface;
+	cs->commit.notify = configured_surface_commit;
+	wl_signal_add(&xdg_surface->surface->events.commit, &cs->commit);
+	cs->destroy.notify = configured_surface_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &cs->destroy);
 	xdg_surface->configured = true;
 	/* wlroots sends the initial configure on the first commit of an
 	 * unconfigured surface only; send it now. */
