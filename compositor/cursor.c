@@ -30,6 +30,9 @@ void fw_cursor_begin_move(struct fw_view *view) {
 	struct fw_grab *grab = &view->server->seat->grab;
 	grab->view = view;
 	grab->mode = FW_GRAB_MOVE;
+	/* While the window follows the pointer, no client has the pointer
+	 * (a client-started move gets its leave, as after any grab). */
+	wlr_seat_pointer_notify_clear_focus(view->server->seat->seat);
 	/* Keep the offset of the pointer inside the window while dragging. */
 	grab->x = cursor->x - view->x;
 	grab->y = cursor->y - view->y;
@@ -42,6 +45,7 @@ void fw_cursor_begin_resize(struct fw_view *view, uint32_t edges) {
 	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
 	grab->view = view;
 	grab->mode = FW_GRAB_RESIZE;
+	wlr_seat_pointer_notify_clear_focus(view->server->seat->seat);
 	grab->edges = edges;
 	/* The window box in layout coordinates; the pointer's motion from
 	 * here on moves the grabbed edges by the same amount. */
@@ -223,18 +227,20 @@ static void cursor_handle_button(struct wl_listener *listener, void *data) {
 	struct wlr_event_pointer_button *event = data;
 
 	if (event->state == WLR_BUTTON_RELEASED) {
+		bool seen = true;
 		if (grab->mode != FW_GRAB_NONE) {
-			bool from_client = grab->from_client;
+			/* A client that asked for the move/resize saw the press (the
+			 * seat counts it as held); after Alt+drag nobody did.  The
+			 * pointer left the window when the grab began, so the
+			 * release reaches no client either way. */
+			seen = grab->from_client;
 			fw_seat_end_grab(server->seat, grab->view);
-			/* A client that asked for the move/resize saw the press and
-			 * waits for the release; after Alt+drag it saw neither. */
-			if (!from_client) {
-				return;
-			}
 		}
-		wlr_seat_pointer_notify_button(seat, event->time_msec,
-			event->button, event->state);
-		/* The last button up ends the implicit grab. */
+		if (seen) {
+			wlr_seat_pointer_notify_button(seat, event->time_msec,
+				event->button, event->state);
+		}
+		/* The last button up ends the implicit grab or the window grab. */
 		fw_cursor_refocus(cursor);
 		return;
 	}
