@@ -30,6 +30,9 @@ void fw_cursor_begin_move(struct fw_view *view) {
 	struct fw_grab *grab = &view->server->seat->grab;
 	grab->view = view;
 	grab->mode = FW_GRAB_MOVE;
+	/* While the window follows the pointer, no client has the pointer
+	 * (a client-started move gets its leave, as after any grab). */
+	wlr_seat_pointer_notify_clear_focus(view->server->seat->seat);
 	/* Keep the offset of the pointer inside the window while dragging. */
 	grab->x = cursor->x - view->x;
 	grab->y = cursor->y - view->y;
@@ -42,6 +45,7 @@ void fw_cursor_begin_resize(struct fw_view *view, uint32_t edges) {
 	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
 	grab->view = view;
 	grab->mode = FW_GRAB_RESIZE;
+	wlr_seat_pointer_notify_clear_focus(view->server->seat->seat);
 	grab->edges = edges;
 	/* The window box in layout coordinates; the pointer's motion from
 	 * here on moves the grabbed edges by the same amount. */
@@ -83,6 +87,43 @@ void fw_cursor_reset_image(struct fw_cursor *cursor) {
 		cursor->cursor);
 }
 
+/* Layout position of a surface drawn in the scene (a touch point's). */
+struct surface_search {
+	struct wlr_surface *surface;
+	int lx, ly;
+	bool found;
+};
+
+static void find_surface(struct wlr_surface *surface, int lx, int ly,
+		void *data) {
+	struct surface_search *search = data;
+	if (surface == search->surface) {
+		search->lx = lx;
+		search->ly = ly;
+		search->found = true;
+	}
+}
+
+static bool surface_position(struct fw_server *server,
+		struct wlr_surface *surface, int *lx, int *ly) {
+	struct surface_search search = { .surface = surface };
+	wlr_scene_node_for_each_surface(&server->scene->node, find_surface,
+		&search);
+	*lx = search.lx;
+	*ly = search.ly;
+	return search.found;
+}
+
+/* While a button is held the surface it went down on keeps the pointer
+ * (an implicit grab: drags leave the window and come back).  True if so,
+ * with that surface's layout position. */
+static bool implicit_grab(struct fw_cursor *cursor, int *lx, int *ly) {
+	struct wlr_seat_pointer_state *pointer =
+		&cursor->server->seat->seat->pointer_state;
+	return pointer->button_count > 0 && pointer->focused_surface != NULL &&
+		surface_position(cursor->server, pointer->focused_surface, lx, ly);
+}
+
 static void process_motion(struct fw_cursor *cursor, uint32_t time) {
 	struct fw_server *server = cursor->server;
 	struct wlr_seat *seat = server->seat->seat;
@@ -96,6 +137,12 @@ static void process_motion(struct fw_cursor *cursor, uint32_t time) {
 	}
 	if (grab->mode == FW_GRAB_RESIZE) {
 		process_resize(cursor);
+		return;
+	}
+	int lx, ly;
+	if (implicit_grab(cursor, &lx, &ly)) {
+		wlr_seat_pointer_notify_motion(seat, time, cursor->cursor->x - lx,
+			cursor->cursor->y - ly);
 		return;
 	}
 	double sx, sy;
@@ -121,7 +168,9 @@ static uint32_t now_msec(void) {
 
 void fw_cursor_refocus(struct fw_cursor *cursor) {
 	struct fw_server *server = cursor->server;
-	if (server->seat == NULL || server->seat->grab.mode != FW_GRAB_NONE) {
+	int lx, ly;
+	if (server->seat == NULL || server->seat->grab.mode != FW_GRAB_NONE ||
+			implicit_grab(cursor, &lx, &ly)) {
 		return;
 	}
 	struct wlr_seat *seat = server->seat->seat;
@@ -130,17 +179,16 @@ void fw_cursor_refocus(struct fw_cursor *cursor) {
 	struct fw_view *view = fw_view_at(server, cursor->cursor->x,
 		cursor->cursor->y, &surface, &sx, &sy);
 	struct wlr_seat_pointer_state *pointer = &seat->pointer_state;
+	/* Enter and leave come with their own frame. */
 	if (view == NULL) {
 		if (pointer->focused_surface != NULL) {
 			fw_cursor_reset_image(cursor);
 			wlr_seat_pointer_clear_focus(seat);
-			wlr_seat_pointer_notify_frame(seat);
 		}
 		return;
 	}
 	if (pointer->focused_surface != surface) {
 		wlr_seat_pointer_notify_enter(seat, surface, sx, sy);
-		wlr_seat_pointer_notify_frame(seat);
 	} else if (pointer->sx != sx || pointer->sy != sy) {
 		wlr_seat_pointer_notify_motion(seat, now_msec(), sx, sy);
 		wlr_seat_pointer_notify_frame(seat);
@@ -179,17 +227,21 @@ static void cursor_handle_button(struct wl_listener *listener, void *data) {
 	struct wlr_event_pointer_button *event = data;
 
 	if (event->state == WLR_BUTTON_RELEASED) {
+		bool seen = true;
 		if (grab->mode != FW_GRAB_NONE) {
-			bool from_client = grab->from_client;
+			/* A client that asked for the move/resize saw the press (the
+			 * seat counts it as held); after Alt+drag nobody did.  The
+			 * pointer left the window when the grab began, so the
+			 * release reaches no client either way. */
+			seen = grab->from_client;
 			fw_seat_end_grab(server->seat, grab->view);
-			/* A client that asked for the move/resize saw the press and
-			 * waits for the release; after Alt+drag it saw neither. */
-			if (!from_client) {
-				return;
-			}
 		}
-		wlr_seat_pointer_notify_button(seat, event->time_msec,
-			event->button, event->state);
+		if (seen) {
+			wlr_seat_pointer_notify_button(seat, event->time_msec,
+				event->button, event->state);
+		}
+		/* The last button up ends the implicit grab or the window grab. */
+		fw_cursor_refocus(cursor);
 		return;
 	}
 
@@ -219,23 +271,6 @@ static void cursor_handle_axis(struct wl_listener *listener, void *data) {
 static void cursor_handle_frame(struct wl_listener *listener, void *data) {
 	struct fw_cursor *cursor = wl_container_of(listener, cursor, frame);
 	wlr_seat_pointer_notify_frame(cursor->server->seat->seat);
-}
-
-/* Layout position of a surface drawn in the scene (a touch point's). */
-struct surface_search {
-	struct wlr_surface *surface;
-	int lx, ly;
-	bool found;
-};
-
-static void find_surface(struct wlr_surface *surface, int lx, int ly,
-		void *data) {
-	struct surface_search *search = data;
-	if (surface == search->surface) {
-		search->lx = lx;
-		search->ly = ly;
-		search->found = true;
-	}
 }
 
 static void cursor_handle_touch_down(struct wl_listener *listener,
@@ -269,17 +304,16 @@ static void cursor_handle_touch_motion(struct wl_listener *listener,
 		return;
 	}
 	/* Relative to the surface it went down on, wherever the point is. */
-	struct surface_search search = { .surface = point->surface };
-	wlr_scene_node_for_each_surface(&server->scene->node, find_surface,
-		&search);
-	if (!search.found) {
+	int surface_lx, surface_ly;
+	if (!surface_position(server, point->surface, &surface_lx,
+			&surface_ly)) {
 		return;
 	}
 	double lx, ly;
 	wlr_cursor_absolute_to_layout_coords(cursor->cursor, event->device,
 		event->x, event->y, &lx, &ly);
 	wlr_seat_touch_notify_motion(server->seat->seat, event->time_msec,
-		event->touch_id, lx - search.lx, ly - search.ly);
+		event->touch_id, lx - surface_lx, ly - surface_ly);
 }
 
 static void cursor_handle_touch_up(struct wl_listener *listener, void *data) {

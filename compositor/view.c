@@ -5,7 +5,6 @@
  */
 #include <assert.h>
 #include <stdlib.h>
-#include <string.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
@@ -356,22 +355,13 @@ static void view_handle_unmap(struct wl_listener *listener, void *data) {
 	fw_cursor_refocus(server->cursor);
 }
 
-/* A new size or window geometry moves the surface's edges (or, with a
- * new geometry offset, the surface itself) under the pointer. */
+/* A commit can move what is under the pointer: a new size, window
+ * geometry, input region, or subsurface position or stacking (applied
+ * with the parent's commit).  Looking again costs one scene lookup and
+ * sends nothing unless something changed for the pointer. */
 static void view_handle_commit(struct wl_listener *listener, void *data) {
 	struct fw_view *view = wl_container_of(listener, view, commit);
-	if (!view->mapped) {
-		return;
-	}
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
-	struct wlr_surface *surface = view->xdg_surface->surface;
-	if (memcmp(&geo, &view->geometry, sizeof(geo)) != 0 ||
-			surface->current.width != view->surface_width ||
-			surface->current.height != view->surface_height) {
-		view->geometry = geo;
-		view->surface_width = surface->current.width;
-		view->surface_height = surface->current.height;
+	if (view->mapped) {
 		fw_cursor_refocus(view->server->cursor);
 	}
 }

@@ -34,9 +34,6 @@ struct fw_view {
 	struct wl_listener unmap;
 	struct wl_listener destroy;
 	struct wl_listener commit;
-	/* What the pointer last saw (view_handle_commit). */
-	struct wlr_box geometry;
-	int surface_width, surface_height;
 	struct wl_listener request_move;
 	struct wl_listener request_resize;
 	struct wl_listener request_maximize;

@@ -13,6 +13,8 @@ PACKAGES=(
   libegl-dev libgles-dev libgbm-dev libegl1-mesa libgl1-mesa-dri
   # real third-party clients used by the tests and the demo
   wayland-utils grim weston wl-clipboard foot gtk-3-examples
+  # the Wayland Conformance Test Suite (tests/wlcs)
+  wlcs
   # the qemu lane (DESIGN: real kernel for KMS / sync_file / syncobj)
   qemu-system-x86 busybox-static cpio kmod seatd
   # sanitizer and valgrind lanes
