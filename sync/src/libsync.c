@@ -244,7 +244,7 @@ static struct sync_file_info *fence_info(struct fw_fence *fence,
 	info->status = fw_fence_get_status(fence);
 	for (size_t i = 0; i < n; i++) {
 		struct fw_fence *pt = fw_fence_point(fence, i);
-		int64_t ts = fw_fence_timestamp(pt);
+		int64_t ts = fw_fence_signal_time(pt);
 
 		copy_name(pts[i].obj_name, fw_fence_timeline_name(pt));
 		copy_name(pts[i].driver_name, fw_fence_driver_name(pt));

@@ -9,11 +9,11 @@ test the same files at a higher cost):
     fenceway-sync` (the uninstalled .pc meson writes) makes a timeline, a
     fence and a sync file, waits, and runs.
  2. ABI: `nm -D --defined-only` of the shared library lists exactly the
-    functions the public headers declare, each in the version node
-    FENCEWAY_SYNC_0 (sync/fenceway-sync.map) -- a public function missing
-    from the map, or a private symbol leaking out, fails here.
+    functions the public headers declare, each in the version node the
+    version script (sync/fenceway-sync.map) puts it in -- a public function
+    missing from the map, or a private symbol leaking out, fails here.
 
-Usage: test_public_api.py BUILD_ROOT PUBLIC_INCLUDE_ROOT LIBRARY
+Usage: test_public_api.py BUILD_ROOT PUBLIC_INCLUDE_ROOT LIBRARY VERSION_SCRIPT
 (PUBLIC_INCLUDE_ROOT holds fenceway/*.h, as <includedir> once installed.)
 Environment: CC (the compiler command), FW_SANITIZE (meson's b_sanitize, so
 the program links the same runtime as the library).
@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 
-VERSION_NODE = 'FENCEWAY_SYNC_0'
 
 PROGRAM = r'''
 #include <errno.h>
@@ -42,6 +41,7 @@ PROGRAM = r'''
 int main(void)
 {
 	/* fenceway's own API: timeline -> point fence -> sync file -> wait. */
+	CHECK(fw_trace_enable(64) == 0);
 	struct fw_timeline *tl = NULL;
 	CHECK(fw_timeline_create("consumer", &tl) == 0);
 	struct fw_fence *fence = fw_timeline_point_fence(tl, 1);
@@ -54,10 +54,24 @@ int main(void)
 	CHECK(sync_wait(fd, 5000) > 0);
 	CHECK(fw_fence_wait(fence, -1) == 0);
 	CHECK(fw_fence_get_status(fence) == FW_FENCE_SIGNALED);
+	int64_t producer = -1, observed = 0;
+	CHECK(fw_fence_signal_times(fence, &producer, &observed) == 0);
+	CHECK(observed > 0 && producer > 0 && producer <= observed);
 	CHECK(sync_fence_count_with_status(fd, 1) == 1);
 	close(fd);
 	fw_fence_put(fence);
 	fw_timeline_put(tl);
+	fw_trace_disable();
+	struct fw_trace_event ev[64];
+	uint64_t dropped = 1;
+	size_t n = fw_trace_drain(ev, 64, &dropped);
+	CHECK(n >= 2 && dropped == 0);
+	CHECK(ev[0].type == FW_TRACE_FENCE_CREATED && ev[0].seqno == 1);
+	int signaled = 0;
+	for (size_t i = 1; i < n; i++)
+		signaled += ev[i].type == FW_TRACE_FENCE_SIGNALED &&
+			    ev[i].fence_id == ev[0].fence_id;
+	CHECK(signaled == 1);
 
 	/* The kernel selftests' helpers (<fenceway/libsync.h>). */
 	int swtl = sw_sync_timeline_create();
@@ -119,6 +133,19 @@ def public_functions(cc, include_dir, headers):
     return names
 
 
+def version_nodes(script):
+    """{name: node} of the global symbols a version script lists."""
+    with open(script) as f:
+        text = re.sub(r'/\*.*?\*/', ' ', f.read(), flags=re.S)
+    nodes = {}
+    for m in re.finditer(r'(\w+)\s*\{(.*?)\}', text, flags=re.S):
+        node, body = m.group(1), m.group(2)
+        body = body.split('local:')[0].replace('global:', ' ')
+        for name in re.findall(r'([A-Za-z_]\w*)\s*;', body):
+            nodes[name] = node
+    return nodes
+
+
 def exported_symbols(library):
     """{name: (nm type, version)} of what the library defines dynamically."""
     out = run(['nm', '-D', '--defined-only', library],
@@ -135,7 +162,7 @@ def exported_symbols(library):
 
 
 def main():
-    build_root, include_dir, library = sys.argv[1:4]
+    build_root, include_dir, library, script = sys.argv[1:5]
     cc = shlex.split(os.environ.get('CC', 'cc'))
     sanitize = os.environ.get('FW_SANITIZE', 'none')
     san = [] if sanitize in ('', 'none') else ['-fsanitize=' + sanitize]
@@ -146,23 +173,26 @@ def main():
     # 2. ABI first: it needs no compiler run of the program.
     public = public_functions(cc, include_dir, headers)
     syms = exported_symbols(library)
+    nodes = version_nodes(script)
+    if not nodes:
+        failures.append('no symbols found in %s' % script)
     if not public:
         failures.append('no public functions found in %s' % include_dir)
     for name in sorted(public - set(syms)):
         failures.append('public function not exported: %s '
                         '(add it to sync/fenceway-sync.map)' % name)
     for name, (kind, version) in sorted(syms.items()):
-        if kind == 'A' and name == VERSION_NODE:
-            continue  # the version node's own definition
+        if kind == 'A' and name in nodes.values():
+            continue  # a version node's own definition
         if name not in public:
             failures.append('exported but not in a public header: %s (%s)'
                             % (name, kind))
         elif kind not in ('T', 'W'):
             failures.append('public name exported as a non-function: %s (%s)'
                             % (name, kind))
-        elif version != VERSION_NODE:
+        elif version != nodes.get(name):
             failures.append('%s has version %r, expected %s'
-                            % (name, version, VERSION_NODE))
+                            % (name, version, nodes.get(name)))
     print('%d public functions, %d exported symbols'
           % (len(public), len(syms)))
 
