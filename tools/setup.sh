@@ -15,6 +15,8 @@ PACKAGES=(
   wayland-utils grim weston
   # the qemu lane (DESIGN: real kernel for KMS / sync_file / syncobj)
   qemu-system-x86 busybox-static cpio kmod seatd
+  # tools/fenceway-trace-plot draws with cairo
+  python3-cairo
   # sanitizer and valgrind lanes
   valgrind
 )
