@@ -113,13 +113,19 @@ static void begin_line(struct trace_json *tj, const char *ph, int pid, int tid)
 	putf(tj, "{\"ph\":\"%s\",\"pid\":%d,\"tid\":%d", ph, pid, tid);
 }
 
-static void end_line(struct trace_json *tj)
+/* Move the finished line to the output buffer, whole. */
+static void append_line(struct trace_json *tj)
 {
-	put(tj, "},\n", 3);
 	if (tj->line_len > OUT_SIZE - tj->out_len)
 		trace_json_flush(tj);
 	memcpy(tj->out + tj->out_len, tj->line, tj->line_len);
 	tj->out_len += tj->line_len;
+}
+
+static void end_line(struct trace_json *tj)
+{
+	put(tj, "},\n", 3);
+	append_line(tj);
 }
 
 bool trace_json_flush(struct trace_json *tj)
@@ -173,10 +179,7 @@ void trace_json_destroy(struct trace_json *tj, int64_t end_ns)
 	put_ts(tj, end_ns);
 	put(tj, ",\"s\":\"g\"}\n]\n", 12);
 	/* The closing line is the one line without a comma. */
-	if (tj->line_len > OUT_SIZE - tj->out_len)
-		trace_json_flush(tj);
-	memcpy(tj->out + tj->out_len, tj->line, tj->line_len);
-	tj->out_len += tj->line_len;
+	append_line(tj);
 	trace_json_flush(tj);
 	close(tj->fd);
 	free(tj);
@@ -222,22 +225,27 @@ static void with_id(struct trace_json *tj, const char *ph, int pid, int tid,
 	put_ts(tj, ts_ns);
 }
 
+static void span(struct trace_json *tj, const char *ph, int pid, int tid,
+		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
+		const struct trace_json_arg *args, int nargs)
+{
+	with_id(tj, ph, pid, tid, cat, name, id, ts_ns);
+	put_args(tj, args, nargs);
+	end_line(tj);
+}
+
 void trace_json_span_begin(struct trace_json *tj, int pid, int tid,
 		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
 		const struct trace_json_arg *args, int nargs)
 {
-	with_id(tj, "b", pid, tid, cat, name, id, ts_ns);
-	put_args(tj, args, nargs);
-	end_line(tj);
+	span(tj, "b", pid, tid, cat, name, id, ts_ns, args, nargs);
 }
 
 void trace_json_span_end(struct trace_json *tj, int pid, int tid,
 		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
 		const struct trace_json_arg *args, int nargs)
 {
-	with_id(tj, "e", pid, tid, cat, name, id, ts_ns);
-	put_args(tj, args, nargs);
-	end_line(tj);
+	span(tj, "e", pid, tid, cat, name, id, ts_ns, args, nargs);
 }
 
 void trace_json_instant(struct trace_json *tj, int pid, int tid,
