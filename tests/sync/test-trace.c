@@ -234,7 +234,14 @@ static void test_soft_sync_file(void)
 	CHECK(fw_timeline_signal(tl, 1) == 0);
 	fw_fence_put(fence);
 	fw_timeline_put(tl);
+	/* The producer end drops its reference on the fd thread, later. */
+	ft_quiesce();
 	n = drain_all();
+	for (int i = 0; i < 30000 && events[n - 1].type !=
+	     FW_TRACE_FENCE_DESTROYED; i++) {
+		ft_sleep_ms(1);
+		n += fw_trace_drain(events + n, MAX_EVENTS - n, NULL);
+	}
 	for (size_t i = 0; i < n; i++)
 		CHECK(events[i].type != FW_TRACE_FENCE_IMPORTED);
 	of_fence(n, events[0].fence_id, ev, types);
