@@ -35,6 +35,8 @@
 
 #include <fenceway/sync.h>
 
+#include "bench-trace.h"
+
 #ifndef FW_SOURCE_ROOT
 #define FW_SOURCE_ROOT "."
 #endif
@@ -635,6 +637,8 @@ int main(int argc, char **argv)
 		"| `fw_fence_merge` of two pending points of different timelines (+ put) | %.0f |\n"
 		"| accumulating merge: previous merge + a new point on one of 32 timelines | %.0f |\n",
 		mp, ma);
+	fputc('\n', f);
+	bench_trace_section(f);
 	if (f != stdout)
 		fclose(f);
 	fprintf(stderr, "wrote %s\n", out);

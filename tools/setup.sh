@@ -17,6 +17,8 @@ PACKAGES=(
   wlcs
   # the qemu lane (DESIGN: real kernel for KMS / sync_file / syncobj)
   qemu-system-x86 busybox-static cpio kmod seatd
+  # tools/fenceway-trace-plot draws with cairo
+  python3-cairo
   # sanitizer and valgrind lanes
   valgrind
   # the fuzz lane: clang 14 and its libFuzzer runtime (libclang_rt.fuzzer)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "fence_impl.h"
+#include "trace_impl.h"
 
 static atomic_uint_fast64_t next_context = 1;
 
@@ -53,6 +54,8 @@ int fw_fence_init(struct fw_fence *fence, const struct fw_fence_ops *ops,
 	pthread_condattr_destroy(&attr);
 	fence->context = context;
 	fence->seqno = seqno;
+	fw_trace(ops && ops->imported ? FW_TRACE_FENCE_IMPORTED
+				      : FW_TRACE_FENCE_CREATED, fence, 0);
 	return 0;
 }
 
@@ -104,6 +107,8 @@ void fw_fence_put(struct fw_fence *fence)
 				      memory_order_acq_rel) != 1)
 		return;
 
+	fw_trace(FW_TRACE_FENCE_DESTROYED, fence, 0);
+
 	for (size_t i = 0; i < fence->num_points; i++)
 		fw_fence_put(fence->points[i]);
 	free(fence->points);
@@ -124,14 +129,40 @@ int fw_fence_signal(struct fw_fence *fence, int status)
 	return fw_fence_signal_timestamp(fence, status, 0);
 }
 
+/* The backend's claim of when a successful signal happened; 0 if none. */
+static int64_t ask_producer_time(struct fw_fence *fence, int status)
+{
+	if (status != 0 && status != FW_FENCE_SIGNALED)
+		return 0;
+	if (!fence->ops || !fence->ops->producer_time)
+		return 0;
+	return fence->ops->producer_time(fence);
+}
+
+/*
+ * Fence lock held, the fence just became signalled with its observed time
+ * set: keep the producer's claim only as a time no later than that.
+ */
+static void latch_signal(struct fw_fence *fence, int64_t producer_ns)
+{
+	if (producer_ns <= 0)
+		producer_ns = 0;
+	else if (producer_ns > fence->timestamp_ns)
+		producer_ns = fence->timestamp_ns;
+	fence->producer_ns = producer_ns;
+	fw_trace(FW_TRACE_FENCE_SIGNALED, fence, fence->status);
+}
+
 int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
 			      int64_t timestamp_ns)
 {
 	struct fw_fence_cb *list, *cb, *reversed = NULL;
+	int64_t producer_ns;
 
 	if (!fence || status > 0)
 		return -EINVAL;
 
+	producer_ns = ask_producer_time(fence, status);
 	pthread_mutex_lock(&fence->lock);
 	if (fence->status != FW_FENCE_PENDING && !fence->callbacks_owed) {
 		pthread_mutex_unlock(&fence->lock);
@@ -148,6 +179,7 @@ int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
 		fence->status = status ? status : FW_FENCE_SIGNALED;
 		fence->timestamp_ns = timestamp_ns > 0 ? timestamp_ns
 						       : fw_now_ns();
+		latch_signal(fence, producer_ns);
 	}
 	list = fence->callbacks;
 	fence->callbacks = NULL;
@@ -215,10 +247,13 @@ int fw_fence_get_status(struct fw_fence *fence)
 		int now = fence->ops->signaled(fence);
 
 		if (now != FW_FENCE_PENDING) {
+			int64_t producer_ns = ask_producer_time(fence, now);
+
 			pthread_mutex_lock(&fence->lock);
 			if (fence->status == FW_FENCE_PENDING) {
 				fence->status = now > 0 ? FW_FENCE_SIGNALED : now;
 				fence->timestamp_ns = fw_now_ns();
+				latch_signal(fence, producer_ns);
 				fence->callbacks_owed = true;
 				pthread_cond_broadcast(&fence->signaled_cond);
 			}
@@ -245,6 +280,38 @@ int64_t fw_fence_timestamp(struct fw_fence *fence)
 	ts = fence->status != FW_FENCE_PENDING ? fence->timestamp_ns : 0;
 	pthread_mutex_unlock(&fence->lock);
 	return ts;
+}
+
+int64_t fw_fence_signal_time(struct fw_fence *fence)
+{
+	int64_t producer, observed;
+
+	if (fw_fence_signal_times(fence, &producer, &observed) < 0)
+		return 0;
+	return producer > 0 ? producer : observed;
+}
+
+int fw_fence_signal_times(struct fw_fence *fence, int64_t *producer_ns,
+			  int64_t *observed_ns)
+{
+	int64_t producer = 0, observed = 0;
+	int ret = -EBUSY;
+
+	if (!fence)
+		return -EINVAL;
+	fw_fence_get_status(fence);
+	pthread_mutex_lock(&fence->lock);
+	if (fence->status != FW_FENCE_PENDING) {
+		producer = fence->producer_ns;
+		observed = fence->timestamp_ns;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&fence->lock);
+	if (producer_ns)
+		*producer_ns = producer;
+	if (observed_ns)
+		*observed_ns = observed;
+	return ret;
 }
 
 uint64_t fw_fence_context(const struct fw_fence *fence)
@@ -309,6 +376,7 @@ int fw_fence_add_callback(struct fw_fence *fence, struct fw_fence_cb *cb,
 		cb->next->pprev = &cb->next;
 	cb->pprev = &fence->callbacks;
 	fence->callbacks = cb;
+	fw_trace(FW_TRACE_WAIT_STARTED, fence, FW_TRACE_WAIT_CALLBACK);
 	pthread_mutex_unlock(&fence->lock);
 	return 0;
 }
@@ -355,6 +423,8 @@ int fw_fence_wait(struct fw_fence *fence, int64_t timeout_ns)
 		enable_signaling(fence);
 
 	pthread_mutex_lock(&fence->lock);
+	if (timeout_ns != 0 && fence->status == FW_FENCE_PENDING)
+		fw_trace(FW_TRACE_WAIT_STARTED, fence, FW_TRACE_WAIT_BLOCKING);
 	if (timeout_ns > 0) {
 		end = fw_now_ns();
 		/* Saturate instead of overflowing for huge timeouts. */

@@ -17,6 +17,11 @@ struct fw_fence_ops {
 	/* "fenceway-soft", "fenceway-kernel", ... (static string). */
 	const char *driver_name;
 	/*
+	 * The fence stands for a sync file another process or the kernel
+	 * made: traced as imported (FW_TRACE_FENCE_IMPORTED), not created.
+	 */
+	bool imported;
+	/*
 	 * Optional.  Called once, with no lock held, the first time somebody
 	 * needs to learn of the signal (a callback or a wait was added), so a
 	 * backend can start watching lazily (arm an fd watch, register with a
@@ -38,6 +43,14 @@ struct fw_fence_ops {
 	 */
 	int (*signaled)(struct fw_fence *fence);
 	/*
+	 * Optional.  When the producer says the fence signalled (CLOCK_MONOTONIC
+	 * ns), or 0 if it does not say.  Asked once, with no lock held, when
+	 * the core latches a successful signal; must not block.  The answer
+	 * is the producer's claim, untrusted: the core clamps it to at most
+	 * the time this process saw the signal and decides nothing on it.
+	 */
+	int64_t (*producer_time)(struct fw_fence *fence);
+	/*
 	 * Optional.  A new kernel sync_file fd for this fence, or a negative
 	 * errno (-EOPNOTSUPP for soft fences).  Lets fw_sync_file_create() and
 	 * merges hand kernel fences to KMS/EGL as kernel objects.
@@ -58,7 +71,8 @@ struct fw_fence {
 	atomic_int refcount;
 	pthread_mutex_t lock;          /* guards the fields below */
 	int status;                    /* FW_FENCE_PENDING, _SIGNALED or -errno */
-	int64_t timestamp_ns;
+	int64_t timestamp_ns;          /* when this process saw the signal */
+	int64_t producer_ns;           /* the producer's claim, clamped; or 0 */
 	bool signaling_enabled;
 	struct fw_fence_cb *callbacks; /* pending callbacks */
 	pthread_cond_t signaled_cond;  /* for fw_fence_wait and remove_callback */
@@ -69,6 +83,7 @@ struct fw_fence {
 	uint64_t context;
 	uint64_t seqno;
 	char *timeline_name;
+	_Atomic uint64_t trace_id;     /* 0 until its first trace event */
 	/* merge fences only: the kept points (each a reference) */
 	struct fw_fence **points;
 	size_t num_points;
@@ -110,6 +125,14 @@ extern __thread bool fw_library_thread;
  */
 int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
 			      int64_t timestamp_ns);
+
+/*
+ * When @fence signalled, as the kernel reports it for its own fences
+ * (sync_fence_info.timestamp_ns): the producer's time where it says (a soft
+ * timeline's signal-time ring), else when this process saw the signal; 0
+ * while pending.
+ */
+int64_t fw_fence_signal_time(struct fw_fence *fence);
 
 /* CLOCK_MONOTONIC now, in nanoseconds. */
 int64_t fw_now_ns(void);

@@ -207,6 +207,7 @@ static void kernel_release(struct fw_fence *fence)
 
 static const struct fw_fence_ops kernel_fence_ops = {
 	.driver_name = FW_KERNEL_SYNC_FILE_DRIVER,
+	.imported = true,
 	.enable_signaling = kernel_enable_signaling,
 	.export_kernel_sync_file = kernel_export,
 	.release = kernel_release,

@@ -268,7 +268,7 @@ static struct sync_file_info *fence_info(struct fw_fence *fence,
 	copy_name(info->name, name);
 	for (size_t i = 0; i < n; i++) {
 		struct fw_fence *pt = fw_fence_point(fence, i);
-		int64_t ts = fw_fence_timestamp(pt);
+		int64_t ts = fw_fence_signal_time(pt);
 		int status = fw_fence_get_status(pt);
 
 		/*

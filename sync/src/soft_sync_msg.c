@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fence_impl.h"
 #include "soft_sync_file.h"
 
 _Static_assert(sizeof(struct fw_soft_sync_msg_header) == 56,
@@ -47,7 +48,7 @@ size_t fw_soft_sync_msg_encode(struct fw_fence *fence, const char *name,
 		.version = FW_SOFT_SYNC_MSG_VERSION,
 		.header_size = sizeof(hdr),
 		.status = fw_fence_get_status(fence),
-		.timestamp_ns = fw_fence_timestamp(fence),
+		.timestamp_ns = fw_fence_signal_time(fence),
 	};
 	size_t n = fw_fence_num_points(fence);
 	struct sync_fence_info *pts;
@@ -72,7 +73,7 @@ size_t fw_soft_sync_msg_encode(struct fw_fence *fence, const char *name,
 		put_name(info.driver_name, sizeof(info.driver_name),
 			 fw_fence_driver_name(pt));
 		info.status = fw_fence_get_status(pt);
-		ts = fw_fence_timestamp(pt);
+		ts = fw_fence_signal_time(pt);
 		info.timestamp_ns = ts > 0 ? (uint64_t)ts : 0;
 		memcpy(&pts[i], &info, sizeof(info));
 	}

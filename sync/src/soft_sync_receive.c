@@ -273,6 +273,7 @@ static void proxy_release(struct fw_fence *fence)
 
 static const struct fw_fence_ops proxy_ops = {
 	.driver_name = FW_SOFT_DRIVER_NAME,
+	.imported = true,
 	.release = proxy_release,
 };
 

@@ -69,6 +69,83 @@ static uint64_t page_value(const struct fw_soft_page *page)
 	return atomic_load(&page->value);
 }
 
+/*
+ * The signal-time ring (docs/soft-timeline-abi.md): each signal that raises
+ * the value leaves (value, time) there, so other processes learn when it
+ * happened, not only when they noticed.  Only where the creator announced
+ * it: the reserved area of a page without the flag is not ours to write.
+ */
+static bool ring_present(const struct fw_soft_page *page)
+{
+	return (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
+		FW_SOFT_FLAG_SIGNAL_TIMES) &&
+	       __atomic_load_n(&page->ring.slots, __ATOMIC_RELAXED) ==
+		FW_SOFT_RING_SLOTS;
+}
+
+/* A per-slot seqlock: odd while the pair is written, even once complete. */
+static void ring_record(struct fw_soft_page *page, uint64_t value,
+			int64_t time_ns)
+{
+	struct fw_soft_signal_slot *slot;
+	uint32_t ticket;
+
+	if (!ring_present(page))
+		return;
+	ticket = atomic_fetch_add_explicit(&page->ring.head, 1,
+					   memory_order_relaxed);
+	slot = &page->ring.slot[ticket % FW_SOFT_RING_SLOTS];
+	atomic_store_explicit(&slot->seq, 2 * ticket + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&slot->value, value, memory_order_relaxed);
+	atomic_store_explicit(&slot->time_ns, time_ns, memory_order_relaxed);
+	atomic_store_explicit(&slot->seq, 2 * ticket + 2, memory_order_release);
+}
+
+/*
+ * When the ring says @point was reached: the earliest time of a complete
+ * entry whose value is >= @point, provided the ring still reaches back to
+ * before that (it never wrapped, or it also holds an entry below @point).
+ * 0 if it cannot tell.  The ring is any peer's to write: only the slots of
+ * the last FW_SOFT_RING_SLOTS tickets are read, each only when its seq
+ * word says it is complete and did not change while read; what it then
+ * says is still a claim, which the fence core clamps.
+ */
+int64_t fw_soft_page_signal_time(const struct fw_soft_page *page,
+				 uint64_t point)
+{
+	const struct fw_soft_signal_ring *ring = &page->ring;
+	uint32_t head, ticket, first, seq;
+	int64_t best = 0, time_ns;
+	uint64_t value;
+	bool reaches_back;
+
+	if (!ring_present(page))
+		return 0;
+	head = atomic_load_explicit(&ring->head, memory_order_acquire);
+	reaches_back = head <= FW_SOFT_RING_SLOTS;
+	first = reaches_back ? 0 : head - FW_SOFT_RING_SLOTS;
+	for (ticket = first; ticket != head; ticket++) {
+		const struct fw_soft_signal_slot *slot =
+			&ring->slot[ticket % FW_SOFT_RING_SLOTS];
+
+		seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
+		if (seq != 2 * ticket + 2)
+			continue;
+		value = atomic_load_explicit(&slot->value, memory_order_relaxed);
+		time_ns = atomic_load_explicit(&slot->time_ns,
+					       memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != seq)
+			continue;
+		if (value < point)
+			reaches_back = true;
+		else if (time_ns > 0 && (best == 0 || time_ns < best))
+			best = time_ns;
+	}
+	return reaches_back ? best : 0;
+}
+
 /* Tell every waiter, in every process, that the page changed. */
 static void page_kick(struct fw_soft_page *page)
 {
@@ -192,9 +269,17 @@ static int point_signaled(struct fw_fence *fence)
 	return soft_timeline_page_error(p->tl->page);
 }
 
+static int64_t point_producer_time(struct fw_fence *fence)
+{
+	struct soft_point *p = (struct soft_point *)fence;
+
+	return fw_soft_page_signal_time(p->tl->page, fence->seqno);
+}
+
 static const struct fw_fence_ops point_ops = {
 	.driver_name = "fenceway-soft",
 	.signaled = point_signaled,
+	.producer_time = point_producer_time,
 	.release = point_release,
 };
 
@@ -393,9 +478,13 @@ static struct fw_fence *soft_point_fence(struct fw_timeline *base,
 
 /* ---- timeline ops ----------------------------------------------------------- */
 
-/* Raise the value to at least @point (CAS max); returns the new value. */
-static uint64_t page_raise(struct fw_soft_page *page, uint64_t point)
+/*
+ * Raise the value to at least @point (CAS max); a raise is recorded in the
+ * signal-time ring with the time taken before it became visible.
+ */
+static void page_raise(struct fw_soft_page *page, uint64_t point)
 {
+	int64_t now = fw_now_ns();
 	uint64_t cur = page_value(page);
 
 	while (cur < point &&
@@ -403,7 +492,8 @@ static uint64_t page_raise(struct fw_soft_page *page, uint64_t point)
 						      memory_order_acq_rel,
 						      memory_order_acquire))
 		;
-	return cur < point ? point : cur;
+	if (cur < point)
+		ring_record(page, point, now);
 }
 
 static int soft_signal(struct fw_timeline *base, uint64_t point)
@@ -429,11 +519,13 @@ int fw_soft_timeline_advance(struct fw_timeline *base, uint64_t count,
 {
 	struct soft_timeline *tl;
 	uint64_t cur, next;
+	int64_t now;
 
 	if (!fw_timeline_is_soft(base))
 		return -EINVAL;
 	tl = to_soft(base);
 	local_begin(tl);
+	now = fw_now_ns();
 	cur = page_value(tl->page);
 	do {
 		next = cur > UINT64_MAX - count ? UINT64_MAX : cur + count;
@@ -444,6 +536,8 @@ int fw_soft_timeline_advance(struct fw_timeline *base, uint64_t count,
 							memory_order_acquire));
 	if (new_value)
 		*new_value = next;
+	if (next != cur)
+		ring_record(tl->page, next, now);
 	if (count)
 		page_kick(tl->page);
 	local_end(tl);
@@ -715,6 +809,8 @@ int fw_soft_timeline_create(const char *name, struct fw_timeline **out)
 	page->magic = FW_SOFT_PAGE_MAGIC;
 	page->version = FW_SOFT_PAGE_VERSION;
 	page->size = FW_SOFT_PAGE_SIZE;
+	page->flags = FW_SOFT_FLAG_SIGNAL_TIMES;
+	page->ring.slots = FW_SOFT_RING_SLOTS;
 	if (name)
 		strncpy(page->name, name, FW_SOFT_NAME_LEN - 1);
 	if (fcntl(fd, F_ADD_SEALS, FW_SOFT_REQUIRED_SEALS) < 0) {

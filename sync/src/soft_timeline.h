@@ -13,6 +13,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <sys/types.h>
@@ -27,18 +28,53 @@
 #define FW_SOFT_NAME_LEN     32u
 /* Seals an importer requires; F_SEAL_WRITE must NOT be set. */
 #define FW_SOFT_REQUIRED_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+/* flags: the signal-time ring below is present (written by signallers). */
+#define FW_SOFT_FLAG_SIGNAL_TIMES 0x1u
+#define FW_SOFT_RING_SLOTS 32u
+
+/*
+ * One signal: the value a signaller set and when (CLOCK_MONOTONIC ns).
+ * seq is 2 * ticket + 1 while being written, 2 * ticket + 2 once written.
+ */
+struct fw_soft_signal_slot {
+	_Atomic uint32_t seq;
+	uint32_t pad;              /* 0 */
+	_Atomic uint64_t value;
+	_Atomic int64_t time_ns;
+};
+
+struct fw_soft_signal_ring {
+	_Atomic uint32_t head;     /* tickets taken, wrapping; slot = % SLOTS */
+	uint32_t slots;            /* FW_SOFT_RING_SLOTS */
+	struct fw_soft_signal_slot slot[FW_SOFT_RING_SLOTS];
+};
 
 struct fw_soft_page {
 	uint32_t magic;            /* FW_SOFT_PAGE_MAGIC */
 	uint32_t version;          /* FW_SOFT_PAGE_VERSION */
 	uint32_t size;             /* FW_SOFT_PAGE_SIZE: the memfd's size */
-	uint32_t flags;            /* 0; reserved */
+	uint32_t flags;            /* FW_SOFT_FLAG_*; unknown bits ignored */
 	_Atomic uint64_t value;    /* the counter: only ever raised (CAS max) */
 	_Atomic uint32_t wake;     /* futex word: bumped + woken on any change */
 	_Atomic int32_t error;     /* 0, or the sticky negative errno */
 	char name[FW_SOFT_NAME_LEN]; /* NUL-padded, informational */
+	/* offset 64: with FW_SOFT_FLAG_SIGNAL_TIMES, else zero */
+	struct fw_soft_signal_ring ring;
 	/* zero up to FW_SOFT_PAGE_SIZE */
 };
+_Static_assert(sizeof(struct fw_soft_signal_slot) == 24, "slot layout");
+_Static_assert(offsetof(struct fw_soft_page, ring) == 64,
+	       "ring offset");
+_Static_assert(sizeof(struct fw_soft_page) == 64 + 8 + 24 * 32, "page layout");
+
+/*
+ * When the signal-time ring of @page says @point was reached (CLOCK_MONOTONIC
+ * ns), or 0 if the ring is absent or cannot tell.  A peer's claim: bounded
+ * work and no crash whatever the page holds, but the time itself may be
+ * anything positive.
+ */
+int64_t fw_soft_page_signal_time(const struct fw_soft_page *page,
+				 uint64_t point);
 
 /* ---- constructors (timeline.c) ----------------------------------------- */
 

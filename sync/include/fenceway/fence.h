@@ -75,6 +75,21 @@ int fw_fence_get_status(struct fw_fence *fence);
 bool fw_fence_is_signaled(struct fw_fence *fence);
 /* CLOCK_MONOTONIC nanoseconds of the signal; 0 while pending. */
 int64_t fw_fence_timestamp(struct fw_fence *fence);
+/*
+ * The two times of a signalled fence, CLOCK_MONOTONIC ns:
+ *  - @observed_ns: when this process learnt of the signal (what
+ *    fw_fence_timestamp() returns; for a sync file from another process,
+ *    the time its producer put in the file);
+ *  - @producer_ns: when the producer says it signalled (a soft timeline's
+ *    signal-time ring, docs/soft-timeline-abi.md), or 0 where it does not
+ *    say.  A claim of another process: never later than @observed_ns (it
+ *    is clamped), and nothing in the library depends on it.
+ * @observed_ns - @producer_ns is how long the news took to arrive.
+ * Either pointer may be NULL.  Returns 0, or -EBUSY while pending (both
+ * set to 0), -EINVAL for a NULL fence.
+ */
+int fw_fence_signal_times(struct fw_fence *fence, int64_t *producer_ns,
+			  int64_t *observed_ns);
 
 uint64_t fw_fence_context(const struct fw_fence *fence);
 uint64_t fw_fence_seqno(const struct fw_fence *fence);

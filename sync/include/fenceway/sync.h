@@ -10,5 +10,6 @@
 #include <fenceway/sync_file.h>
 #include <fenceway/loop.h>
 #include <fenceway/drm_syncobj.h>
+#include <fenceway/trace.h>
 
 #endif

@@ -1,0 +1,289 @@
+/*
+ * Chrome trace-event JSON writer; see trace_json.h for the file's shape.
+ *
+ * Each event is formatted into a line buffer of fixed size (strings are
+ * cut, arguments capped, so a line always fits) and appended to the
+ * output buffer only when complete: whatever reaches the file is a
+ * sequence of whole lines.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace_json.h"
+
+#define OUT_SIZE 65536
+#define LINE_SIZE 4096
+/* Longest string written (bytes, before escaping). */
+#define STR_MAX 200
+#define ARGS_MAX 8
+
+struct trace_json {
+	int fd;
+	size_t out_len;
+	char out[OUT_SIZE];
+	size_t line_len;
+	char line[LINE_SIZE];
+};
+
+static void put(struct trace_json *tj, const char *s, size_t n)
+{
+	/* Never happens with the caps above; a cut line beats an overrun. */
+	if (n > LINE_SIZE - tj->line_len)
+		n = LINE_SIZE - tj->line_len;
+	memcpy(tj->line + tj->line_len, s, n);
+	tj->line_len += n;
+}
+
+static void putf(struct trace_json *tj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void putf(struct trace_json *tj, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		put(tj, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* A JSON string: printable ASCII kept, quote and backslash escaped. */
+static void put_str(struct trace_json *tj, const char *s)
+{
+	put(tj, "\"", 1);
+	for (size_t i = 0; s && s[i] && i < STR_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			char esc[2] = { '\\', (char)c };
+			put(tj, esc, 2);
+		} else if (c >= 0x20 && c < 0x7f) {
+			put(tj, (const char *)&c, 1);
+		} else {
+			put(tj, "?", 1);
+		}
+	}
+	put(tj, "\"", 1);
+}
+
+static void put_key_str(struct trace_json *tj, const char *key, const char *s)
+{
+	putf(tj, ",\"%s\":", key);
+	put_str(tj, s);
+}
+
+/* ns -> microseconds with three decimals, exact. */
+static void put_ts(struct trace_json *tj, int64_t ns)
+{
+	if (ns < 0)
+		ns = 0;
+	putf(tj, ",\"ts\":%" PRId64 ".%03d", ns / 1000, (int)(ns % 1000));
+}
+
+static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
+		int nargs)
+{
+	if (!args || nargs <= 0)
+		return;
+	put(tj, ",\"args\":{", 9);
+	for (int i = 0; i < nargs && i < ARGS_MAX; i++) {
+		if (i)
+			put(tj, ",", 1);
+		put_str(tj, args[i].key);
+		put(tj, ":", 1);
+		if (args[i].str)
+			put_str(tj, args[i].str);
+		else
+			putf(tj, "%" PRId64, args[i].num);
+	}
+	put(tj, "}", 1);
+}
+
+static void begin_line(struct trace_json *tj, const char *ph, int pid, int tid)
+{
+	tj->line_len = 0;
+	putf(tj, "{\"ph\":\"%s\",\"pid\":%d,\"tid\":%d", ph, pid, tid);
+}
+
+/* Move the finished line to the output buffer, whole. */
+static void append_line(struct trace_json *tj)
+{
+	if (tj->line_len > OUT_SIZE - tj->out_len)
+		trace_json_flush(tj);
+	memcpy(tj->out + tj->out_len, tj->line, tj->line_len);
+	tj->out_len += tj->line_len;
+}
+
+static void end_line(struct trace_json *tj)
+{
+	put(tj, "},\n", 3);
+	append_line(tj);
+}
+
+bool trace_json_flush(struct trace_json *tj)
+{
+	size_t done = 0;
+
+	while (done < tj->out_len) {
+		ssize_t n = write(tj->fd, tj->out + done, tj->out_len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Drop what cannot be written rather than grow. */
+			tj->out_len = 0;
+			return false;
+		}
+		done += (size_t)n;
+	}
+	tj->out_len = 0;
+	return true;
+}
+
+struct trace_json *trace_json_create(int fd)
+{
+	struct trace_json *tj = calloc(1, sizeof(*tj));
+
+	if (!tj) {
+		close(fd);
+		return NULL;
+	}
+	tj->fd = fd;
+	memcpy(tj->out, "[\n", 2);
+	tj->out_len = 2;
+	if (!trace_json_flush(tj)) {
+		int err = errno;
+
+		close(fd);
+		free(tj);
+		errno = err;
+		return NULL;
+	}
+	return tj;
+}
+
+void trace_json_destroy(struct trace_json *tj, int64_t end_ns)
+{
+	if (!tj)
+		return;
+	begin_line(tj, "i", 0, 0);
+	put_key_str(tj, "name", "trace end");
+	put_ts(tj, end_ns);
+	put(tj, ",\"s\":\"g\"}\n]\n", 12);
+	/* The closing line is the one line without a comma. */
+	append_line(tj);
+	trace_json_flush(tj);
+	close(tj->fd);
+	free(tj);
+}
+
+static void metadata(struct trace_json *tj, int pid, int tid,
+		const char *name, const struct trace_json_arg *arg)
+{
+	begin_line(tj, "M", pid, tid);
+	put_key_str(tj, "name", name);
+	put_args(tj, arg, 1);
+	end_line(tj);
+}
+
+void trace_json_process(struct trace_json *tj, int pid, const char *name,
+		int sort_index)
+{
+	struct trace_json_arg n = { .key = "name", .str = name };
+	struct trace_json_arg i = { .key = "sort_index", .num = sort_index };
+
+	metadata(tj, pid, 0, "process_name", &n);
+	metadata(tj, pid, 0, "process_sort_index", &i);
+}
+
+void trace_json_track(struct trace_json *tj, int pid, int tid,
+		const char *name, int sort_index)
+{
+	struct trace_json_arg n = { .key = "name", .str = name };
+	struct trace_json_arg i = { .key = "sort_index", .num = sort_index };
+
+	metadata(tj, pid, tid, "thread_name", &n);
+	metadata(tj, pid, tid, "thread_sort_index", &i);
+}
+
+static void with_id(struct trace_json *tj, const char *ph, int pid, int tid,
+		const char *cat, const char *name, uint64_t id, int64_t ts_ns)
+{
+	begin_line(tj, ph, pid, tid);
+	put_key_str(tj, "cat", cat);
+	put_key_str(tj, "name", name);
+	/* A string: ids above 2^53 survive readers that use doubles. */
+	putf(tj, ",\"id\":\"0x%" PRIx64 "\"", id);
+	put_ts(tj, ts_ns);
+}
+
+static void span(struct trace_json *tj, const char *ph, int pid, int tid,
+		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
+		const struct trace_json_arg *args, int nargs)
+{
+	with_id(tj, ph, pid, tid, cat, name, id, ts_ns);
+	put_args(tj, args, nargs);
+	end_line(tj);
+}
+
+void trace_json_span_begin(struct trace_json *tj, int pid, int tid,
+		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
+		const struct trace_json_arg *args, int nargs)
+{
+	span(tj, "b", pid, tid, cat, name, id, ts_ns, args, nargs);
+}
+
+void trace_json_span_end(struct trace_json *tj, int pid, int tid,
+		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
+		const struct trace_json_arg *args, int nargs)
+{
+	span(tj, "e", pid, tid, cat, name, id, ts_ns, args, nargs);
+}
+
+void trace_json_instant(struct trace_json *tj, int pid, int tid,
+		const char *cat, const char *name, int64_t ts_ns,
+		const struct trace_json_arg *args, int nargs)
+{
+	begin_line(tj, "i", pid, tid);
+	put_key_str(tj, "cat", cat);
+	put_key_str(tj, "name", name);
+	put_ts(tj, ts_ns);
+	put(tj, ",\"s\":\"t\"", 8);
+	put_args(tj, args, nargs);
+	end_line(tj);
+}
+
+void trace_json_flow_start(struct trace_json *tj, int pid, int tid,
+		const char *cat, const char *name, uint64_t id, int64_t ts_ns)
+{
+	with_id(tj, "s", pid, tid, cat, name, id, ts_ns);
+	end_line(tj);
+}
+
+void trace_json_flow_end(struct trace_json *tj, int pid, int tid,
+		const char *cat, const char *name, uint64_t id, int64_t ts_ns)
+{
+	with_id(tj, "f", pid, tid, cat, name, id, ts_ns);
+	put(tj, ",\"bp\":\"e\"", 9);
+	end_line(tj);
+}
+
+void trace_json_counter(struct trace_json *tj, int pid, const char *name,
+		const char *series, int64_t value, int64_t ts_ns)
+{
+	struct trace_json_arg v = { .key = series, .num = value };
+
+	begin_line(tj, "C", pid, 0);
+	put_key_str(tj, "name", name);
+	put_ts(tj, ts_ns);
+	put_args(tj, &v, 1);
+	end_line(tj);
+}
