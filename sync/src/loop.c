@@ -17,8 +17,12 @@
  * the caller polls is an epoll set of the ring and the eventfd: the peer's
  * FUTEX_WAKE posts a completion, the application wakes once, and dispatch
  * signals the timeline's fences itself (soft_timeline_process) before it
- * runs callbacks.  The helper threads keep watching too, so fences waited
- * elsewhere in the process never depend on this loop being dispatched.
+ * runs callbacks, and re-arms the waits still pending after them.  While
+ * such requests are armed on a timeline (its ring_waits), the helper
+ * threads, which keep watching it, leave it to the loop for a grace period
+ * (soft_watch.c) instead of racing the dispatch for the same points; after
+ * that they signal it themselves, so fences waited elsewhere in the
+ * process never wait long on a loop nobody dispatches.
  *
  * Cancel-safety: a wait is in exactly one state, changed under the loop
  * lock.  Cancelling a PENDING wait first unhooks its fence callback; if that
