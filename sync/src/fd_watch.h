@@ -1,7 +1,7 @@
 /*
  * fd_watch.h - private: the library's own fd-watching thread.
  *
- * DESIGN.md §3.3: the library signals its fences on its own, whatever the
+ * The library signals its fences on its own, whatever the
  * application's threads are doing.  One epoll thread per process watches
  * every fd whose readiness means "a fence signalled" (imported soft sync
  * files, kernel sync_files, syncobj eventfds) or "a receiver went away"

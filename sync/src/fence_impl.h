@@ -4,6 +4,16 @@
  * Like dma_fence_ops: a backend embeds struct fw_fence in its own struct,
  * initialises it with fw_fence_init(), and signals it with fw_fence_signal()
  * from whatever thread learns the outcome.
+
+ *
+ * Which thread runs callbacks (fw_fence_add_callback): the one that calls
+ * fw_fence_signal().  For soft timeline points that is the signalling
+ * thread for this process's own signals; for other processes' signals a
+ * library helper thread (futex_waitv, or one FUTEX_WAIT thread per timeline
+ * on the fallback path), or the thread running fw_loop_dispatch() of a
+ * loop that watches the timeline through its io_uring (loop.c).  fw_loop's
+ * own callbacks (fw_wait_func_t) always run in fw_loop_dispatch()'s
+ * thread, whichever of these signalled the fence.
  */
 #ifndef FENCEWAY_FENCE_IMPL_H
 #define FENCEWAY_FENCE_IMPL_H

@@ -43,10 +43,15 @@ static inline int fw_futex_wait(_Atomic uint32_t *word, uint32_t expected,
 	return errno == EAGAIN ? 0 : -errno;
 }
 
+/*
+ * Sleep until one of @waiters' words is woken (returns its index) or, with
+ * @abs not NULL, until that CLOCK_MONOTONIC deadline (-1, errno ETIMEDOUT).
+ */
 static inline long fw_futex_waitv(struct futex_waitv *waiters,
-				  unsigned int count)
+				  unsigned int count,
+				  const struct timespec *abs)
 {
-	return syscall(SYS_futex_waitv, waiters, count, 0, NULL,
+	return syscall(SYS_futex_waitv, waiters, count, 0, abs,
 		       CLOCK_MONOTONIC);
 }
 

@@ -1,29 +1,55 @@
 /*
- * loop.c - fence waits for an event loop: one eventfd plus dispatch.
+ * loop.c - fence waits for an event loop: one pollable fd plus dispatch.
  *
  * A wait registers a fence callback.  When the fence signals (in whatever
  * thread: ours, the application's, a library thread) the callback moves the
- * wait to the loop's ready list and makes the eventfd readable; dispatch,
- * in the application's thread, runs the user callbacks.  The eventfd is
- * written only when the ready list goes from empty to non-empty, so a burst
- * of signals costs one wake-up.
+ * wait to the loop's ready list and makes the loop's eventfd readable;
+ * dispatch, in the application's thread, runs the user callbacks.  The
+ * eventfd is written only when the ready list goes from empty to non-empty,
+ * so a burst of signals costs one wake-up.
+ *
+ * Other processes' signals on soft timelines: a futex is not pollable, so
+ * on the fallback path a library thread wakes in futex_waitv, signals the
+ * fence, and our callback writes the eventfd, which wakes the application:
+ * two wake-ups in a row.  Where io_uring has IORING_OP_FUTEX_WAIT (Linux
+ * >= 6.7), each pending wait on a soft point also keeps one FUTEX_WAIT
+ * request on the timeline's wake word in the loop's own ring, and the fd
+ * the caller polls is an epoll set of the ring and the eventfd: the peer's
+ * FUTEX_WAKE posts a completion, the application wakes once, and dispatch
+ * signals the timeline's fences itself (soft_timeline_process) before it
+ * runs callbacks, and re-arms the waits still pending after them.  While
+ * such requests are armed on a timeline (its ring_waits), the helper
+ * threads, which keep watching it, leave it to the loop for a grace period
+ * (soft_watch.c) instead of racing the dispatch for the same points; after
+ * that they signal it themselves, so fences waited elsewhere in the
+ * process never wait long on a loop nobody dispatches.
  *
  * Cancel-safety: a wait is in exactly one state, changed under the loop
  * lock.  Cancelling a PENDING wait first unhooks its fence callback; if that
  * is too late, fw_fence_remove_callback() has waited for our callback, and
  * the wait is then READY and simply unlinked.  Cancelling a RUNNING wait
- * (dispatch in another thread) waits for the user callback to return.
+ * (dispatch in another thread) waits for the user callback to return.  A
+ * wait whose futex request is still in the ring (its user_data points to
+ * it) is not freed but parked as DEAD, with an IORING_OP_ASYNC_CANCEL sent
+ * after it; the completion that comes back frees it.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <fenceway/loop.h>
 
 #include "fence_impl.h"
+#include "loop_impl.h"
+#include "soft_timeline_impl.h"
+#include "uring.h"
 
-enum wait_state { PENDING, READY, RUNNING, DONE };
+/* Completions the ring holds before the kernel buffers the rest. */
+#define RING_CQ_ENTRIES 1024
+
+enum wait_state { PENDING, READY, RUNNING, DONE, DEAD };
 
 struct fw_wait {
 	struct fw_fence_cb cb;      /* first: the callback finds us from it */
@@ -33,22 +59,92 @@ struct fw_wait {
 	void *data;
 	enum wait_state state;      /* loop lock */
 	int cancel_waiters;         /* cancellers waiting for RUNNING to end */
-	/* every wait of the loop (for destroy); loop lock */
+	/*
+	 * Ring path: the soft timeline of the point (NULL: not a soft point,
+	 * or no ring), whether a futex request for us is in the kernel, and
+	 * whether a dispatch is handling its completion.  Either keeps the
+	 * wait allocated.  Loop lock.
+	 */
+	struct soft_timeline *stl;
+	bool in_ring, handling;
+	/* Counted in stl->ring_waits: helpers leave stl to this loop. */
+	bool covering;
+	struct fw_wait *woken_next; /* dispatch's list of completions */
+	/* every live wait of the loop, or the parked DEAD ones; loop lock */
 	struct fw_wait *prev, *next;
 	/* the ready list, in signal order; loop lock */
 	struct fw_wait *rprev, *rnext;
 };
 
 struct fw_loop {
+	int fd;                     /* what the caller polls: efd or epfd */
 	int efd;                    /* owned eventfd */
+	int epfd;                   /* owned epoll of efd + ring, or -1 */
+	struct fw_uring ring;       /* loop lock */
+	bool use_ring;
+	bool kicked;                /* efd written since dispatch read it */
+	unsigned fork_gen;          /* the process incarnation that made it */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;        /* a RUNNING wait finished */
 	struct fw_wait *all;
+	struct fw_wait *dead;       /* parked until their completion */
 	struct fw_wait *ready_head, *ready_tail;
 	size_t ready_count;
 };
 
-struct fw_loop *fw_loop_create(void)
+/*
+ * A forked child shares the parent's ring (its mappings and fd): it must
+ * never submit to it or reap from it.
+ */
+static unsigned fork_gen;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void loop_atfork_child(void)
+{
+	fork_gen++;
+}
+
+static void loop_atfork_register(void)
+{
+	pthread_atfork(NULL, NULL, loop_atfork_child);
+}
+
+/* The dispatch this thread is running (its appends need no eventfd write). */
+static __thread struct fw_loop *dispatching;
+
+static bool ring_usable(const struct fw_loop *loop)
+{
+	return loop->use_ring && loop->fork_gen == fork_gen;
+}
+
+/* Set up the ring and the epoll set; false leaves the eventfd alone. */
+static bool ring_setup(struct fw_loop *loop)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	/* Valgrind, old kernels and the forced fallback: helper threads. */
+	if (soft_watch_fallback())
+		return false;
+	if (fw_uring_init(&loop->ring, RING_CQ_ENTRIES) < 0)
+		return false;
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->epfd < 0)
+		goto fail;
+	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->efd, &ev) < 0 ||
+	    epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->ring.fd, &ev) < 0)
+		goto fail;
+	loop->use_ring = true;
+	loop->fd = loop->epfd;
+	return true;
+fail:
+	if (loop->epfd >= 0)
+		close(loop->epfd);
+	loop->epfd = -1;
+	fw_uring_fini(&loop->ring);
+	return false;
+}
+
+static struct fw_loop *loop_create(bool want_ring)
 {
 	struct fw_loop *loop = calloc(1, sizeof(*loop));
 
@@ -56,6 +152,10 @@ struct fw_loop *fw_loop_create(void)
 		errno = ENOMEM;
 		return NULL;
 	}
+	pthread_once(&atfork_once, loop_atfork_register);
+	loop->fork_gen = fork_gen;
+	loop->epfd = -1;
+	loop->ring.fd = -1;
 	loop->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (loop->efd < 0) {
 		int saved = errno;
@@ -64,14 +164,42 @@ struct fw_loop *fw_loop_create(void)
 		errno = saved;
 		return NULL;
 	}
+	loop->fd = loop->efd;
+	if (want_ring)
+		ring_setup(loop);
 	pthread_mutex_init(&loop->lock, NULL);
 	pthread_cond_init(&loop->cond, NULL);
 	return loop;
 }
 
+struct fw_loop *fw_loop_create(void)
+{
+	return loop_create(true);
+}
+
+struct fw_loop *fw_loop_create_without_ring(void)
+{
+	return loop_create(false);
+}
+
+bool fw_loop_uses_ring(const struct fw_loop *loop)
+{
+	return ring_usable(loop);
+}
+
 int fw_loop_get_fd(struct fw_loop *loop)
 {
-	return loop ? loop->efd : -EINVAL;
+	return loop ? loop->fd : -EINVAL;
+}
+
+/* Loop lock held. */
+static void efd_kick(struct fw_loop *loop)
+{
+	uint64_t one = 1;
+
+	loop->kicked = true;
+	/* Cannot fail but for overflow, which needs 2^64 writes. */
+	(void)!write(loop->efd, &one, sizeof(one));
 }
 
 /* Loop lock held. */
@@ -85,12 +213,9 @@ static void ready_append(struct fw_loop *loop, struct fw_wait *w)
 	else
 		loop->ready_head = w;
 	loop->ready_tail = w;
-	if (loop->ready_count++ == 0) {
-		uint64_t one = 1;
-
-		/* Cannot fail but for overflow, which needs 2^64 writes. */
-		(void)!write(loop->efd, &one, sizeof(one));
-	}
+	/* A dispatch running in this thread picks it up before it returns. */
+	if (loop->ready_count++ == 0 && dispatching != loop)
+		efd_kick(loop);
 }
 
 /* Loop lock held. */
@@ -109,12 +234,22 @@ static void ready_unlink(struct fw_loop *loop, struct fw_wait *w)
 }
 
 /* Loop lock held. */
-static void all_unlink(struct fw_loop *loop, struct fw_wait *w)
+static void list_push(struct fw_wait **head, struct fw_wait *w)
+{
+	w->prev = NULL;
+	w->next = *head;
+	if (*head)
+		(*head)->prev = w;
+	*head = w;
+}
+
+/* Loop lock held. */
+static void list_unlink(struct fw_wait **head, struct fw_wait *w)
 {
 	if (w->prev)
 		w->prev->next = w->next;
 	else
-		loop->all = w->next;
+		*head = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
 	w->prev = w->next = NULL;
@@ -124,6 +259,115 @@ static void wait_free(struct fw_wait *w)
 {
 	fw_fence_put(w->fence);
 	free(w);
+}
+
+/* Loop lock held.  @w no longer answers for its timeline's wake-ups. */
+static void ring_uncover(struct fw_wait *w)
+{
+	if (!w->covering)
+		return;
+	w->covering = false;
+	atomic_fetch_sub(&w->stl->ring_waits, 1);
+	/* A helper may have left a signal to us that we will not handle. */
+	if (soft_timeline_due(w->stl))
+		soft_watch_recheck(w->stl);
+}
+
+/*
+ * Loop lock held; @w is finished (cancelled or its callback ran) and
+ * unlinked from the live list.  True if the caller frees it now; false if
+ * the ring still refers to it: parked, freed by the completion's handler.
+ */
+static bool wait_retire(struct fw_loop *loop, struct fw_wait *w)
+{
+	ring_uncover(w);
+	if (!w->in_ring && !w->handling)
+		return true;
+	w->state = DEAD;
+	list_push(&loop->dead, w);
+	/*
+	 * Hurry the request out of the kernel (the caller submits).  If the
+	 * cancel cannot be queued, the wait stays parked until its timeline
+	 * moves or the loop is destroyed; nothing else depends on it.
+	 */
+	if (w->in_ring && ring_usable(loop))
+		fw_uring_cancel(&loop->ring, (uintptr_t)w, 0);
+	return false;
+}
+
+/*
+ * Loop lock held.  Hand what is queued to the kernel.  A failure leaves
+ * it queued for the next call; meanwhile the helper threads still watch
+ * every timeline, so nothing is lost, only slower.
+ */
+static void ring_flush(struct fw_loop *loop)
+{
+	if (ring_usable(loop))
+		fw_uring_submit(&loop->ring);
+}
+
+/*
+ * Loop lock held; @w is PENDING on a soft point and has no request in the
+ * ring.  Queue a FUTEX_WAIT on the wake word as it is now (the caller
+ * submits: a dispatch re-arms all its waits with one system call).  The word is
+ * read before the value, as every waiter of the ABI does: a signal in
+ * between changes the word and the request completes at once (-EAGAIN).
+ * False if the page already shows something to process first.
+ */
+static bool ring_arm(struct fw_loop *loop, struct fw_wait *w)
+{
+	_Atomic uint32_t *word = &w->stl->page->wake;
+	uint32_t seen = atomic_load(word);
+
+	if (soft_timeline_due(w->stl))
+		return false;
+	/*
+	 * If this fails (ring full, kernel refusing), the wait is no worse
+	 * off than on the fallback path: the helper threads signal it.
+	 */
+	if (fw_uring_futex_wait(&loop->ring, word, seen, (uintptr_t)w) == 0) {
+		w->in_ring = true;
+		if (!w->covering) {
+			w->covering = true;
+			atomic_fetch_add(&w->stl->ring_waits, 1);
+		}
+	}
+	return true;
+}
+
+/*
+ * Loop lock held on entry and exit.  Arm @w; when its timeline is due,
+ * process it first (outside the lock).  Gives up after a few rounds: a
+ * peer that keeps moving the page just leaves @w to the helper threads.
+ */
+static void ring_watch(struct fw_loop *loop, struct fw_wait *w)
+{
+	for (int tries = 0; tries < 4; tries++) {
+		if (w->state != PENDING || ring_arm(loop, w))
+			return;
+		w->handling = true;
+		pthread_mutex_unlock(&loop->lock);
+		soft_timeline_process(w->stl);
+		pthread_mutex_lock(&loop->lock);
+		w->handling = false;
+	}
+}
+
+/*
+ * Loop lock held, @w not being handled by anyone else.  Keep a PENDING
+ * wait armed; true if @w finished meanwhile and the caller must free it.
+ */
+static bool ring_settle(struct fw_loop *loop, struct fw_wait *w)
+{
+	if (w->state == PENDING)
+		ring_watch(loop, w);
+	if (w->state != PENDING || !w->in_ring)
+		ring_uncover(w);
+	if (w->state == DEAD && !w->in_ring && !w->handling) {
+		list_unlink(&loop->dead, w);
+		return true;
+	}
+	return false;
 }
 
 /* Fence callback: any thread. */
@@ -156,12 +400,11 @@ struct fw_wait *fw_loop_wait_fence(struct fw_loop *loop, struct fw_fence *fence,
 	w->func = func;
 	w->data = data;
 	w->state = PENDING;
+	if (ring_usable(loop))
+		w->stl = soft_point_timeline(fence);
 
 	pthread_mutex_lock(&loop->lock);
-	w->next = loop->all;
-	if (loop->all)
-		loop->all->prev = w;
-	loop->all = w;
+	list_push(&loop->all, w);
 	pthread_mutex_unlock(&loop->lock);
 
 	/* Already signalled: still reported from dispatch, never from here. */
@@ -169,6 +412,19 @@ struct fw_wait *fw_loop_wait_fence(struct fw_loop *loop, struct fw_fence *fence,
 		pthread_mutex_lock(&loop->lock);
 		ready_append(loop, w);
 		pthread_mutex_unlock(&loop->lock);
+	} else if (w->stl) {
+		bool gone;
+
+		pthread_mutex_lock(&loop->lock);
+		gone = ring_settle(loop, w);
+		ring_flush(loop);
+		pthread_mutex_unlock(&loop->lock);
+		/*
+		 * Dispatched and finished in another thread already: the
+		 * caller may get a freed wait back, as without the ring.
+		 */
+		if (gone)
+			wait_free(w);
 	}
 	return w;
 }
@@ -194,8 +450,78 @@ struct fw_wait *fw_loop_wait_point(struct fw_loop *loop, struct fw_timeline *tl,
 	return w;
 }
 
+/*
+ * Loop lock held.  Take every completion from the ring; the waits they
+ * belong to come back marked as being handled (so nobody frees them).
+ */
+static struct fw_wait *ring_reap(struct fw_loop *loop)
+{
+	struct fw_wait *woken = NULL, *w;
+	uint64_t user_data;
+	int32_t res;
+
+	while (fw_uring_reap(&loop->ring, &user_data, &res)) {
+		/* 0: an ASYNC_CANCEL's own completion. */
+		if (!user_data)
+			continue;
+		w = (struct fw_wait *)(uintptr_t)user_data;
+		w->in_ring = false;
+		w->handling = true;
+		w->woken_next = woken;
+		woken = w;
+	}
+	return woken;
+}
+
+/*
+ * Loop lock held (dropped while processing).  Whatever each completion
+ * said (woken, value changed, cancelled because the submitting thread
+ * exited), look at the page and signal what is due.  The waits stay
+ * marked as being handled until ring_rearm().
+ */
+static void ring_process(struct fw_loop *loop, struct fw_wait *woken)
+{
+	for (struct fw_wait *w = woken; w; w = w->woken_next) {
+		if (w->state == PENDING && soft_timeline_due(w->stl)) {
+			pthread_mutex_unlock(&loop->lock);
+			soft_timeline_process(w->stl);
+			pthread_mutex_lock(&loop->lock);
+		}
+	}
+}
+
+/*
+ * Loop lock held (dropped to free).  Re-arm the waits of @woken that are
+ * still pending, with one submission; free those finished meanwhile.
+ * Done after the callbacks ran, so re-arming costs them no latency.
+ */
+static void ring_rearm(struct fw_loop *loop, struct fw_wait *woken)
+{
+	struct fw_wait *w, *gone = NULL;
+
+	while ((w = woken)) {
+		woken = w->woken_next;
+		w->handling = false;
+		if (ring_settle(loop, w)) {
+			w->woken_next = gone;
+			gone = w;
+		}
+	}
+	ring_flush(loop);
+	if (gone) {
+		pthread_mutex_unlock(&loop->lock);
+		while ((w = gone)) {
+			gone = w->woken_next;
+			wait_free(w);
+		}
+		pthread_mutex_lock(&loop->lock);
+	}
+}
+
 int fw_loop_dispatch(struct fw_loop *loop)
 {
+	struct fw_loop *outer = dispatching;
+	struct fw_wait *woken = NULL;
 	uint64_t count;
 	size_t todo;
 	int ran = 0;
@@ -205,8 +531,17 @@ int fw_loop_dispatch(struct fw_loop *loop)
 
 	pthread_mutex_lock(&loop->lock);
 	/* Clear readiness first; ready_append re-arms it for new work. */
-	(void)!read(loop->efd, &count, sizeof(count));
-	/* Only what was ready on entry: callbacks may queue more. */
+	if (loop->kicked || !ring_usable(loop)) {
+		(void)!read(loop->efd, &count, sizeof(count));
+		loop->kicked = false;
+	}
+	if (ring_usable(loop)) {
+		dispatching = loop;
+		woken = ring_reap(loop);
+		ring_process(loop, woken);
+		dispatching = outer;
+	}
+	/* Only what is ready now: callbacks may queue more. */
 	todo = loop->ready_count;
 	while (todo-- > 0 && loop->ready_head) {
 		struct fw_wait *w = loop->ready_head;
@@ -219,23 +554,22 @@ int fw_loop_dispatch(struct fw_loop *loop)
 		ran++;
 
 		pthread_mutex_lock(&loop->lock);
-		all_unlink(loop, w);
+		list_unlink(&loop->all, w);
 		if (w->cancel_waiters) {
 			/* A canceller in another thread frees it. */
 			w->state = DONE;
 			pthread_cond_broadcast(&loop->cond);
-		} else {
+		} else if (wait_retire(loop, w)) {
 			pthread_mutex_unlock(&loop->lock);
 			wait_free(w);
 			pthread_mutex_lock(&loop->lock);
 		}
 	}
-	if (loop->ready_count > 0) {
-		uint64_t one = 1;
-
-		/* Work queued during dispatch: stay readable. */
-		(void)!write(loop->efd, &one, sizeof(one));
-	}
+	if (ring_usable(loop))
+		ring_rearm(loop, woken);
+	/* Work queued during dispatch: stay readable. */
+	if (loop->ready_count > 0)
+		efd_kick(loop);
 	pthread_mutex_unlock(&loop->lock);
 	return ran;
 }
@@ -243,6 +577,7 @@ int fw_loop_dispatch(struct fw_loop *loop)
 void fw_wait_cancel(struct fw_wait *w)
 {
 	struct fw_loop *loop;
+	bool free_now;
 
 	if (!w)
 		return;
@@ -257,18 +592,24 @@ void fw_wait_cancel(struct fw_wait *w)
 		 */
 		if (fw_fence_remove_callback(w->fence, &w->cb)) {
 			pthread_mutex_lock(&loop->lock);
-			all_unlink(loop, w);
+			list_unlink(&loop->all, w);
+			free_now = wait_retire(loop, w);
+			ring_flush(loop);
 			pthread_mutex_unlock(&loop->lock);
-			wait_free(w);
+			if (free_now)
+				wait_free(w);
 			return;
 		}
 		pthread_mutex_lock(&loop->lock);
 	}
 	if (w->state == READY) {
 		ready_unlink(loop, w);
-		all_unlink(loop, w);
+		list_unlink(&loop->all, w);
+		free_now = wait_retire(loop, w);
+		ring_flush(loop);
 		pthread_mutex_unlock(&loop->lock);
-		wait_free(w);
+		if (free_now)
+			wait_free(w);
 		return;
 	}
 	if (w->state == RUNNING) {
@@ -277,8 +618,11 @@ void fw_wait_cancel(struct fw_wait *w)
 		while (w->state == RUNNING)
 			pthread_cond_wait(&loop->cond, &loop->lock);
 		if (--w->cancel_waiters == 0) {
+			free_now = wait_retire(loop, w);
+			ring_flush(loop);
 			pthread_mutex_unlock(&loop->lock);
-			wait_free(w);
+			if (free_now)
+				wait_free(w);
 			return;
 		}
 	}
@@ -287,17 +631,26 @@ void fw_wait_cancel(struct fw_wait *w)
 
 void fw_loop_destroy(struct fw_loop *loop)
 {
+	struct fw_wait *w;
+
 	if (!loop)
 		return;
 	for (;;) {
-		struct fw_wait *w;
-
 		pthread_mutex_lock(&loop->lock);
 		w = loop->all;
 		pthread_mutex_unlock(&loop->lock);
 		if (!w)
 			break;
 		fw_wait_cancel(w);
+	}
+	/* Closing the ring takes the parked waits' requests with it. */
+	if (loop->epfd >= 0)
+		close(loop->epfd);
+	if (loop->use_ring)
+		fw_uring_fini(&loop->ring);
+	while ((w = loop->dead)) {
+		loop->dead = w->next;
+		wait_free(w);
 	}
 	close(loop->efd);
 	pthread_cond_destroy(&loop->cond);

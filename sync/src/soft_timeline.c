@@ -283,6 +283,11 @@ static const struct fw_fence_ops point_ops = {
 	.release = point_release,
 };
 
+struct soft_timeline *soft_point_timeline(struct fw_fence *fence)
+{
+	return fence->ops == &point_ops ? ((struct soft_point *)fence)->tl : NULL;
+}
+
 bool soft_timeline_due(struct soft_timeline *tl)
 {
 	if (atomic_load(&tl->npending) == 0)
@@ -766,6 +771,7 @@ static int soft_wrap(int fd, struct fw_soft_page *page, const struct stat *st,
 	pthread_cond_init(&tl->inflight_cond, NULL);
 	atomic_init(&tl->helper, NULL);
 	atomic_init(&tl->local_signalling, 0);
+	atomic_init(&tl->ring_waits, 0);
 	atomic_init(&tl->npending, 0);
 	atomic_init(&tl->min_point, UINT64_MAX);
 

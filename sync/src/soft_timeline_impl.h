@@ -60,6 +60,16 @@ struct soft_timeline {
 	 * timeline to them instead of racing them for the same points.
 	 */
 	atomic_int local_signalling;
+	/*
+	 * Event-loop waits (loop.c) with a futex request on the wake word in
+	 * their loop's io_uring: their dispatch processes the timeline, so a
+	 * helper that sees it due leaves it to them for a grace period: from
+	 * ring_defer_since on (0: not deferred), while the lowest pending
+	 * point stays ring_defer_point.  Watch lock.
+	 */
+	atomic_int ring_waits;
+	int64_t ring_defer_since;
+	uint64_t ring_defer_point;
 	bool fb_running;               /* fallback thread alive; tl lock */
 
 	/* The per-process registry of soft timelines; registry lock. */
@@ -72,6 +82,11 @@ struct soft_timeline {
  * threads: never waits for other threads.
  */
 void soft_timeline_process(struct soft_timeline *tl);
+/*
+ * The timeline of soft point fence @fence (borrowed: the fence holds it),
+ * or NULL if @fence is not a soft timeline point.
+ */
+struct soft_timeline *soft_point_timeline(struct fw_fence *fence);
 /* Lock-free: does the page show something this process must signal? */
 bool soft_timeline_due(struct soft_timeline *tl);
 /* For watchers: due, and no local signaller is about to handle it. */
@@ -89,6 +104,11 @@ bool soft_watch_fallback(void);
 void soft_watch_add(struct soft_timeline *tl);
 /* @tl's heap just became empty by removal (not by a signal). */
 void soft_watch_emptied(struct soft_timeline *tl);
+/*
+ * A loop stopped covering @tl (ring_waits fell) while it was due: make its
+ * helper look again now rather than at the end of its grace period.
+ */
+void soft_watch_recheck(struct soft_timeline *tl);
 /* @tl is being destroyed: stop watching it (synchronous). */
 void soft_watch_remove(struct soft_timeline *tl);
 /* Fork handlers, called with the registry and timeline locks held. */
@@ -96,6 +116,8 @@ void soft_watch_atfork_prepare(void);
 void soft_watch_atfork_parent(void);
 void soft_watch_atfork_child(void);
 int soft_watch_start(void);
+/* How long a helper thread that watches nothing lives on (for tests). */
+void soft_watch_set_helper_idle(int64_t ns);
 int soft_watch_quiesce(int64_t timeout_ns);
 
 #endif

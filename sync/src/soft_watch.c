@@ -7,8 +7,16 @@
  *
  *  - default: helper threads, each asleep in futex_waitv() on up to
  *    HELPER_SLOTS timelines' wake words plus one private control word
- *    (futex_waitv takes at most 128; fewer wake faster, see below).  A helper is told about a new timeline by bumping its
- *    control word.  More timelines, more helpers; they are never reaped.
+ *    (futex_waitv takes at most 128; fewer wake faster, see below).  A
+ *    helper is told about a new timeline by bumping its control word.
+ *    More timelines, more helpers.  A helper left watching nothing sleeps
+ *    with a timeout (helper_idle_ns) and exits when it expires, so the
+ *    thread count falls back when timelines go away.
+ *    A timeline that an event loop watches through its io_uring (loop.c,
+ *    ring_waits) is the loop's to process: a helper that finds it due
+ *    leaves it alone for RING_GRACE_NS, so it does not race the loop's
+ *    dispatch for the same points, and processes it only if the loop has
+ *    not by then (the loop's thread busy elsewhere).
  *  - fallback (FENCEWAY_SYNC_FORCE_FALLBACK=1, fw_sync_force_fallback(), or
  *    automatically where futex_waitv is ENOSYS, e.g. under valgrind): one
  *    thread per timeline that has pending points, in plain FUTEX_WAIT; it
@@ -36,12 +44,22 @@
  */
 #define HELPER_SLOTS 15
 #define HELPER_STACK (256 * 1024) /* callbacks run on it */
+/*
+ * How long a helper defers to an event loop (see above).  Long against a
+ * dispatch that is on its way (microseconds), short enough that a fence
+ * waited elsewhere in the process is not held up noticeably when the
+ * loop's thread is busy.
+ */
+#define RING_GRACE_NS 10000000LL
+/* A helper watching nothing exits after this long (tests shorten it). */
+static int64_t helper_idle_ns = 5000000000LL;
 
 struct soft_helper {
 	struct soft_helper *next;
 	_Atomic uint32_t ctl;          /* private futex word: "look again" */
 	int n;                         /* timelines watched; watch lock */
 	struct soft_timeline *tls[HELPER_SLOTS]; /* weak; watch lock */
+	int64_t deadline;              /* end of a grace period, or 0; watch lock */
 	struct futex_waitv wv[HELPER_SLOTS + 1]; /* helper thread only */
 };
 
@@ -64,7 +82,7 @@ static bool futex_waitv_works(void)
 		.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG,
 	};
 
-	return fw_futex_waitv(&w, 1) < 0 && errno == EAGAIN;
+	return fw_futex_waitv(&w, 1, NULL) < 0 && errno == EAGAIN;
 }
 
 bool soft_watch_fallback(void)
@@ -117,6 +135,39 @@ static void helper_kick(struct soft_helper *h)
 }
 
 /*
+ * Watch lock held.  Is @tl, which is due, an event loop's to process for
+ * now?  Starts or continues its grace period, and keeps the helper's
+ * deadline at the earliest end of one.
+ */
+static bool helper_defers(struct soft_helper *h, struct soft_timeline *tl)
+{
+	int64_t now, end;
+
+	if (atomic_load(&tl->ring_waits) == 0) {
+		tl->ring_defer_since = 0;
+		return false;
+	}
+	/*
+	 * The grace period runs while the same lowest point stays due: once
+	 * the loop pops it, a later signal starts a new one.
+	 */
+	now = fw_now_ns();
+	if (!tl->ring_defer_since ||
+	    tl->ring_defer_point != atomic_load(&tl->min_point)) {
+		tl->ring_defer_since = now;
+		tl->ring_defer_point = atomic_load(&tl->min_point);
+	}
+	end = tl->ring_defer_since + RING_GRACE_NS;
+	if (now >= end) {
+		tl->ring_defer_since = 0;
+		return false;
+	}
+	if (!h->deadline || end < h->deadline)
+		h->deadline = end;
+	return true;
+}
+
+/*
  * Watch lock held.  Snapshot entry @i's wake word and, if the page shows
  * something for us, take a reference for the caller to process.  The word
  * is read before the value: a signal in between changes it, and
@@ -131,8 +182,11 @@ static bool helper_arm(struct soft_helper *h, int i, struct soft_timeline **todo
 		.uaddr = (uintptr_t)&tl->page->wake,
 		.flags = FUTEX_32, /* shared: it is a MAP_SHARED page */
 	};
-	if (soft_timeline_due_for_watcher(tl) &&
-	    soft_timeline_get_unless_zero(tl)) {
+	if (!soft_timeline_due_for_watcher(tl)) {
+		tl->ring_defer_since = 0;
+		return false;
+	}
+	if (!helper_defers(h, tl) && soft_timeline_get_unless_zero(tl)) {
 		*todo = tl;
 		return true;
 	}
@@ -150,6 +204,7 @@ static int helper_rebuild(struct soft_helper *h, struct soft_timeline **todo)
 {
 	int k = 0, i = 0;
 
+	h->deadline = 0;
 	h->wv[0] = (struct futex_waitv){
 		.val = atomic_load(&h->ctl),
 		.uaddr = (uintptr_t)&h->ctl,
@@ -177,6 +232,22 @@ static int helper_rebuild(struct soft_helper *h, struct soft_timeline **todo)
 	return k;
 }
 
+/* Watch lock held.  A helper that watched nothing for its idle time. */
+static void helper_retire(struct soft_helper *h)
+{
+	struct soft_helper **p = &helpers;
+
+	while (*p != h)
+		p = &(*p)->next;
+	*p = h->next;
+	free(h);
+}
+
+static struct timespec ns_to_timespec(int64_t ns)
+{
+	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
+}
+
 static void *helper_main(void *arg)
 {
 	struct soft_helper *h = arg;
@@ -188,6 +259,8 @@ static void *helper_main(void *arg)
 	fw_library_thread = true;
 	pthread_mutex_lock(&watch_lock);
 	for (;;) {
+		struct timespec until;
+		bool idle, timed;
 		int k, n;
 
 		/*
@@ -206,6 +279,9 @@ static void *helper_main(void *arg)
 			pthread_mutex_unlock(&watch_lock);
 			for (int i = 0; i < k; i++) {
 				soft_timeline_process(todo[i]);
+				/* Emptied: let the rebuild drop it. */
+				if (atomic_load(&todo[i]->npending) == 0)
+					woke = -1;
 				fw_timeline_put(&todo[i]->base);
 			}
 			pthread_mutex_lock(&watch_lock);
@@ -217,6 +293,16 @@ static void *helper_main(void *arg)
 			continue;
 		}
 		n = 1 + h->n;
+		/*
+		 * A timeout only while idle or deferring to a loop: a helper
+		 * that watches something sleeps until a word moves.
+		 */
+		idle = h->n == 0;
+		if (idle)
+			until = ns_to_timespec(fw_now_ns() + helper_idle_ns);
+		else if (h->deadline)
+			until = ns_to_timespec(h->deadline);
+		timed = idle || h->deadline;
 		pthread_mutex_unlock(&watch_lock);
 		/*
 		 * EAGAIN: a word changed since we read it; EFAULT: a timeline
@@ -224,7 +310,17 @@ static void *helper_main(void *arg)
 		 * rebuild.  Anything else would repeat forever; back off so that
 		 * a broken kernel costs a little latency, not a CPU.
 		 */
-		woke = fw_futex_waitv(h->wv, n);
+		woke = fw_futex_waitv(h->wv, n, timed ? &until : NULL);
+		if (woke < 0 && errno == ETIMEDOUT) {
+			pthread_mutex_lock(&watch_lock);
+			if (idle && h->n == 0) {
+				helper_retire(h);
+				pthread_mutex_unlock(&watch_lock);
+				return NULL;
+			}
+			woke = -1; /* a grace period ended: look at all */
+			continue;
+		}
 		if (woke >= 0) {
 			last = woke;
 			retried = false;
@@ -385,6 +481,19 @@ void soft_watch_emptied(struct soft_timeline *tl)
 	}
 }
 
+void soft_watch_recheck(struct soft_timeline *tl)
+{
+	struct soft_helper *h;
+
+	pthread_mutex_lock(&watch_lock);
+	h = atomic_load(&tl->helper);
+	if (h) {
+		tl->ring_defer_since = 0;
+		helper_kick(h);
+	}
+	pthread_mutex_unlock(&watch_lock);
+}
+
 void soft_watch_remove(struct soft_timeline *tl)
 {
 	struct soft_helper *h;
@@ -442,6 +551,13 @@ int soft_watch_start(void)
 	ret = helper_with_room() ? 0 : -EAGAIN;
 	pthread_mutex_unlock(&watch_lock);
 	return ret;
+}
+
+void soft_watch_set_helper_idle(int64_t ns)
+{
+	pthread_mutex_lock(&watch_lock);
+	helper_idle_ns = ns;
+	pthread_mutex_unlock(&watch_lock);
 }
 
 int soft_watch_quiesce(int64_t timeout_ns)

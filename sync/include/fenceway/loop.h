@@ -6,6 +6,26 @@
  * when it is readable, call fw_loop_dispatch(), which runs the callbacks of
  * the waits whose fences signalled, in the calling thread.  Nothing wakes
  * while nothing signals.
+ *
+ * How another process's signal reaches the fd: where io_uring has
+ * IORING_OP_FUTEX_WAIT (Linux >= 6.7), the fd is an epoll set of the
+ * loop's own io_uring and an eventfd, and each pending wait on a soft
+ * timeline point keeps a futex wait on the timeline's wake word in that
+ * ring: the peer's wake makes the fd readable with one wake-up, and
+ * fw_loop_dispatch() itself signals that timeline's fences before it runs
+ * the callbacks.  Otherwise (older kernels, io_uring disabled, valgrind,
+ * FENCEWAY_SYNC_FORCE_FALLBACK=1 or fw_sync_force_fallback(true)) the fd is
+ * the eventfd alone, written by the library's helper thread that noticed
+ * the signal: two wake-ups in a row.  Either way the callbacks run only in
+ * the thread that calls fw_loop_dispatch().  On the io_uring path the
+ * kernel completes a futex wait through the thread that added the wait (it
+ * is interrupted briefly if busy elsewhere; if it has exited, the next
+ * dispatch re-arms the wait), and the library's helper threads, which
+ * still watch every timeline, leave a due timeline to the loop for up to
+ * 10 ms before signalling it themselves: fences of that timeline waited
+ * outside the loop wait at most that long for a loop that is not being
+ * dispatched.  A loop belongs to the process that created it: a fork()ed
+ * child must not use its copy (it shares the parent's ring and eventfd).
  */
 #ifndef FENCEWAY_LOOP_H
 #define FENCEWAY_LOOP_H
@@ -35,7 +55,10 @@ struct fw_loop *fw_loop_create(void);
 /* Cancels every outstanding wait (their callbacks never run), frees @loop. */
 void fw_loop_destroy(struct fw_loop *loop);
 
-/* The loop's fd (borrowed; readable while dispatch has work). */
+/*
+ * The loop's fd (borrowed; readable while dispatch has work, and possibly
+ * spuriously: dispatch then runs nothing).
+ */
 int fw_loop_get_fd(struct fw_loop *loop);
 /*
  * Run ready callbacks; returns how many ran, or a negative errno.  A
