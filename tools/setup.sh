@@ -13,6 +13,8 @@ PACKAGES=(
   libegl-dev libgles-dev libgbm-dev libegl1-mesa libgl1-mesa-dri
   # real third-party clients used by the tests and the demo
   wayland-utils grim weston
+  # the peer compositors of bench/peers (cage needs Xwayland) and its chart
+  sway cage xwayland python3-cairo
   # the qemu lane (DESIGN: real kernel for KMS / sync_file / syncobj)
   qemu-system-x86 busybox-static cpio kmod seatd
   # sanitizer and valgrind lanes
