@@ -23,6 +23,7 @@
 #include <wlr/util/log.h>
 #include "modules.h"
 #include "output.h"
+#include "pixman_blit.h"
 #include "presentation.h"
 #include "server.h"
 
@@ -134,7 +135,8 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	if (!create_backend(server)) {
 		goto fail;
 	}
-	server->renderer = wlr_renderer_autocreate(server->backend);
+	server->renderer = fw_pixman_blit_wrap(
+		wlr_renderer_autocreate(server->backend));
 	if (server->renderer == NULL) {
 		wlr_log(WLR_ERROR, "cannot create a renderer");
 		goto fail;
