@@ -13,6 +13,14 @@
  * (nearest sampling of an integer translation picks exactly these), through
  * pixman's copy and blend fast paths.
  *
+ * The scene clears every damaged rectangle before it draws the windows in
+ * it, so each opaque window's pixels were written twice a frame.  Clears
+ * are therefore held back as a region: an opaque texture drawn by the copy
+ * above takes the pixels it covers out of that region (it overwrites them
+ * whole, and writes nothing else), and whatever is left is filled before
+ * any drawing that blends or goes the stock way, before pixels are read,
+ * and at the end of the frame.  The frame comes out the same.
+ *
  * Drawing straight from a texture's pixman image needs the buffer behind
  * it: the buffer's data access is what protects against a client that
  * shrinks its shm file (libwayland's SIGBUS guard) and what says whether
@@ -37,6 +45,14 @@ struct blit_renderer {
 	struct wlr_renderer base;
 	struct wlr_renderer *pixman;        /* owned */
 	struct wl_list sources;             /* blit_source.link, newest first */
+
+	/* Between begin and end: the frame's size, the scissor box last set
+	 * (NULL: none) and the clears not written yet, all of one colour. */
+	int32_t width, height;
+	bool scissor_set;
+	struct wlr_box scissor;
+	pixman_region32_t pending_clear;
+	float clear_color[4];
 };
 
 /*
@@ -144,6 +160,33 @@ static bool integer_translation(struct wlr_texture *texture,
 	return true;
 }
 
+static void set_scissor(struct blit_renderer *r) {
+	r->pixman->impl->scissor(r->pixman, r->scissor_set ? &r->scissor : NULL);
+}
+
+/* Write the clears held back so far. */
+static void flush_clear(struct blit_renderer *r) {
+	int n;
+	pixman_box32_t *boxes = pixman_region32_rectangles(&r->pending_clear, &n);
+	if (n == 0) {
+		return;
+	}
+	/* What wlroots' pixman clear writes for this colour. */
+	const pixman_color_t colour = {
+		.red = r->clear_color[0] * 0xFFFF,
+		.green = r->clear_color[1] * 0xFFFF,
+		.blue = r->clear_color[2] * 0xFFFF,
+		.alpha = r->clear_color[3] * 0xFFFF,
+	};
+	pixman_image_t *dst = wlr_pixman_renderer_get_current_image(r->pixman);
+	/* The region was clipped when it was held back; the image's clip
+	 * (the current scissor) must not cut it again. */
+	pixman_image_set_clip_region32(dst, NULL);
+	pixman_image_fill_boxes(PIXMAN_OP_SRC, dst, &colour, n, boxes);
+	set_scissor(r);
+	pixman_region32_clear(&r->pending_clear);
+}
+
 static bool blit(struct blit_renderer *r, struct wlr_texture *texture,
 		int32_t x, int32_t y, float alpha) {
 	struct blit_source *src = find_source(r, texture);
@@ -162,6 +205,25 @@ static bool blit(struct blit_renderer *r, struct wlr_texture *texture,
 		/* The shm pool was resized: the stock path makes a new image. */
 		wlr_buffer_end_data_ptr_access(src->buffer);
 		return false;
+	}
+	if (alpha >= 1.0f && wlr_texture_is_opaque(texture)) {
+		/* Every pixel it covers is overwritten whole: no clear there. */
+		pixman_region32_t covered;
+		pixman_region32_init_rect(&covered, x, y, texture->width,
+			texture->height);
+		pixman_region32_intersect_rect(&covered, &covered, 0, 0,
+			r->width, r->height);
+		if (r->scissor_set) {
+			pixman_region32_intersect_rect(&covered, &covered,
+				r->scissor.x, r->scissor.y, r->scissor.width,
+				r->scissor.height);
+		}
+		pixman_region32_subtract(&r->pending_clear, &r->pending_clear,
+			&covered);
+		pixman_region32_fini(&covered);
+	} else {
+		/* It blends with what is below: that must be there first. */
+		flush_clear(r);
 	}
 	pixman_image_t *mask = NULL;
 	if (alpha < 1.0f) {
@@ -188,6 +250,7 @@ static bool blit_render_subtexture_with_matrix(struct wlr_renderer *wlr,
 			blit(r, texture, x, y, alpha)) {
 		return true;
 	}
+	flush_clear(r);
 	return r->pixman->impl->render_subtexture_with_matrix(r->pixman, texture,
 		box, matrix, alpha);
 }
@@ -202,31 +265,53 @@ static bool blit_bind_buffer(struct wlr_renderer *wlr,
 
 static void blit_begin(struct wlr_renderer *wlr, uint32_t width,
 		uint32_t height) {
-	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
-	p->impl->begin(p, width, height);
+	struct blit_renderer *r = blit_renderer(wlr);
+	r->pixman->impl->begin(r->pixman, width, height);
+	r->width = (int32_t)width;
+	r->height = (int32_t)height;
+	r->scissor_set = false;
+	pixman_region32_clear(&r->pending_clear);
 }
 
 static void blit_end(struct wlr_renderer *wlr) {
-	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
-	if (p->impl->end != NULL) {
-		p->impl->end(p);
+	struct blit_renderer *r = blit_renderer(wlr);
+	flush_clear(r);
+	if (r->pixman->impl->end != NULL) {
+		r->pixman->impl->end(r->pixman);
 	}
 }
 
 static void blit_clear(struct wlr_renderer *wlr, const float color[static 4]) {
-	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
-	p->impl->clear(p, color);
+	struct blit_renderer *r = blit_renderer(wlr);
+	if (memcmp(color, r->clear_color, sizeof(r->clear_color)) != 0) {
+		flush_clear(r);
+		memcpy(r->clear_color, color, sizeof(r->clear_color));
+	}
+	/* What the clear covers: the scissor box, within the frame. */
+	pixman_region32_t area;
+	pixman_region32_init_rect(&area, 0, 0, r->width, r->height);
+	if (r->scissor_set) {
+		pixman_region32_intersect_rect(&area, &area, r->scissor.x,
+			r->scissor.y, r->scissor.width, r->scissor.height);
+	}
+	pixman_region32_union(&r->pending_clear, &r->pending_clear, &area);
+	pixman_region32_fini(&area);
 }
 
 static void blit_scissor(struct wlr_renderer *wlr, struct wlr_box *box) {
-	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
-	p->impl->scissor(p, box);
+	struct blit_renderer *r = blit_renderer(wlr);
+	r->scissor_set = box != NULL;
+	if (box != NULL) {
+		r->scissor = *box;
+	}
+	set_scissor(r);
 }
 
 static void blit_render_quad_with_matrix(struct wlr_renderer *wlr,
 		const float color[static 4], const float matrix[static 9]) {
-	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
-	p->impl->render_quad_with_matrix(p, color, matrix);
+	struct blit_renderer *r = blit_renderer(wlr);
+	flush_clear(r);
+	r->pixman->impl->render_quad_with_matrix(r->pixman, color, matrix);
 }
 
 static const uint32_t *blit_get_shm_texture_formats(struct wlr_renderer *wlr,
@@ -251,9 +336,10 @@ static bool blit_read_pixels(struct wlr_renderer *wlr, uint32_t fmt,
 		uint32_t *flags, uint32_t stride, uint32_t width, uint32_t height,
 		uint32_t src_x, uint32_t src_y, uint32_t dst_x, uint32_t dst_y,
 		void *data) {
-	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
-	return p->impl->read_pixels(p, fmt, flags, stride, width, height,
-		src_x, src_y, dst_x, dst_y, data);
+	struct blit_renderer *r = blit_renderer(wlr);
+	flush_clear(r);
+	return r->pixman->impl->read_pixels(r->pixman, fmt, flags, stride, width,
+		height, src_x, src_y, dst_x, dst_y, data);
 }
 
 static uint32_t blit_get_render_buffer_caps(struct wlr_renderer *wlr) {
@@ -267,6 +353,7 @@ static void blit_destroy(struct wlr_renderer *wlr) {
 	wl_list_for_each_safe(src, tmp, &r->sources, link) {
 		source_destroy(src);
 	}
+	pixman_region32_fini(&r->pending_clear);
 	wlr_renderer_destroy(r->pixman);
 	free(r);
 }
@@ -301,5 +388,6 @@ struct wlr_renderer *fw_pixman_blit_wrap(struct wlr_renderer *renderer) {
 	wlr_renderer_init(&r->base, &blit_impl);
 	r->pixman = renderer;
 	wl_list_init(&r->sources);
+	pixman_region32_init(&r->pending_clear);
 	return &r->base;
 }

@@ -35,12 +35,12 @@ import report  # noqa: E402
 COLOUR_RGB = (0x33, 0x66, 0xcc)
 
 
-def workloads(smoke):
+def workloads(smoke, frames=600):
     """(key, kind, client args, compositors) in the order they run."""
     # The smoke run keeps every path but draws small windows: it must fit
     # in its test's time budget on a loaded machine, sanitizers included.
     fr = ["--frames", "5", "--warmup", "2", "--size", "128x128"] if smoke else \
-        ["--frames", "600", "--warmup", "60"]
+        ["--frames", str(frames), "--warmup", "60"]
     un = ["--commits", "100", "--warmup", "10", "--size", "128x128"] if smoke else \
         ["--commits", "20000", "--warmup", "500"]
     fences = "100" if smoke else "1000"
@@ -238,7 +238,7 @@ class Runner:
                 self.client, self.args.build))
         classes = [c for c in peers.ALL
                    if not self.args.only or c.name in self.args.only]
-        wl = [w for w in workloads(self.smoke)
+        wl = [w for w in workloads(self.smoke, self.args.frames)
               if not self.args.workloads or w[0] in self.args.workloads]
         if self.smoke:
             # One start per compositor for every workload: the smoke run
@@ -280,6 +280,8 @@ def main():
     ap.add_argument("--out", default=None,
                     help="report (default bench/RESULTS.md; with --smoke a "
                          "temporary directory)")
+    ap.add_argument("--frames", type=int, default=600,
+                    help="frames measured per CPU workload (default 600)")
     ap.add_argument("--only", nargs="*", help="compositors to run")
     ap.add_argument("--workloads", nargs="*",
                     help="workloads to run (cpu-1, unthrottled, idle, ...)")
