@@ -24,6 +24,7 @@
 #include "commit.h"
 #include "modules.h"
 #include "output.h"
+#include "pixman_blit.h"
 #include "presentation.h"
 #include "server.h"
 #include "socket.h"
@@ -106,12 +107,14 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	}
 	/* Without a DRM device anywhere, pixman is all there can be, and
 	 * wlroots' autocreate would log an ERROR while looking for one. */
+	struct wlr_renderer *renderer;
 	if (server->config.no_render_node &&
 			wlr_backend_get_drm_fd(server->backend) < 0) {
-		server->renderer = wlr_pixman_renderer_create();
+		renderer = wlr_pixman_renderer_create();
 	} else {
-		server->renderer = wlr_renderer_autocreate(server->backend);
+		renderer = wlr_renderer_autocreate(server->backend);
 	}
+	server->renderer = fw_pixman_blit_wrap(renderer);
 	if (server->renderer == NULL) {
 		wlr_log(WLR_ERROR, "cannot create a renderer");
 		goto fail;

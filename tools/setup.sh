@@ -15,6 +15,8 @@ PACKAGES=(
   wayland-utils grim weston wl-clipboard foot gtk-3-examples
   # the Wayland Conformance Test Suite (tests/wlcs)
   wlcs
+  # the peer compositors of bench/peers (cage needs Xwayland) and its chart
+  sway cage xwayland python3-cairo
   # the qemu lane (DESIGN: real kernel for KMS / sync_file / syncobj)
   qemu-system-x86 busybox-static cpio kmod seatd
   # tools/fenceway-trace-plot draws with cairo
