@@ -30,7 +30,7 @@ out=${OUT:-out}
 case $out in /*) ;; *) out=$root/$out ;; esac
 
 if [ -z "${FENCEWAY_DEMO_NO_BUILD:-}" ]; then
-	bash tools/setup.sh >/dev/null || { echo "demo: tools/setup.sh failed" >&2; exit 1; }
+	bash tools/setup.sh --demo >/dev/null || { echo "demo: tools/setup.sh failed" >&2; exit 1; }
 	if [ ! -f "$build/build.ninja" ]; then
 		meson setup "$build" >/dev/null
 	fi
