@@ -3,17 +3,23 @@
 #
 # Runs the fenceway compositor -- headless, or as a window when this shell
 # is inside a Wayland or X11 desktop (WAYLAND_DISPLAY / DISPLAY set) -- with
-# demo clients side by side, each with its own colour, "GPU" latency and
-# sync protocol:
-#   red     fenceway-demo      wp_linux_drm_syncobj_v1 timelines, 4 ms GPU
-#   green   fenceway-demo      zwp_linux_explicit_synchronization_v1 sync
-#                              files, 2 buffers, 12 ms GPU
-#   blue    fenceway-demo      no explicit sync (wl_buffer.release), 1 ms GPU
-#   yellow  fenceway-demo-egl  GLES2 on Mesa EGL, sync-file acquire fences
+# six demo clients side by side (400x320 each: a 3x2 grid on a 1280x720
+# output), each labelled with what it uses and its live counts:
+#   red       fenceway-demo      wp_linux_drm_syncobj_v1 timelines, 4 ms GPU
+#   green     fenceway-demo      zwp_linux_explicit_synchronization_v1 sync
+#                                files, 2 buffers, 12 ms GPU
+#   blue      fenceway-demo      no explicit sync (wl_buffer.release), 1 ms GPU
+#   yellow    fenceway-demo-egl  GLES2 on Mesa EGL, sync-file acquire fences
+#   fenced    fenceway-demo      the pair: one client that commits each frame
+#   unfenced  fenceway-demo      30 ms before its "GPU" is done, once with a
+#                                syncobj fence (fenceway waits: never an
+#                                unfinished frame) and once without (the
+#                                unfinished frame's magenta shows, counted as
+#                                early presents)
 # The demos always connect to fenceway's own socket, never to your desktop.
 # Once every demo has accounted for all its frames, their summaries are
-# printed (clients/README.md explains every line) and a screenshot is left
-# in out/.
+# printed (clients/README.md explains every line), then a headline with
+# both counts, and a screenshot is left in out/.
 #
 #   bash tools/demo.sh
 #   FRAMES=600 bash tools/demo.sh                # longer (default 300 each)
@@ -30,7 +36,7 @@ out=${OUT:-out}
 case $out in /*) ;; *) out=$root/$out ;; esac
 
 if [ -z "${FENCEWAY_DEMO_NO_BUILD:-}" ]; then
-	bash tools/setup.sh >/dev/null || { echo "demo: tools/setup.sh failed" >&2; exit 1; }
+	bash tools/setup.sh --demo >/dev/null || { echo "demo: tools/setup.sh failed" >&2; exit 1; }
 	if [ ! -f "$build/build.ninja" ]; then
 		meson setup "$build" >/dev/null
 	fi
@@ -113,7 +119,8 @@ names=()
 start_demo() {   # NAME PROGRAM ARGS...
 	local name=$1; shift
 	"${client_env[@]}" LIBGL_ALWAYS_SOFTWARE="${LIBGL_ALWAYS_SOFTWARE:-1}" \
-		"$@" --name "$name" --frames "$frames" --linger >"$out/demo-$name.txt" 2>&1 &
+		"$@" --name "$name" --frames "$frames" --size 400x320 --linger \
+		>"$out/demo-$name.txt" 2>&1 &
 	pids+=($!)
 	names+=("$name")
 }
@@ -122,6 +129,13 @@ start_demo green "$demo" --protocol "$(proto syncfile)" --color 20c040 --latency
 start_demo blue "$demo" --protocol none --color 2040e0 --latency 1
 if [ -x "$demo_egl" ]; then
 	start_demo yellow "$demo_egl" --protocol "$(proto syncfile)" --color e0d020
+fi
+# The pair: the same client, the same GPU, with and without a fence.
+if [ $explicit = yes ]; then
+	start_demo fenced "$demo" --protocol syncobj --color 20a0a0 --latency 30 --buffers 4 \
+		--label "with a fence (syncobj)"
+	start_demo unfenced "$demo" --protocol none --commit-early --color 20a0a0 \
+		--latency 30 --buffers 4 --label "the same without a fence"
 fi
 echo "demo: ${#names[@]} demos drawing $frames frames each (${names[*]})"
 
@@ -163,6 +177,19 @@ fw_pid=
 # One line per demo: the numbers that matter, side by side.
 echo
 echo "fenceway demo ($mode, $frames frames per demo)"
+# The headline: frames shown before their acquire fence signalled, over
+# every demo with a fence, against the pair's client without one.
+if [ $explicit = yes ]; then
+	for name in "${names[@]}"; do cat "$out/demo-$name.txt"; echo; done | awk '
+		function n(v,   s) { s = ""; while (v >= 1000) { s = sprintf(",%03d", v % 1000) s; v = int(v / 1000) } return v s }
+		/^demo:/ { fenced = / protocol=(syncobj|syncfile) /; early_commit = / commit-early=1 / }
+		/^frames:/ { pres = $4 }
+		/^errors:/ {
+			if (fenced) { fp += pres; fe += $8 }
+			if (early_commit) { up += pres; ue += $8 }
+		}
+		END { printf "headline: %s of %s frames shown before their fence; without explicit sync %s of %s were\n", n(fe), n(fp), n(ue), n(up) }'
+fi
 printf '  %-7s %-9s %9s %9s %9s %13s %13s %7s\n' demo protocol presented discarded pending \
 	"acq>pres p50" "acq>pres p99" errors
 for name in "${names[@]}"; do

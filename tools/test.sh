@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash tools/setup.sh || exit 1
+bash tools/setup.sh --test || exit 1
 status=0
 
 lane() {   # lane NAME BUILDDIR [meson setup args...] -- [meson test args...]

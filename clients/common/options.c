@@ -56,7 +56,11 @@ static void usage(FILE *out, const char *prog, unsigned allowed)
 		fprintf(out,
 			"  --buffers N      buffers in the pool, 2..16 (default 3)\n"
 			"  --latency MS     simulated GPU time per frame (default 8)\n"
-			"  --poison RRGGBB  what an unfinished frame looks like (default ff00ff)\n");
+			"  --poison RRGGBB  what an unfinished frame looks like (default ff00ff)\n"
+			"  --commit-early   with --protocol none: commit each frame before its GPU\n"
+			"                   work is done, as explicit-sync clients do (without a\n"
+			"                   fence the compositor may show it unfinished)\n"
+			"  --label TEXT     the first line of the window's label (default: its sync)\n");
 	if (allowed & FWD_OPT_UNTHROTTLED)
 		fprintf(out,
 			"  --unthrottled    commit whenever a buffer is free, not on frame callbacks\n");
@@ -120,7 +124,7 @@ int fwd_options_parse(int argc, char **argv, unsigned allowed,
 {
 	enum { O_PROTOCOL = 256, O_BUFFERS, O_LATENCY, O_FRAMES, O_SIZE,
 	       O_COLOR, O_POISON, O_NAME, O_MISBEHAVE, O_MISBEHAVE_FRAME,
-	       O_UNTHROTTLED, O_LINGER, O_HELP };
+	       O_UNTHROTTLED, O_LINGER, O_COMMIT_EARLY, O_LABEL, O_HELP };
 	static const struct option longopts[] = {
 		{ "protocol", required_argument, NULL, O_PROTOCOL },
 		{ "buffers", required_argument, NULL, O_BUFFERS },
@@ -134,6 +138,8 @@ int fwd_options_parse(int argc, char **argv, unsigned allowed,
 		{ "misbehave-frame", required_argument, NULL, O_MISBEHAVE_FRAME },
 		{ "unthrottled", no_argument, NULL, O_UNTHROTTLED },
 		{ "linger", no_argument, NULL, O_LINGER },
+		{ "commit-early", no_argument, NULL, O_COMMIT_EARLY },
+		{ "label", required_argument, NULL, O_LABEL },
 		{ "help", no_argument, NULL, O_HELP },
 		{ 0 },
 	};
@@ -214,6 +220,14 @@ int fwd_options_parse(int argc, char **argv, unsigned allowed,
 		case O_LINGER:
 			o->linger = true;
 			break;
+		case O_COMMIT_EARLY:
+			need = FWD_OPT_POOL;
+			o->commit_early = true;
+			break;
+		case O_LABEL:
+			need = FWD_OPT_POOL;
+			o->label = optarg;
+			break;
 		case O_HELP:
 		case 'h':
 			usage(stdout, prog, allowed);
@@ -238,6 +252,11 @@ int fwd_options_parse(int argc, char **argv, unsigned allowed,
 	}
 	if (o->misbehave && o->protocol == FWD_PROTOCOL_NONE) {
 		fprintf(stderr, "%s: --misbehave needs an explicit-sync protocol\n", prog);
+		return -1;
+	}
+	if (o->commit_early && o->protocol != FWD_PROTOCOL_NONE) {
+		fprintf(stderr, "%s: --commit-early is for --protocol none "
+			"(explicit-sync protocols always commit early)\n", prog);
 		return -1;
 	}
 	if (o->misbehave && o->misbehave_frame > o->frames) {

@@ -30,7 +30,8 @@ enum fwd_misbehave {
 /* Which options a program accepts (bit mask). */
 enum {
 	FWD_OPT_PROTOCOL_SYNCOBJ = 1 << 0,  /* --protocol syncobj allowed */
-	FWD_OPT_POOL = 1 << 1,              /* --buffers, --latency, --poison */
+	FWD_OPT_POOL = 1 << 1,              /* --buffers, --latency, --poison,
+					     * --commit-early, --label */
 	FWD_OPT_MISBEHAVE = 1 << 2,         /* --misbehave, --misbehave-frame */
 	FWD_OPT_UNTHROTTLED = 1 << 3,       /* --unthrottled */
 };
@@ -47,6 +48,8 @@ struct fwd_options {
 	uint64_t misbehave_frame;  /* 1-based */
 	bool unthrottled;          /* commit as soon as a buffer is free */
 	bool linger;               /* after the last frame, stay until SIGTERM */
+	bool commit_early;         /* --protocol none: commit before the GPU is done */
+	const char *label;         /* the label's first line, or NULL: from the protocol */
 	const char *name;          /* window title and app_id suffix */
 };
 

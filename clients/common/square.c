@@ -3,8 +3,7 @@
  */
 #include "square.h"
 
-/* Black on light colours, white on dark ones, so the square stands out. */
-static uint32_t contrast(uint32_t rgb)
+uint32_t fwd_contrast(uint32_t rgb)
 {
 	unsigned r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
 	return (r * 299 + g * 587 + b * 114) / 1000 > 128 ? 0x000000 : 0xffffff;
@@ -23,7 +22,7 @@ bool fwd_square_at(int32_t width, int32_t height, uint32_t rgb, uint64_t seq,
 	sq->x = margin + (int32_t)(pos < travel ? pos : 2 * travel - pos);
 	sq->y = margin;
 	sq->side = side;
-	sq->rgb = contrast(rgb);
+	sq->rgb = fwd_contrast(rgb);
 	return true;
 }
 

@@ -25,6 +25,10 @@ struct fwd_square {
 bool fwd_square_at(int32_t width, int32_t height, uint32_t rgb, uint64_t seq,
 		   struct fwd_square *sq);
 
+/* Black on light colours, white on dark ones: what stands out on @rgb
+ * (the square, the shm demo's label text). */
+uint32_t fwd_contrast(uint32_t rgb);
+
 /* Rows [0, fwd_square_band_height(h)) are all the square may cover. */
 int32_t fwd_square_band_height(int32_t height);
 

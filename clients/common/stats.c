@@ -139,7 +139,8 @@ void fwd_stats_release_wait_end(struct fwd_stats *s)
 uint64_t fwd_stats_errors(const struct fwd_stats *s)
 {
 	return s->protocol_errors + s->fence_errors + s->other_errors +
-	       s->early_presents + __atomic_load_n(&s->thread_errors, __ATOMIC_RELAXED);
+	       (s->early_expected ? 0 : s->early_presents) +
+	       __atomic_load_n(&s->thread_errors, __ATOMIC_RELAXED);
 }
 
 static int cmp_i64(const void *a, const void *b)

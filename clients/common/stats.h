@@ -68,6 +68,10 @@ struct fwd_stats {
 	 * (a compositor bug, reported as an error). */
 	bool check_early;
 	uint64_t early_presents;
+	/* A client without a fence that commits before its frame is done
+	 * (fenceway-demo --commit-early): early presents are what it shows,
+	 * counted but not errors. */
+	bool early_expected;
 };
 
 /* Records for @nframes frames.  0, or -1 (out of memory, printed). */

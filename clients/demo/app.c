@@ -4,11 +4,14 @@
  * One frame's life:
  *   1. start: take a free buffer (released by the compositor AND finished
  *      by the render thread); without one, count the time we wait.
- *   2. explicit sync: fill the buffer with poison (the GPU job began),
+ *   2. the label goes in (live counts; the label is no GPU work).
+ *      Explicit sync: fill the rest with poison (the GPU job began),
  *      commit at once with the acquire point / fence still pending, then
  *      hand the job to the render thread, which paints the frame and
  *      signals it after the simulated GPU latency.  Implicit sync (none): hand the job
- *      over first and commit when it comes back finished.
+ *      over first and commit when it comes back finished -- or, with
+ *      --commit-early, commit at once as explicit sync does, but with no
+ *      fence to tell the compositor the frame is not done yet.
  *   3. the backend watches the release; the buffer is free again once the
  *      compositor released it and the render thread is done with it.
  *   4. presentation feedback says presented or discarded (stats.c).
@@ -32,6 +35,7 @@
 #include "../common/signals.h"
 #include "backend.h"
 #include "draw.h"
+#include "label.h"
 #include "render.h"
 
 static void frame_done(void *data, struct wl_callback *cb, uint32_t time)
@@ -122,6 +126,44 @@ static void commit(struct demo_app *app, struct demo_job *job)
 	}
 }
 
+/* The first line of the label: what this window uses. */
+static void label_kind(const struct demo_app *app, char *out, size_t size)
+{
+	const struct fwd_options *o = &app->opts;
+	const char *kind = o->label;
+
+	if (!kind) {
+		switch (o->protocol) {
+		case FWD_PROTOCOL_SYNCOBJ:
+			kind = "syncobj timeline";
+			break;
+		case FWD_PROTOCOL_SYNCFILE:
+			kind = "sync file";
+			break;
+		case FWD_PROTOCOL_NONE:
+			kind = o->commit_early ? "no explicit sync, commits early"
+					       : "no explicit sync";
+			break;
+		}
+	}
+	snprintf(out, size, "%s, GPU %u ms", kind, o->latency_ms);
+}
+
+static void draw_label(struct demo_app *app, struct demo_buffer *buf)
+{
+	const struct fwd_stats *s = &app->stats;
+	char kind[160], counts[160];
+
+	label_kind(app, kind, sizeof(kind));
+	if (s->check_early)
+		snprintf(counts, sizeof(counts), "presented %" PRIu64 ", early %" PRIu64,
+			 s->presented, s->early_presents);
+	else
+		snprintf(counts, sizeof(counts), "presented %" PRIu64, s->presented);
+	demo_label_draw(app->label, buf->pixels, app->pool.stride, app->opts.color,
+			kind, counts);
+}
+
 static void start_frame(struct demo_app *app, struct demo_buffer *buf)
 {
 	struct demo_job *job = &buf->job;
@@ -147,7 +189,8 @@ static void start_frame(struct demo_app *app, struct demo_buffer *buf)
 	buf->released = false;
 	buf->rendered = false;
 
-	if (app->backend->commit_after_render) {
+	draw_label(app, buf);
+	if (!app->commit_first) {
 		demo_render_submit(app->render, job);
 	} else {
 		/* Explicit sync: the frame's GPU job begins -- its first
@@ -156,7 +199,9 @@ static void start_frame(struct demo_app *app, struct demo_buffer *buf)
 		 * buffer before the acquire signalled reads poison every time
 		 * (not only when it happens to lose a race with the render
 		 * thread).  Then the commit, then the rest of the job. */
-		demo_draw_fill(buf->pixels, app->pool.width, app->pool.height,
+		uint32_t *frame = (uint32_t *)((char *)buf->pixels +
+					       (size_t)app->top * (size_t)app->pool.stride);
+		demo_draw_fill(frame, app->pool.width, app->pool.height - app->top,
 			       app->pool.stride, o->poison);
 		commit(app, job);
 		if (!app->quit)
@@ -192,7 +237,7 @@ static void collect_rendered(struct demo_app *app)
 	struct demo_job *job;
 	while ((job = demo_render_pop(app->render))) {
 		job->buffer->rendered = true;
-		if (app->backend->commit_after_render && !app->quit)
+		if (!app->commit_first && !app->quit)
 			commit(app, job);
 		maybe_free(app, job->buffer);
 	}
@@ -317,9 +362,9 @@ int demo_app_report(struct demo_app *app)
 	if (app->display.display && !app->stats.protocol_errors)
 		fwd_errors_report(app->display.display, out, &app->stats);
 	fprintf(out, "demo: name=%s protocol=%s buffers=%u latency-ms=%u size=%dx%d "
-		"color=%06x unthrottled=%d misbehave=%s",
+		"color=%06x unthrottled=%d commit-early=%d misbehave=%s",
 		o->name, fwd_protocol_name(o->protocol), o->buffers, o->latency_ms,
-		o->width, o->height, o->color, o->unthrottled,
+		o->width, o->height, o->color, o->unthrottled, o->commit_early,
 		fwd_misbehave_name(o->misbehave));
 	if (o->misbehave)
 		fprintf(out, "@%" PRIu64, o->misbehave_frame);
@@ -332,10 +377,10 @@ int demo_app_report(struct demo_app *app)
 
 int demo_app_report_late(struct demo_app *app)
 {
+	/* The signal that ends a lingering demo is how it is meant to end:
+	 * not worth an "interrupted:" line. */
 	if (!app->stats.protocol_errors)
 		fwd_errors_report(app->display.display, stdout, &app->stats);
-	if (app->interrupted_by)
-		fprintf(stdout, "interrupted: signal=%d\n", app->interrupted_by);
 	fprintf(stdout, "exit: errors=%" PRIu64 "\n", fwd_stats_errors(&app->stats));
 	fflush(stdout);
 	return fwd_stats_errors(&app->stats) ? 1 : 0;
@@ -364,8 +409,12 @@ int demo_app_init(struct demo_app *app)
 	}
 	if (fwd_stats_init(&app->stats, &app->display, o->frames) < 0)
 		return -1;
-	/* Explicit sync: the stats can tell a frame shown too early. */
-	app->stats.check_early = !app->backend->commit_after_render;
+	/* Committed before it is drawn: the stats can tell a frame shown
+	 * too early -- a compositor bug with a fence, the expected sight
+	 * without one. */
+	app->commit_first = !app->backend->commit_after_render || o->commit_early;
+	app->stats.check_early = app->commit_first;
+	app->stats.early_expected = o->commit_early;
 
 	snprintf(app_id, sizeof(app_id), "fenceway-demo.%s", o->name);
 	if (fwd_toplevel_init(&app->toplevel, &app->display, o->name, app_id) < 0)
@@ -382,9 +431,14 @@ int demo_app_init(struct demo_app *app)
 	}
 	if (app->backend->init(app) < 0)
 		return -1;
+	app->top = demo_label_height(o->height);
+	app->label = demo_label_create(o->width, o->height);
+	if (!app->label)
+		return -1;
 
 	struct demo_render_config cfg = {
-		.width = o->width, .height = o->height, .stride = app->pool.stride,
+		.width = o->width, .height = o->height - app->top, .top = app->top,
+		.stride = app->pool.stride,
 		.color = o->color,
 		.latency_ms = o->latency_ms,
 		.backend = app->backend,
@@ -419,6 +473,8 @@ void demo_app_finish(struct demo_app *app)
 	for (unsigned i = 0; app->pool.buffers && i < app->pool.count; i++)
 		job_put_refs(&app->pool.buffers[i].job);
 	demo_pool_finish(&app->pool);
+	demo_label_destroy(app->label);
+	app->label = NULL;
 	fwd_stats_finish(&app->stats);
 	fwd_toplevel_finish(&app->toplevel);
 	if (app->display.display)

@@ -17,6 +17,7 @@
 #include "../common/toplevel.h"
 #include "pool.h"
 
+struct demo_label;
 struct demo_render;
 struct demo_backend;
 struct fw_loop;
@@ -28,6 +29,13 @@ struct demo_app {
 	struct fwd_stats stats;
 	struct demo_pool pool;
 	struct demo_render *render;
+	struct demo_label *label;
+	/* Rows [0, top) of every buffer are the label (drawn before the
+	 * commit), rows [top, height) the frame the render thread draws. */
+	int32_t top;
+	/* Commit as soon as the frame's GPU job began (explicit sync, or
+	 * --commit-early), not once it is drawn. */
+	bool commit_first;
 	const struct demo_backend *backend;
 	void *backend_data;          /* the backend's own state */
 	struct fw_loop *fence_loop;  /* async fence waits (explicit backends) */

@@ -54,7 +54,8 @@ static bool gpu_busy_wait(struct demo_render *r, unsigned ms)
 static void run_job(struct demo_render *r, struct demo_job *job)
 {
 	const struct demo_render_config *c = &r->cfg;
-	uint32_t *px = job->buffer->pixels;
+	uint32_t *px = (uint32_t *)((char *)job->buffer->pixels +
+				    (size_t)c->top * (size_t)c->stride);
 
 	/* A failed GPU job leaves the buffer unfinished (poison). */
 	if (!job->signal_error)

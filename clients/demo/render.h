@@ -21,7 +21,8 @@ struct demo_job;
 struct demo_render;
 
 struct demo_render_config {
-	int32_t width, height, stride;
+	/* The frame: @height rows from row @top of each buffer. */
+	int32_t width, height, top, stride;
 	uint32_t color;
 	unsigned latency_ms;
 	const struct demo_backend *backend;

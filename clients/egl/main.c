@@ -154,7 +154,9 @@ static void print_header(struct egl_demo *demo)
 static int report(struct egl_demo *demo)
 {
 	fwd_errors_report(demo->display.display, stdout, &demo->stats);
-	if (demo->interrupted_by)
+	/* After a --linger summary the signal is how the demo is meant to
+	 * end: not an interruption. */
+	if (demo->interrupted_by && !demo->summary_printed)
 		printf("interrupted: signal=%d\n", demo->interrupted_by);
 	if (demo->summary_printed)
 		printf("exit: errors=%" PRIu64 "\n", fwd_stats_errors(&demo->stats));

@@ -40,6 +40,8 @@ class Cli(unittest.TestCase):
             (["--protocol", "none", "--misbehave", "junk-fd"], "explicit-sync"),
             (["--frames", "5", "--misbehave", "never-signal",
               "--misbehave-frame", "9"], "--misbehave-frame"),
+            (["--protocol", "syncobj", "--commit-early"], "--commit-early"),
+            (["--protocol", "syncfile", "--commit-early"], "--commit-early"),
             (["stray"], "stray"),
         ]
         for args, word in cases:
@@ -51,7 +53,8 @@ class Cli(unittest.TestCase):
     @unittest.skipUnless(DEMO_EGL, "fenceway-demo-egl not built")
     def test_egl_refuses_shm_options(self):
         for args in (["--protocol", "syncobj"], ["--buffers", "3"],
-                     ["--misbehave", "never-signal"], ["--unthrottled"]):
+                     ["--misbehave", "never-signal"], ["--unthrottled"],
+                     ["--commit-early"], ["--label", "x"]):
             with self.subTest(args=args):
                 self.assertEqual(run([DEMO_EGL] + args).returncode, 2)
 

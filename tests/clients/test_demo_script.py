@@ -1,7 +1,10 @@
 """README command 1, tools/demo.sh, end to end (on this build, without its
 setup/compile step): it exits 0, prints every demo's summary with all
-frames accounted for and no errors, and leaves the PNG screenshot where its
-last lines say.  Run headless, and nested: inside a "desktop" (a second
+frames accounted for and no errors (and no "interrupted": the script's
+SIGTERM is how a lingering demo ends), a headline with both counts -- no
+fenced frame shown before its fence, some of the unfenced twin's were --
+and leaves the PNG screenshot where its last lines say: every shm demo's
+window labelled, the poison colour nowhere but in the unfenced twin.  Run headless, and nested: inside a "desktop" (a second
 fenceway standing in for the user's compositor) the script's fenceway opens
 one window there, and every demo connects to the nested fenceway, never to
 the desktop.
@@ -14,11 +17,17 @@ import tempfile
 import unittest
 
 import demo_summary
+import png
+import screenshot
 from fenceway import Compositor
 
 ROOT = os.environ["FW_SOURCE_ROOT"]
 BUILD = os.environ["FW_BUILD_ROOT"]
 FRAMES = 30
+HEADLINE = re.compile(r"^headline: (\S+) of (\S+) frames shown before their fence; "
+                      r"without explicit sync (\S+) of (\S+) were$", re.M)
+WINDOW = re.compile(r"^  toplevel \d+ mapped at (-?\d+),(-?\d+) size (\d+)x(\d+) "
+                    r'app_id="(fenceway-demo(?:-egl)?)\.([^"]+)"$', re.M)
 
 
 class DemoScript(unittest.TestCase):
@@ -57,24 +66,62 @@ class DemoScript(unittest.TestCase):
             blocks = re.split(r"^== ", res.stdout, flags=re.M)[1:]
             self.assertGreaterEqual(len(blocks), 2, text)
             protocols = set()
+            colors = {}
             for block in blocks:
                 self.assertIn("(exit status 0)", block.splitlines()[0], block)
+                self.assertNotIn("interrupted", block)
                 s = demo_summary.parse(block)
                 demo_summary.check_accounting(self, s, FRAMES, block)
-                protocols.add(re.search(r"protocol=(\S+)", block).group(1))
+                protocols.add(s["demo"]["protocol"])
+                m = re.search(r"^demo: name=(\S+) .*color=([0-9a-f]{6})", block, re.M)
+                colors[m.group(1)] = int(m.group(2), 16)
             # Different protocols side by side -- unless this build has
             # no explicit sync, which the script must then say.
-            if "offers no explicit sync" in res.stdout:
-                self.assertEqual(protocols, {"none"}, text)
-            else:
+            explicit = "offers no explicit sync" not in res.stdout
+            if explicit:
                 self.assertGreaterEqual(len(protocols), 3, text)
+                self.check_headline(res.stdout)
+            else:
+                self.assertEqual(protocols, {"none"}, text)
 
             m = re.search(r"^  screenshot: (\S+)$", res.stdout, re.M)
             self.assertIsNotNone(m, text)
             self.assertEqual(os.path.dirname(m.group(1)), out)
-            with open(m.group(1), "rb") as f:
-                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+            self.check_picture(png.read_png(m.group(1)), res.stdout, colors,
+                               6 if explicit else 3 + (len(blocks) > 3))
             return text
+
+    def check_headline(self, stdout):
+        m = HEADLINE.search(stdout)
+        self.assertIsNotNone(m, stdout)
+        fenced_early, fenced, unfenced_early, unfenced = (
+            int(v.replace(",", "")) for v in m.groups())
+        self.assertEqual(fenced_early, 0, stdout)
+        # Every frame of the four demos with a fence is in the count
+        # (presented ones: at least 90 % each).
+        self.assertGreaterEqual(fenced * 10, 4 * FRAMES * 9, stdout)
+        self.assertGreaterEqual(unfenced * 10, FRAMES * 9, stdout)
+        self.assertGreater(unfenced_early, 0, stdout)
+
+    def check_picture(self, img, stdout, colors, count):
+        wins = [{"x": int(m.group(1)), "y": int(m.group(2)), "width": int(m.group(3)),
+                 "height": int(m.group(4)), "program": m.group(5), "name": m.group(6)}
+                for m in WINDOW.finditer(stdout)]
+        self.assertEqual(len(wins), count, stdout)
+        for i, win in enumerate(wins):
+            # Six fit side by side on a 1280x720 output.
+            self.assertLessEqual((win["width"], win["height"]), (400, 330))
+            if win["program"] == "fenceway-demo":
+                screenshot.check_label(self, img, win, colors[win["name"]], wins[i + 1:])
+        # Poison nowhere but in the window without a fence.
+        unfenced = [w for w in wins if w["name"] == "unfenced"]
+        i = img.data.find(b"\xff\x00\xff")
+        while i >= 0:
+            if i % 3 == 0:
+                x, y = (i // 3) % img.width, (i // 3) // img.width
+                self.assertTrue(screenshot.covered(x, y, unfenced),
+                                "poison at %d,%d outside %r" % (x, y, unfenced))
+            i = img.data.find(b"\xff\x00\xff", i + 1)
 
 
 if __name__ == "__main__":

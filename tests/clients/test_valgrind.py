@@ -7,7 +7,8 @@ and timeline memfds its watcher threads release asynchronously after the
 last fw_timeline_put() -- a missing put of ours would show up as a leaked
 timeline in the sanitizer lane.  valgrind lacks futex_waitv: the library
 falls back to plain FUTEX_WAIT by itself, which this also exercises on the
-client side.
+client side.  Third-party leaks are suppressed by
+tests/sanitizers/valgrind.supp (the policy of docs/testing.md).
 """
 import os
 import re
@@ -24,6 +25,8 @@ if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
     PROTOCOL = sys.argv.pop(1)
 DEMO = os.environ["FW_DEMO"]
 FRAMES = 20
+SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "sanitizers", "valgrind.supp")
 
 
 def open_fds(log):
@@ -42,7 +45,7 @@ def open_fds(log):
 
 
 # The demo's own source files, as valgrind names them in a stack.
-DEMO_FRAME = re.compile(r"\((app|pool|render|draw|junk|main|backend_\w+|display|"
+DEMO_FRAME = re.compile(r"\((app|pool|render|draw|label|junk|main|backend_\w+|display|"
                         r"errors|options|signals|stats|toplevel)\.c:\d+\)")
 
 
@@ -64,6 +67,9 @@ class Valgrind(unittest.TestCase):
             res = fw.run_client(
                 ["valgrind", "-q", "--track-fds=yes", "--error-exitcode=99",
                  "--leak-check=full", "--errors-for-leak-kinds=definite",
+                 # Deep enough for a suppression to see who started
+                 # a third-party allocation.
+                 "--num-callers=40", "--suppressions=" + SUPPRESSIONS,
                  "--log-file=" + log_path, DEMO, "--protocol", PROTOCOL,
                  "--frames", str(FRAMES), "--latency", "2"],
                 check=False, timeout=240)
