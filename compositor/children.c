@@ -24,14 +24,16 @@ extern char **environ;
  * the variables that must point at us, then ours. */
 struct child_env {
 	char **envp;
-	char *display;       /* "WAYLAND_DISPLAY=NAME", owned */
-	char *runtime_dir;   /* "XDG_RUNTIME_DIR=DIR", owned */
+	char *display;     /* "WAYLAND_DISPLAY=NAME", owned */
+	char *runtime_dir; /* "XDG_RUNTIME_DIR=DIR", owned */
 };
 
 static bool overridden(const char *entry) {
 	/* WAYLAND_SOCKET would hand the child our own parent's connection. */
 	static const char *const prefixes[] = {
-		"WAYLAND_DISPLAY=", "WAYLAND_SOCKET=", "XDG_RUNTIME_DIR=",
+		"WAYLAND_DISPLAY=",
+		"WAYLAND_SOCKET=",
+		"XDG_RUNTIME_DIR=",
 	};
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		if (strncmp(entry, prefixes[i], strlen(prefixes[i])) == 0) {
@@ -55,10 +57,10 @@ static bool child_env_build(struct fw_server *server, struct child_env *env) {
 	}
 	env->envp = calloc(n + 3, sizeof(*env->envp));
 	if (env->envp == NULL ||
-			asprintf(&env->display, "WAYLAND_DISPLAY=%s",
-				fw_socket_name(server->socket)) < 0 ||
-			asprintf(&env->runtime_dir, "XDG_RUNTIME_DIR=%s",
-				server->config.runtime_dir) < 0) {
+		asprintf(&env->display, "WAYLAND_DISPLAY=%s",
+			fw_socket_name(server->socket)) < 0 ||
+		asprintf(&env->runtime_dir, "XDG_RUNTIME_DIR=%s",
+			server->config.runtime_dir) < 0) {
 		/* asprintf leaves its pointer undefined on failure. */
 		env->display = env->runtime_dir = NULL;
 		child_env_free(env);
@@ -82,7 +84,7 @@ static bool child_env_build(struct fw_server *server, struct child_env *env) {
  * Returns the pid, or -1 after one ERROR line.
  */
 static pid_t spawn(struct fw_server *server, const char *file,
-		char *const argv[]) {
+	char *const argv[]) {
 	struct child_env env;
 	if (!child_env_build(server, &env)) {
 		wlr_log(WLR_ERROR, "cannot run %s: out of memory", file);
@@ -124,8 +126,7 @@ static pid_t spawn(struct fw_server *server, const char *file,
 	child_env_free(&env);
 	if (pid < 0) {
 		close(report[0]);
-		wlr_log(WLR_ERROR, "cannot run %s: fork: %s", file,
-			strerror(fork_err));
+		wlr_log(WLR_ERROR, "cannot run %s: fork: %s", file, strerror(fork_err));
 		return -1;
 	}
 	int exec_err;
@@ -168,8 +169,8 @@ static int handle_sigchld(int signo, void *data) {
 		server->command_pid = 0;
 		/* A shell's convention, so that CI sees what it would have seen
 		 * running the command directly. */
-		server->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) :
-			128 + WTERMSIG(status);
+		server->exit_status =
+			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		fw_server_terminate(server);
 	}
 	return 0;
@@ -190,7 +191,10 @@ bool fw_children_start(struct fw_server *server) {
 	}
 	if (config->startup_cmd != NULL) {
 		char *const argv[] = {
-			"/bin/sh", "-c", (char *)config->startup_cmd, NULL,
+			"/bin/sh",
+			"-c",
+			(char *)config->startup_cmd,
+			NULL,
 		};
 		server->startup_pid = spawn(server, argv[0], argv);
 		if (server->startup_pid < 0) {
@@ -201,8 +205,8 @@ bool fw_children_start(struct fw_server *server) {
 			(int)server->startup_pid, config->startup_cmd);
 	}
 	if (config->command != NULL) {
-		server->command_pid = spawn(server, config->command[0],
-			config->command);
+		server->command_pid =
+			spawn(server, config->command[0], config->command);
 		if (server->command_pid < 0) {
 			server->command_pid = 0;
 			return false;

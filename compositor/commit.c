@@ -46,11 +46,11 @@
 
 struct fw_commit {
 	struct fw_commit_tracker *tracker;
-	struct fw_commit_surface *cs;      /* NULL once the surface is gone */
-	struct wl_client *client;          /* NULL once the surface is gone */
+	struct fw_commit_surface *cs; /* NULL once the surface is gone */
+	struct wl_client *client;     /* NULL once the surface is gone */
 	uint32_t seq;
 	bool attach, null_attach;
-	bool over_cap;                     /* during request only */
+	bool over_cap; /* during request only */
 	bool held, applied, superseded, frame_done, deferred;
 
 	/* Held: what for (borrowed), since when, said once. */
@@ -59,12 +59,12 @@ struct fw_commit {
 	int64_t held_since_ns;
 	bool held_logged;
 	struct fw_parent_locks *parent_locks;
-	struct wl_list held_link;          /* tracker->held while held */
+	struct wl_list held_link; /* tracker->held while held */
 
 	/* In a committed frame, waiting for its present event. */
-	struct wlr_output *frame_output;   /* NULL when not sampled */
+	struct wlr_output *frame_output; /* NULL when not sampled */
 	uint32_t frame_seq;
-	struct wl_list frame_link;         /* tracker->sampled */
+	struct wl_list frame_link; /* tracker->sampled */
 
 	/* The buffer wlroots showed for it once applied (attaching commits):
 	 * compared with what outputs scan out, never dereferenced. */
@@ -72,7 +72,7 @@ struct fw_commit {
 
 	/* cs->queue while not applied; tracker->deferred while deferred. */
 	struct wl_list link;
-	struct wl_list all_link;           /* tracker->commits */
+	struct wl_list all_link; /* tracker->commits */
 	void *slots[FW_COMMIT_MAX_SUBSCRIBERS];
 };
 
@@ -80,25 +80,25 @@ struct fw_commit_surface {
 	struct fw_commit_tracker *tracker;
 	struct wlr_surface *surface;
 	struct wl_client *client;
-	struct wlr_addon addon;            /* on surface->addons */
+	struct wlr_addon addon; /* on surface->addons */
 	struct wl_listener commit;
-	struct wl_list queue;              /* fw_commit.link, not applied */
+	struct wl_list queue; /* fw_commit.link, not applied */
 	size_t n_queued, n_held;
-	struct fw_commit *buffer_commit;   /* applied attach, not superseded */
-	struct fw_commit *other;           /* applied after it, not attaching */
-	struct fw_commit *latched;         /* applied, in no frame yet */
-	struct wl_list link;               /* tracker->surfaces */
+	struct fw_commit *buffer_commit; /* applied attach, not superseded */
+	struct fw_commit *other;         /* applied after it, not attaching */
+	struct fw_commit *latched;       /* applied, in no frame yet */
+	struct wl_list link;             /* tracker->surfaces */
 };
 
 struct fw_commit_output {
 	struct fw_commit_tracker *tracker;
 	struct wlr_output *output;
-	struct wlr_buffer *attached;       /* buffer of the commit in progress */
-	struct wlr_buffer *committed;      /* buffer of the last commit */
+	struct wlr_buffer *attached;  /* buffer of the commit in progress */
+	struct wlr_buffer *committed; /* buffer of the last commit */
 	uint32_t committed_seq;
-	struct wlr_buffer *shown;          /* buffer of the last presented one */
+	struct wlr_buffer *shown; /* buffer of the last presented one */
 	struct wl_listener precommit, commit, present, destroy;
-	struct wl_list link;               /* tracker->outputs */
+	struct wl_list link; /* tracker->outputs */
 };
 
 struct fw_commit_tracker {
@@ -106,20 +106,20 @@ struct fw_commit_tracker {
 	struct wl_protocol_logger *logger;
 	const struct wl_message *surface_commit;
 	const struct wl_message *subsurface_set_desync;
-	struct fw_commit *requesting;      /* in its request hooks */
+	struct fw_commit *requesting; /* in its request hooks */
 	struct wl_event_source *held_timer;
 	bool held_timer_armed;
 	struct {
 		const struct fw_commit_hooks *hooks;
 		void *data;
 	} subs[FW_COMMIT_MAX_SUBSCRIBERS];
-	struct wl_list surfaces;           /* fw_commit_surface.link */
-	struct wl_list commits;            /* fw_commit.all_link, every one */
-	struct wl_list held;               /* fw_commit.held_link */
-	struct wl_list sampled;            /* fw_commit.frame_link */
-	struct wl_list deferred;           /* fw_commit.link */
-	struct wl_list outputs;            /* fw_commit_output.link */
-	struct wl_list parent_locks;       /* commit_parent_locks.c */
+	struct wl_list surfaces;     /* fw_commit_surface.link */
+	struct wl_list commits;      /* fw_commit.all_link, every one */
+	struct wl_list held;         /* fw_commit.held_link */
+	struct wl_list sampled;      /* fw_commit.frame_link */
+	struct wl_list deferred;     /* fw_commit.link */
+	struct wl_list outputs;      /* fw_commit_output.link */
+	struct wl_list parent_locks; /* commit_parent_locks.c */
 	struct wl_listener new_output, backend_destroy;
 };
 
@@ -127,7 +127,7 @@ struct fw_commit_tracker {
 #define EMIT(t, hook, ...) \
 	for (int i_ = 0; i_ < FW_COMMIT_MAX_SUBSCRIBERS; i_++) \
 		if ((t)->subs[i_].hooks != NULL && (t)->subs[i_].hooks->hook) \
-			(t)->subs[i_].hooks->hook(__VA_ARGS__, (t)->subs[i_].data)
+	(t)->subs[i_].hooks->hook(__VA_ARGS__, (t)->subs[i_].data)
 
 static int64_t now_ns(void) {
 	struct timespec ts;
@@ -143,7 +143,7 @@ static bool seq_before(uint32_t a, uint32_t b) {
 /* ---- the end of a commit ---- */
 
 static bool buffer_on_output(struct fw_commit_tracker *t,
-		struct wlr_buffer *buffer) {
+	struct wlr_buffer *buffer) {
 	struct fw_commit_output *o;
 	wl_list_for_each(o, &t->outputs, link) {
 		if (o->committed == buffer || o->shown == buffer) {
@@ -163,8 +163,10 @@ static void commit_try_retire(struct fw_commit *c) {
 		if (!c->deferred) {
 			c->deferred = true;
 			wl_list_insert(t->deferred.prev, &c->link);
-			wlr_log(WLR_DEBUG, "commit %" PRIu32 " superseded while an "
-				"output scans its buffer out; release deferred", c->seq);
+			wlr_log(WLR_DEBUG,
+				"commit %" PRIu32 " superseded while an "
+				"output scans its buffer out; release deferred",
+				c->seq);
 		}
 		return;
 	}
@@ -182,7 +184,7 @@ static void commit_try_retire(struct fw_commit *c) {
 
 /* The frame fate of c is known: presented with event, or (NULL) not. */
 static void commit_frame_done(struct fw_commit *c,
-		const struct wlr_output_event_present *event) {
+	const struct wlr_output_event_present *event) {
 	assert(!c->frame_done);
 	if (c->frame_output != NULL) {
 		wl_list_remove(&c->frame_link);
@@ -229,7 +231,7 @@ static void end_hold(struct fw_commit *c, bool unlock_self) {
 }
 
 bool fw_commit_hold(struct fw_commit *c, const char *waiting_for,
-		uint64_t point) {
+	uint64_t point) {
 	struct fw_commit_tracker *t = c->tracker;
 	assert(t->requesting == c && !c->held);
 	struct wlr_surface *surface = c->cs->surface;
@@ -247,8 +249,7 @@ bool fw_commit_hold(struct fw_commit *c, const char *waiting_for,
 	c->held_since_ns = now_ns();
 	wl_list_insert(t->held.prev, &c->held_link);
 	if (!t->held_timer_armed) {
-		wl_event_source_timer_update(t->held_timer,
-			FW_COMMIT_HELD_TOO_LONG_MS);
+		wl_event_source_timer_update(t->held_timer, FW_COMMIT_HELD_TOO_LONG_MS);
 		t->held_timer_armed = true;
 	}
 	wlr_log(WLR_DEBUG, "wl_surface@%" PRIu32 " commit %" PRIu32 " held",
@@ -280,9 +281,10 @@ static int handle_held_timer(void *data) {
 		c->held_logged = true;
 		pid_t pid = 0;
 		wl_client_get_credentials(c->client, &pid, NULL, NULL);
-		wlr_log(WLR_INFO, "commit held for more than %d ms: client pid %d, "
-			"wl_surface@%" PRIu32 ", waiting for timeline '%s' point %"
-			PRIu64, FW_COMMIT_HELD_TOO_LONG_MS, (int)pid,
+		wlr_log(WLR_INFO,
+			"commit held for more than %d ms: client pid %d, "
+			"wl_surface@%" PRIu32 ", waiting for timeline '%s' point %" PRIu64,
+			FW_COMMIT_HELD_TOO_LONG_MS, (int)pid,
 			wl_resource_get_id(c->cs->surface->resource),
 			c->waiting_for != NULL ? c->waiting_for : "?", c->waiting_point);
 	}
@@ -395,7 +397,7 @@ static const struct wlr_addon_interface cs_addon_impl = {
 };
 
 static struct fw_commit_surface *cs_find(struct fw_commit_tracker *t,
-		struct wlr_surface *surface) {
+	struct wlr_surface *surface) {
 	struct wlr_addon *addon =
 		wlr_addon_find(&surface->addons, t, &cs_addon_impl);
 	struct fw_commit_surface *cs;
@@ -403,7 +405,7 @@ static struct fw_commit_surface *cs_find(struct fw_commit_tracker *t,
 }
 
 static struct fw_commit_surface *cs_get(struct fw_commit_tracker *t,
-		struct wlr_surface *surface) {
+	struct wlr_surface *surface) {
 	struct fw_commit_surface *cs = cs_find(t, surface);
 	if (cs != NULL) {
 		return cs;
@@ -439,21 +441,22 @@ static void unmap_cached(struct wlr_surface *surface) {
 	struct wlr_surface_state *cached;
 	wl_list_for_each(cached, &surface->cached, cached_state_link) {
 		if (!(cached->committed & WLR_SURFACE_STATE_BUFFER) ||
-				cached->buffer == NULL) {
+			cached->buffer == NULL) {
 			continue;
 		}
 		wlr_buffer_unlock(cached->buffer);
 		cached->buffer = NULL;
 		cached->buffer_width = cached->buffer_height = 0;
 		cached->width = cached->height = 0;
-		wlr_log(WLR_DEBUG, "wl_surface@%" PRIu32 " commit %" PRIu32
+		wlr_log(WLR_DEBUG,
+			"wl_surface@%" PRIu32 " commit %" PRIu32
 			" superseded by a NULL attach while cached",
 			wl_resource_get_id(surface->resource), cached->seq);
 	}
 }
 
 static void handle_commit_request(struct fw_commit_tracker *t,
-		struct wlr_surface *surface) {
+	struct wlr_surface *surface) {
 	struct wl_client *client = wl_resource_get_client(surface->resource);
 	struct fw_commit_surface *cs = cs_get(t, surface);
 	struct fw_commit *c = cs != NULL ? calloc(1, sizeof(*c)) : NULL;
@@ -474,8 +477,8 @@ static void handle_commit_request(struct fw_commit_tracker *t,
 	wl_list_insert(t->commits.prev, &c->all_link);
 	/* Every commit cached behind one of our locks counts, whatever it
 	 * carries: the cap bounds what a client can pile up. */
-	bool locked = cs->n_held > 0 ||
-		fw_parent_locks_on(&t->parent_locks, surface) > 0;
+	bool locked =
+		cs->n_held > 0 || fw_parent_locks_on(&t->parent_locks, surface) > 0;
 	c->over_cap = locked && cs->n_queued >= FW_COMMIT_MAX_CACHED;
 	wl_list_insert(cs->queue.prev, &c->link);
 	cs->n_queued++;
@@ -516,7 +519,7 @@ static void handle_commit_request(struct fw_commit_tracker *t,
 }
 
 static void commit_logger(void *user_data, enum wl_protocol_logger_type type,
-		const struct wl_protocol_logger_message *message) {
+	const struct wl_protocol_logger_message *message) {
 	struct fw_commit_tracker *t = user_data;
 	if (type != WL_PROTOCOL_LOGGER_REQUEST) {
 		return;
@@ -537,7 +540,7 @@ static void commit_logger(void *user_data, enum wl_protocol_logger_type type,
 /* ---- outputs ---- */
 
 static void sample_surface(struct wlr_surface *surface, int sx, int sy,
-		void *data) {
+	void *data) {
 	struct fw_commit_output *o = data;
 	struct fw_commit_surface *cs = cs_find(o->tracker, surface);
 	if (cs == NULL || cs->latched == NULL) {
@@ -552,11 +555,11 @@ static void sample_surface(struct wlr_surface *surface, int sx, int sy,
 
 /* 0.15's commit event leaves its buffer NULL for a scanned-out client
  * buffer; the pending state still names it at precommit. */
-static void output_handle_precommit(struct wl_listener *listener,
-		void *data) {
+static void output_handle_precommit(struct wl_listener *listener, void *data) {
 	struct fw_commit_output *o = wl_container_of(listener, o, precommit);
-	o->attached = (o->output->pending.committed & WLR_OUTPUT_STATE_BUFFER) ?
-		o->output->pending.buffer : NULL;
+	o->attached = (o->output->pending.committed & WLR_OUTPUT_STATE_BUFFER)
+		? o->output->pending.buffer
+		: NULL;
 }
 
 static void output_handle_commit(struct wl_listener *listener, void *data) {
@@ -595,10 +598,10 @@ static void output_handle_present(struct wl_listener *listener, void *data) {
 			continue;
 		}
 		if (c->frame_seq == event->commit_seq) {
-			commit_frame_done(c, event->presented && event->when != NULL ?
-				event : NULL);
-		} else if (event->presented && seq_before(c->frame_seq,
-				event->commit_seq)) {
+			commit_frame_done(c,
+				event->presented && event->when != NULL ? event : NULL);
+		} else if (event->presented &&
+			seq_before(c->frame_seq, event->commit_seq)) {
 			/* A later frame reached the screen, this one never will. */
 			commit_frame_done(c, NULL);
 		}
@@ -653,8 +656,7 @@ static void handle_new_output(struct wl_listener *listener, void *data) {
 }
 
 static void handle_backend_destroy(struct wl_listener *listener, void *data) {
-	struct fw_commit_tracker *t =
-		wl_container_of(listener, t, backend_destroy);
+	struct fw_commit_tracker *t = wl_container_of(listener, t, backend_destroy);
 	wl_list_remove(&t->new_output.link);
 	wl_list_init(&t->new_output.link);
 	wl_list_remove(&t->backend_destroy.link);
@@ -664,7 +666,7 @@ static void handle_backend_destroy(struct wl_listener *listener, void *data) {
 /* ---- subscribers ---- */
 
 int fw_commit_subscribe(struct fw_commit_tracker *t,
-		const struct fw_commit_hooks *hooks, void *data) {
+	const struct fw_commit_hooks *hooks, void *data) {
 	for (int i = 0; i < FW_COMMIT_MAX_SUBSCRIBERS; i++) {
 		if (t->subs[i].hooks == NULL) {
 			t->subs[i].hooks = hooks;
@@ -748,7 +750,7 @@ struct fw_commit *fw_commit_previous_attach(struct fw_commit *c) {
 /* ---- the tracker ---- */
 
 static const struct wl_message *find_request(const struct wl_interface *iface,
-		const char *name) {
+	const char *name) {
 	for (int i = 0; i < iface->method_count; i++) {
 		if (strcmp(iface->methods[i].name, name) == 0) {
 			return &iface->methods[i];
@@ -775,12 +777,12 @@ struct fw_commit_tracker *fw_commit_tracker_create(struct fw_server *server) {
 	t->surface_commit = find_request(&wl_surface_interface, "commit");
 	t->subsurface_set_desync =
 		find_request(&wl_subsurface_interface, "set_desync");
-	t->held_timer = wl_event_loop_add_timer(server->event_loop,
-		handle_held_timer, t);
-	t->logger = wl_display_add_protocol_logger(server->display,
-		commit_logger, t);
+	t->held_timer =
+		wl_event_loop_add_timer(server->event_loop, handle_held_timer, t);
+	t->logger =
+		wl_display_add_protocol_logger(server->display, commit_logger, t);
 	if (t->surface_commit == NULL || t->subsurface_set_desync == NULL ||
-			t->held_timer == NULL || t->logger == NULL) {
+		t->held_timer == NULL || t->logger == NULL) {
 		wlr_log(WLR_ERROR, "commit tracker: cannot install the commit hook");
 		if (t->held_timer != NULL) {
 			wl_event_source_remove(t->held_timer);

@@ -79,9 +79,10 @@ struct wl_client;
 /* The error message of the cached-commits cap, rule first (< 127 bytes). */
 #define FW_COMMIT_STR_(x) #x
 #define FW_COMMIT_STR(x) FW_COMMIT_STR_(x)
-#define FW_COMMIT_CAP_MESSAGE "FW_COMMIT_MAX_CACHED: more than " \
-	FW_COMMIT_STR(FW_COMMIT_MAX_CACHED) " commits cached on one surface " \
-	"behind a held commit"
+#define FW_COMMIT_CAP_MESSAGE \
+	"FW_COMMIT_MAX_CACHED: more than " FW_COMMIT_STR( \
+		FW_COMMIT_MAX_CACHED) " commits cached on one surface " \
+							  "behind a held commit"
 
 /*
  * The hooks of one subscriber; any may be NULL.  data is what the

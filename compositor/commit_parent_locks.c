@@ -18,8 +18,8 @@
 
 struct parent_lock {
 	struct fw_parent_locks *set;
-	struct wlr_surface *surface;       /* NULL once gone or released */
-	struct wlr_subsurface *sub;        /* link to it; NULL once gone */
+	struct wlr_surface *surface; /* NULL once gone or released */
+	struct wlr_subsurface *sub;  /* link to it; NULL once gone */
 	uint32_t seq;
 	struct wl_listener surface_destroy;
 	struct wl_listener sub_destroy;
@@ -33,8 +33,8 @@ struct fw_parent_locks {
 	/* A link's subsurface went: its locks go from an idle callback, once
 	 * the destroy that caused it (maybe the parent's own) is over. */
 	struct wl_event_source *idle;
-	size_t first_dropped;              /* locks from here up go at idle */
-	struct wl_list link;               /* the tracker's `all` */
+	size_t first_dropped; /* locks from here up go at idle */
+	struct wl_list link;  /* the tracker's `all` */
 	size_t n;
 	struct parent_lock locks[];
 };
@@ -76,8 +76,7 @@ static void release_from(struct fw_parent_locks *set, size_t from) {
 }
 
 static void handle_surface_destroy(struct wl_listener *listener, void *data) {
-	struct parent_lock *lock =
-		wl_container_of(listener, lock, surface_destroy);
+	struct parent_lock *lock = wl_container_of(listener, lock, surface_destroy);
 	/* Its cached states, our lock among them, die with it. */
 	lock->surface = NULL;
 	wl_list_remove(&lock->surface_destroy.link);
@@ -118,14 +117,14 @@ static void handle_client_destroy(struct wl_listener *listener, void *data) {
 }
 
 struct fw_parent_locks *fw_parent_locks_take(struct wl_list *all,
-		struct wlr_surface *child, bool *oom) {
+	struct wlr_surface *child, bool *oom) {
 	*oom = false;
 	size_t n = 0;
 	struct wlr_surface *s = child;
 	while (wlr_surface_is_subsurface(s)) {
 		struct wlr_subsurface *sub = wlr_subsurface_from_wlr_surface(s);
 		if (sub == NULL || sub->parent == NULL ||
-				!effectively_synchronized(sub)) {
+			!effectively_synchronized(sub)) {
 			break;
 		}
 		n++;
@@ -178,7 +177,8 @@ void fw_parent_locks_release(struct fw_parent_locks *set) {
 
 void fw_parent_locks_desync(struct wl_list *all, struct wlr_subsurface *sub) {
 	/* After the request, sub is synchronized only through its parent. */
-	bool stays = sub->parent != NULL && wlr_surface_is_subsurface(sub->parent) &&
+	bool stays = sub->parent != NULL &&
+		wlr_surface_is_subsurface(sub->parent) &&
 		effectively_synchronized(wlr_subsurface_from_wlr_surface(sub->parent));
 	if (stays) {
 		return;

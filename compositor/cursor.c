@@ -50,8 +50,10 @@ void fw_cursor_begin_resize(struct fw_view *view, uint32_t edges) {
 	/* The window box in layout coordinates; the pointer's motion from
 	 * here on moves the grabbed edges by the same amount. */
 	grab->geometry = (struct wlr_box){
-		.x = view->x, .y = view->y,
-		.width = geo.width, .height = geo.height,
+		.x = view->x,
+		.y = view->y,
+		.width = geo.width,
+		.height = geo.height,
 	};
 	grab->x = cursor->x;
 	grab->y = cursor->y;
@@ -95,7 +97,7 @@ struct surface_search {
 };
 
 static void find_surface(struct wlr_surface *surface, int lx, int ly,
-		void *data) {
+	void *data) {
 	struct surface_search *search = data;
 	if (surface == search->surface) {
 		search->lx = lx;
@@ -105,8 +107,8 @@ static void find_surface(struct wlr_surface *surface, int lx, int ly,
 }
 
 static bool surface_position(struct fw_server *server,
-		struct wlr_surface *surface, int *lx, int *ly) {
-	struct surface_search search = { .surface = surface };
+	struct wlr_surface *surface, int *lx, int *ly) {
+	struct surface_search search = {.surface = surface};
 	wlr_scene_node_for_each_surface(&server->scene->node, find_surface,
 		&search);
 	*lx = search.lx;
@@ -170,7 +172,7 @@ void fw_cursor_refocus(struct fw_cursor *cursor) {
 	struct fw_server *server = cursor->server;
 	int lx, ly;
 	if (server->seat == NULL || server->seat->grab.mode != FW_GRAB_NONE ||
-			implicit_grab(cursor, &lx, &ly)) {
+		implicit_grab(cursor, &lx, &ly)) {
 		return;
 	}
 	struct wlr_seat *seat = server->seat->seat;
@@ -204,12 +206,11 @@ static void cursor_handle_motion(struct wl_listener *listener, void *data) {
 }
 
 static void cursor_handle_motion_absolute(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_cursor *cursor =
 		wl_container_of(listener, cursor, motion_absolute);
 	struct wlr_event_pointer_motion_absolute *event = data;
-	wlr_cursor_warp_absolute(cursor->cursor, event->device, event->x,
-		event->y);
+	wlr_cursor_warp_absolute(cursor->cursor, event->device, event->x, event->y);
 	process_motion(cursor, event->time_msec);
 }
 
@@ -256,16 +257,15 @@ static void cursor_handle_button(struct wl_listener *listener, void *data) {
 		grab->from_client = false;
 		return;
 	}
-	wlr_seat_pointer_notify_button(seat, event->time_msec,
-		event->button, event->state);
+	wlr_seat_pointer_notify_button(seat, event->time_msec, event->button,
+		event->state);
 }
 
 static void cursor_handle_axis(struct wl_listener *listener, void *data) {
 	struct fw_cursor *cursor = wl_container_of(listener, cursor, axis);
 	struct wlr_event_pointer_axis *event = data;
-	wlr_seat_pointer_notify_axis(cursor->server->seat->seat,
-		event->time_msec, event->orientation, event->delta,
-		event->delta_discrete, event->source);
+	wlr_seat_pointer_notify_axis(cursor->server->seat->seat, event->time_msec,
+		event->orientation, event->delta, event->delta_discrete, event->source);
 }
 
 static void cursor_handle_frame(struct wl_listener *listener, void *data) {
@@ -273,8 +273,7 @@ static void cursor_handle_frame(struct wl_listener *listener, void *data) {
 	wlr_seat_pointer_notify_frame(cursor->server->seat->seat);
 }
 
-static void cursor_handle_touch_down(struct wl_listener *listener,
-		void *data) {
+static void cursor_handle_touch_down(struct wl_listener *listener, void *data) {
 	struct fw_cursor *cursor = wl_container_of(listener, cursor, touch_down);
 	struct fw_server *server = cursor->server;
 	struct wlr_event_touch_down *event = data;
@@ -287,26 +286,24 @@ static void cursor_handle_touch_down(struct wl_listener *listener,
 		return;
 	}
 	fw_view_focus(view);
-	wlr_seat_touch_notify_down(server->seat->seat, surface,
-		event->time_msec, event->touch_id, sx, sy);
+	wlr_seat_touch_notify_down(server->seat->seat, surface, event->time_msec,
+		event->touch_id, sx, sy);
 }
 
 static void cursor_handle_touch_motion(struct wl_listener *listener,
-		void *data) {
-	struct fw_cursor *cursor =
-		wl_container_of(listener, cursor, touch_motion);
+	void *data) {
+	struct fw_cursor *cursor = wl_container_of(listener, cursor, touch_motion);
 	struct fw_server *server = cursor->server;
 	struct wlr_event_touch_motion *event = data;
-	struct wlr_touch_point *point = wlr_seat_touch_get_point(
-		server->seat->seat, event->touch_id);
+	struct wlr_touch_point *point =
+		wlr_seat_touch_get_point(server->seat->seat, event->touch_id);
 	if (point == NULL || point->surface == NULL) {
 		/* Went down on the background, or its surface is gone. */
 		return;
 	}
 	/* Relative to the surface it went down on, wherever the point is. */
 	int surface_lx, surface_ly;
-	if (!surface_position(server, point->surface, &surface_lx,
-			&surface_ly)) {
+	if (!surface_position(server, point->surface, &surface_lx, &surface_ly)) {
 		return;
 	}
 	double lx, ly;
@@ -326,9 +323,8 @@ static void cursor_handle_touch_up(struct wl_listener *listener, void *data) {
 }
 
 static void cursor_handle_touch_cancel(struct wl_listener *listener,
-		void *data) {
-	struct fw_cursor *cursor =
-		wl_container_of(listener, cursor, touch_cancel);
+	void *data) {
+	struct fw_cursor *cursor = wl_container_of(listener, cursor, touch_cancel);
 	struct wlr_event_touch_cancel *event = data;
 	struct wlr_seat *seat = cursor->server->seat->seat;
 	struct wlr_touch_point *point =
@@ -339,7 +335,7 @@ static void cursor_handle_touch_cancel(struct wl_listener *listener,
 }
 
 static void cursor_handle_touch_frame(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_cursor *cursor = wl_container_of(listener, cursor, touch_frame);
 	wlr_seat_touch_notify_frame(cursor->server->seat->seat);
 }
@@ -386,11 +382,9 @@ bool fw_cursor_init(struct fw_server *server) {
 	cursor->touch_up.notify = cursor_handle_touch_up;
 	wl_signal_add(&cursor->cursor->events.touch_up, &cursor->touch_up);
 	cursor->touch_motion.notify = cursor_handle_touch_motion;
-	wl_signal_add(&cursor->cursor->events.touch_motion,
-		&cursor->touch_motion);
+	wl_signal_add(&cursor->cursor->events.touch_motion, &cursor->touch_motion);
 	cursor->touch_cancel.notify = cursor_handle_touch_cancel;
-	wl_signal_add(&cursor->cursor->events.touch_cancel,
-		&cursor->touch_cancel);
+	wl_signal_add(&cursor->cursor->events.touch_cancel, &cursor->touch_cancel);
 	cursor->touch_frame.notify = cursor_handle_touch_frame;
 	wl_signal_add(&cursor->cursor->events.touch_frame, &cursor->touch_frame);
 	server->cursor = cursor;

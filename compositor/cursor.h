@@ -17,8 +17,8 @@ struct wlr_xcursor_manager;
 
 struct fw_cursor {
 	struct fw_server *server;
-	struct wlr_cursor *cursor;            /* owned */
-	struct wlr_xcursor_manager *xcursor;  /* owned */
+	struct wlr_cursor *cursor;           /* owned */
+	struct wlr_xcursor_manager *xcursor; /* owned */
 	struct wl_listener motion;
 	struct wl_listener motion_absolute;
 	struct wl_listener button;

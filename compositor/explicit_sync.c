@@ -77,7 +77,8 @@ static void find_drm_device(struct fw_es *es) {
 	if (fd >= 0) {
 		if (fw_drm_syncobj_timeline_supported(fd)) {
 			es->drm_fd = fd;
-			wlr_log(WLR_INFO, "explicit-sync: DRM syncobj timelines on the "
+			wlr_log(WLR_INFO,
+				"explicit-sync: DRM syncobj timelines on the "
 				"backend's device");
 		}
 		return;
@@ -109,16 +110,17 @@ static void find_drm_device(struct fw_es *es) {
 	}
 	closedir(dir);
 	if (es->drm_fd < 0) {
-		wlr_log(WLR_INFO, "explicit-sync: no DRM device with syncobj "
+		wlr_log(WLR_INFO,
+			"explicit-sync: no DRM device with syncobj "
 			"timelines; soft timelines only");
 	}
 }
 
 static void es_global_bind(struct wl_client *client, void *data,
-		uint32_t version, uint32_t id) {
+	uint32_t version, uint32_t id) {
 	struct fw_es_global *g = data;
-	struct wl_resource *resource = wl_resource_create(client, g->interface,
-		(int)version, id);
+	struct wl_resource *resource =
+		wl_resource_create(client, g->interface, (int)version, id);
 	if (resource == NULL) {
 		wl_client_post_no_memory(client);
 		return;
@@ -129,14 +131,14 @@ static void es_global_bind(struct wl_client *client, void *data,
 }
 
 bool fw_es_global_init(struct fw_es_global *g, struct fw_es *es,
-		const struct wl_interface *interface, int version, const void *impl,
-		const struct fw_commit_hooks *hooks) {
+	const struct wl_interface *interface, int version, const void *impl,
+	const struct fw_commit_hooks *hooks) {
 	g->es = es;
 	g->interface = interface;
 	g->impl = impl;
 	g->sub = fw_commit_subscribe(es->server->commits, hooks, g);
-	g->global = wl_global_create(es->display, interface, version, g,
-		es_global_bind);
+	g->global =
+		wl_global_create(es->display, interface, version, g, es_global_bind);
 	if (g->sub < 0 || g->global == NULL) {
 		wlr_log(WLR_ERROR, "explicit-sync: cannot create the %s global",
 			interface->name);
@@ -162,7 +164,7 @@ void fw_es_global_finish(struct fw_es_global *g) {
 
 struct es_claim {
 	enum fw_es_protocol protocol;
-	struct wlr_addon addon;            /* on surface->addons, owner es */
+	struct wlr_addon addon; /* on surface->addons, owner es */
 };
 
 static void claim_addon_destroy(struct wlr_addon *addon) {
@@ -177,21 +179,22 @@ static const struct wlr_addon_interface claim_addon_impl = {
 };
 
 bool fw_es_claim(struct fw_es *es, struct wlr_surface *surface,
-		enum fw_es_protocol protocol, struct wl_resource *manager_resource,
-		uint32_t exists_code) {
+	enum fw_es_protocol protocol, struct wl_resource *manager_resource,
+	uint32_t exists_code) {
 	struct wlr_addon *addon =
 		wlr_addon_find(&surface->addons, es, &claim_addon_impl);
 	if (addon != NULL) {
 		struct es_claim *claim = wl_container_of(addon, claim, addon);
 		fw_es_post_error(es, manager_resource, exists_code, "%s: %s",
-			protocol == FW_ES_SYNC_V1 ? "synchronization_exists" :
-			"surface_exists", claim->protocol == protocol ?
-			"the wl_surface already has a synchronization object" :
-			claim->protocol == FW_ES_SYNCOBJ_V1 ?
-			"the wl_surface uses wp_linux_drm_syncobj_manager_v1 "
-			"(one protocol per surface)" :
-			"the wl_surface uses zwp_linux_explicit_synchronization_v1 "
-			"(one protocol per surface)");
+			protocol == FW_ES_SYNC_V1 ? "synchronization_exists"
+									  : "surface_exists",
+			claim->protocol == protocol
+				? "the wl_surface already has a synchronization object"
+				: claim->protocol == FW_ES_SYNCOBJ_V1
+				? "the wl_surface uses wp_linux_drm_syncobj_manager_v1 "
+				  "(one protocol per surface)"
+				: "the wl_surface uses zwp_linux_explicit_synchronization_v1 "
+				  "(one protocol per surface)");
 		return false;
 	}
 	struct es_claim *claim = calloc(1, sizeof(*claim));
@@ -214,7 +217,7 @@ void fw_es_unclaim(struct fw_es *es, struct wlr_surface *surface) {
 /* ---- the common part of a commit record ---- */
 
 void fw_es_record_init(struct fw_es_record *record, struct fw_es *es,
-		struct fw_commit *commit) {
+	struct fw_commit *commit) {
 	record->es = es;
 	record->commit = commit;
 	record->client = fw_commit_client(commit);
@@ -238,20 +241,21 @@ bool fw_es_record_client_alive(const struct fw_es_record *record) {
 }
 
 static void log_failed_fence(struct fw_es_record *record,
-		struct fw_fence *fence) {
+	struct fw_fence *fence) {
 	struct wlr_surface *surface = fw_commit_surface(record->commit);
 	pid_t pid = 0;
 	wl_client_get_credentials(record->client, &pid, NULL, NULL);
-	wlr_log(WLR_ERROR, "explicit-sync: client pid %d, wl_surface@%" PRIu32
+	wlr_log(WLR_ERROR,
+		"explicit-sync: client pid %d, wl_surface@%" PRIu32
 		": acquire fence on timeline '%s' point %" PRIu64 " failed (%s); "
-		"applying the commit as if it had signalled", (int)pid,
-		wl_resource_get_id(surface->resource),
+		"applying the commit as if it had signalled",
+		(int)pid, wl_resource_get_id(surface->resource),
 		record->timeline_name != NULL ? record->timeline_name : "?",
 		record->point, strerror(-fw_fence_get_status(fence)));
 }
 
 static void record_handle_signal(struct fw_wait *wait, struct fw_fence *fence,
-		void *data) {
+	void *data) {
 	struct fw_es_record *record = data;
 	/* The loop frees the wait when we return. */
 	record->wait = NULL;
@@ -262,7 +266,7 @@ static void record_handle_signal(struct fw_wait *wait, struct fw_fence *fence,
 }
 
 bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
-		const char *timeline_name, uint64_t point) {
+	const char *timeline_name, uint64_t point) {
 	record->timeline_name = timeline_name;
 	record->point = point;
 	if (fw_fence_is_signaled(fence)) {
@@ -274,7 +278,7 @@ bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
 	record->wait = fw_loop_wait_fence(record->es->loop, fence,
 		record_handle_signal, record);
 	if (record->wait == NULL ||
-			!fw_commit_hold(record->commit, timeline_name, point)) {
+		!fw_commit_hold(record->commit, timeline_name, point)) {
 		if (record->wait != NULL) {
 			fw_wait_cancel(record->wait);
 			record->wait = NULL;
@@ -304,8 +308,10 @@ static void es_destroy(struct fw_es *es) {
 
 static bool es_init(struct fw_server *server, void **state) {
 	if (server->config.no_explicit_sync) {
-		wlr_log(WLR_INFO, "explicit-sync: disabled (%s); neither "
-			"explicit-sync global is advertised", FW_NO_EXPLICIT_SYNC_ENV);
+		wlr_log(WLR_INFO,
+			"explicit-sync: disabled (%s); neither "
+			"explicit-sync global is advertised",
+			FW_NO_EXPLICIT_SYNC_ENV);
 		*state = NULL;
 		return true;
 	}
@@ -334,10 +340,11 @@ static bool es_init(struct fw_server *server, void **state) {
 	}
 	find_drm_device(es);
 	if (!fw_linux_drm_syncobj_v1_init(es) ||
-			!fw_linux_explicit_sync_v1_init(es)) {
+		!fw_linux_explicit_sync_v1_init(es)) {
 		goto error;
 	}
-	wlr_log(WLR_INFO, "explicit-sync: wp_linux_drm_syncobj_manager_v1 v1 and "
+	wlr_log(WLR_INFO,
+		"explicit-sync: wp_linux_drm_syncobj_manager_v1 v1 and "
 		"zwp_linux_explicit_synchronization_v1 v2 advertised (caps: %d cached "
 		"commits per surface, %d timelines per client)",
 		FW_COMMIT_MAX_CACHED, FW_ES_MAX_TIMELINES);

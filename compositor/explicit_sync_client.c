@@ -29,7 +29,7 @@ static void client_handle_destroy(struct wl_listener *listener, void *data) {
 }
 
 struct fw_es_client *fw_es_client_find(struct fw_es *es,
-		struct wl_client *client) {
+	struct wl_client *client) {
 	/* Several modules could use the same notify function on one client only
 	 * if they shared this file; there is one fw_es per process. */
 	struct wl_listener *listener =
@@ -42,7 +42,7 @@ struct fw_es_client *fw_es_client_find(struct fw_es *es,
 }
 
 struct fw_es_client *fw_es_client_get(struct fw_es *es,
-		struct wl_client *client) {
+	struct wl_client *client) {
 	struct fw_es_client *esc = fw_es_client_find(es, client);
 	if (esc != NULL) {
 		return esc;
@@ -76,7 +76,7 @@ static void mark_failed(struct fw_es *es, struct wl_client *client) {
 }
 
 void fw_es_post_error(struct fw_es *es, struct wl_resource *resource,
-		uint32_t code, const char *fmt, ...) {
+	uint32_t code, const char *fmt, ...) {
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
@@ -87,8 +87,8 @@ void fw_es_post_error(struct fw_es *es, struct wl_resource *resource,
 	pid_t pid = 0;
 	wl_client_get_credentials(client, &pid, NULL, NULL);
 	wlr_log(WLR_INFO, "explicit-sync: client pid %d: %s@%u error %u: %s",
-		(int)pid, wl_resource_get_class(resource),
-		wl_resource_get_id(resource), code, msg);
+		(int)pid, wl_resource_get_class(resource), wl_resource_get_id(resource),
+		code, msg);
 	mark_failed(es, client);
 	wl_resource_post_error(resource, code, "%s", msg);
 }
@@ -99,7 +99,7 @@ void fw_es_post_no_memory(struct fw_es *es, struct wl_client *client) {
 }
 
 void fw_es_post_cap_error(struct fw_es *es, struct wl_client *client,
-		const char *fmt, ...) {
+	const char *fmt, ...) {
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);

@@ -46,8 +46,8 @@ struct wlr_surface;
 /* Which protocol a surface's sync object speaks. */
 enum fw_es_protocol {
 	FW_ES_NONE = 0,
-	FW_ES_SYNCOBJ_V1,     /* wp_linux_drm_syncobj_surface_v1 */
-	FW_ES_SYNC_V1,        /* zwp_linux_surface_synchronization_v1 */
+	FW_ES_SYNCOBJ_V1, /* wp_linux_drm_syncobj_surface_v1 */
+	FW_ES_SYNC_V1,    /* zwp_linux_surface_synchronization_v1 */
 };
 
 /*
@@ -58,9 +58,9 @@ enum fw_es_protocol {
 struct fw_es_global {
 	struct fw_es *es;
 	const struct wl_interface *interface;
-	const void *impl;                   /* the manager's requests */
-	struct wl_global *global;           /* owned; NULL when not created */
-	int sub;                            /* subscriber index, or -1 */
+	const void *impl;         /* the manager's requests */
+	struct wl_global *global; /* owned; NULL when not created */
+	int sub;                  /* subscriber index, or -1 */
 };
 
 struct fw_es {
@@ -72,8 +72,8 @@ struct fw_es {
 	struct fw_loop *loop;
 	struct wl_event_source *loop_source;
 
-	struct fw_es_global syncobj;        /* wp_linux_drm_syncobj_manager_v1 */
-	struct fw_es_global sync_v1;        /* zwp_linux_explicit_synchronization_v1 */
+	struct fw_es_global syncobj; /* wp_linux_drm_syncobj_manager_v1 */
+	struct fw_es_global sync_v1; /* zwp_linux_explicit_synchronization_v1 */
 
 	/* A DRM device that can import syncobj timelines, or -1.  Owned only
 	 * when drm_fd_owned (a render node we opened ourselves). */
@@ -83,8 +83,8 @@ struct fw_es {
 	/* Our own out-fences (early fenced_release). */
 	uint64_t fence_seqno;
 
-	struct wl_list clients;    /* fw_es_client.link */
-	struct wl_list records;    /* fw_es_record.link: every one alive */
+	struct wl_list clients; /* fw_es_client.link */
+	struct wl_list records; /* fw_es_record.link: every one alive */
 };
 
 /* ---- explicit_sync_client.c ---- */
@@ -93,13 +93,13 @@ struct fw_es_client {
 	struct fw_es *es;
 	struct wl_client *client;
 	pid_t pid;
-	uint32_t n_timelines;      /* live timeline objects (cap) */
+	uint32_t n_timelines; /* live timeline objects (cap) */
 	/* We posted a protocol error: the client is about to be destroyed and
 	 * nothing of ours acts for it any more (libwayland dispatches none of
 	 * its requests after an error). */
 	bool error_posted;
 	struct wl_listener destroy;
-	struct wl_list link;       /* fw_es.clients */
+	struct wl_list link; /* fw_es.clients */
 };
 
 /* The record for client, created on first use; NULL on allocation failure
@@ -114,8 +114,7 @@ struct fw_es_client *fw_es_client_find(struct fw_es *es,
  * Every protocol error of the module goes through here.
  */
 void fw_es_post_error(struct fw_es *es, struct wl_resource *resource,
-	uint32_t code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	uint32_t code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* True when we have posted an error to this client. */
 bool fw_es_client_failed(struct fw_es *es, struct wl_client *client);
 /* wl_client_post_no_memory, remembering that this client is done for. */
@@ -157,7 +156,7 @@ struct fw_fence *fw_es_create_out_fence(struct fw_es *es);
  */
 struct fw_es_record {
 	struct fw_es *es;
-	struct fw_commit *commit;          /* the tracker's; valid until retired */
+	struct fw_commit *commit; /* the tracker's; valid until retired */
 	/* NULL once the client is gone (explicit_sync_client.c clears it). */
 	struct wl_client *client;
 	/* While held: the fence wait (owned by es->loop) and what it waits
@@ -165,7 +164,7 @@ struct fw_es_record {
 	struct fw_wait *wait;
 	const char *timeline_name;
 	uint64_t point;
-	struct wl_list link;               /* fw_es.records */
+	struct wl_list link; /* fw_es.records */
 };
 
 void fw_es_record_init(struct fw_es_record *record, struct fw_es *es,

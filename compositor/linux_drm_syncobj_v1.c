@@ -47,7 +47,7 @@
 
 struct so_timeline {
 	struct fw_es *es;
-	struct fw_timeline *timeline;      /* reference owned */
+	struct fw_timeline *timeline; /* reference owned */
 	/* Which timeline object: imports of one timeline share the library's
 	 * fw_timeline (deduplicated by inode), but conflicting_points is about
 	 * the object.  Never reused, unlike the struct's address. */
@@ -65,8 +65,8 @@ struct so_points {
 struct so_surface {
 	struct fw_es *es;
 	struct wl_resource *resource;
-	struct wlr_surface *surface;       /* NULL once gone */
-	struct wlr_addon addon;            /* on surface->addons, owner es */
+	struct wlr_surface *surface; /* NULL once gone */
+	struct wlr_addon addon;      /* on surface->addons, owner es */
 	struct so_points pending;
 };
 
@@ -84,7 +84,7 @@ static void points_finish(struct so_points *points) {
 /* ---- wp_linux_drm_syncobj_timeline_v1 ---- */
 
 static void timeline_handle_destroy(struct wl_client *client,
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	wl_resource_destroy(resource);
 }
 
@@ -93,7 +93,7 @@ static const struct wp_linux_drm_syncobj_timeline_v1_interface timeline_impl = {
 };
 
 static struct so_timeline *timeline_from_resource(
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	assert(wl_resource_instance_of(resource,
 		&wp_linux_drm_syncobj_timeline_v1_interface, &timeline_impl));
 	return wl_resource_get_user_data(resource);
@@ -124,13 +124,13 @@ static struct so_surface *surface_from_resource(struct wl_resource *resource) {
 }
 
 static void surface_handle_destroy(struct wl_client *client,
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	wl_resource_destroy(resource);
 }
 
 static void set_point(struct wl_resource *resource,
-		struct wl_resource *timeline_resource, uint32_t hi, uint32_t lo,
-		bool acquire) {
+	struct wl_resource *timeline_resource, uint32_t hi, uint32_t lo,
+	bool acquire) {
 	struct so_surface *sos = surface_from_resource(resource);
 	if (sos->surface == NULL) {
 		fw_es_post_error(sos->es, resource,
@@ -143,8 +143,8 @@ static void set_point(struct wl_resource *resource,
 	/* Setting a point twice in one cycle replaces it (no error).  The
 	 * pending state takes its own reference: destroying the timeline
 	 * object later does not unset the point. */
-	struct fw_timeline **slot = acquire ? &sos->pending.acquire_timeline :
-		&sos->pending.release_timeline;
+	struct fw_timeline **slot = acquire ? &sos->pending.acquire_timeline
+										: &sos->pending.release_timeline;
 	struct fw_timeline *old = *slot;
 	*slot = fw_timeline_get(tl->timeline);
 	fw_timeline_put(old);
@@ -159,14 +159,14 @@ static void set_point(struct wl_resource *resource,
 }
 
 static void surface_handle_set_acquire_point(struct wl_client *client,
-		struct wl_resource *resource, struct wl_resource *timeline,
-		uint32_t point_hi, uint32_t point_lo) {
+	struct wl_resource *resource, struct wl_resource *timeline,
+	uint32_t point_hi, uint32_t point_lo) {
 	set_point(resource, timeline, point_hi, point_lo, true);
 }
 
 static void surface_handle_set_release_point(struct wl_client *client,
-		struct wl_resource *resource, struct wl_resource *timeline,
-		uint32_t point_hi, uint32_t point_lo) {
+	struct wl_resource *resource, struct wl_resource *timeline,
+	uint32_t point_hi, uint32_t point_lo) {
 	set_point(resource, timeline, point_hi, point_lo, false);
 }
 
@@ -217,11 +217,11 @@ static bool check_rules(struct so_surface *sos, bool has_buffer) {
 			return true;
 		}
 		return reject(sos, WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_NO_BUFFER,
-			p->acquire_timeline != NULL && p->release_timeline != NULL ?
-			"no_buffer: acquire and release points set without a buffer" :
-			p->acquire_timeline != NULL ?
-			"no_buffer: acquire point set without a buffer attached" :
-			"no_buffer: release point set without a buffer attached");
+			p->acquire_timeline != NULL && p->release_timeline != NULL
+				? "no_buffer: acquire and release points set without a buffer"
+				: p->acquire_timeline != NULL
+				? "no_buffer: acquire point set without a buffer attached"
+				: "no_buffer: release point set without a buffer attached");
 	}
 	if (p->acquire_timeline == NULL) {
 		return reject(sos,
@@ -234,7 +234,7 @@ static bool check_rules(struct so_surface *sos, bool has_buffer) {
 			"no_release_point: buffer attached without a release point");
 	}
 	if (p->acquire_object == p->release_object &&
-			p->acquire_point >= p->release_point) {
+		p->acquire_point >= p->release_point) {
 		return reject(sos,
 			WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_CONFLICTING_POINTS,
 			"conflicting_points: acquire point must be lower than the "
@@ -255,8 +255,8 @@ static bool so_handle_request(struct fw_commit *commit, void *data) {
 		return true;
 	}
 	struct so_surface *sos = wl_container_of(addon, sos, addon);
-	bool has_buffer = fw_commit_attaches(commit) &&
-		!fw_commit_null_attach(commit);
+	bool has_buffer =
+		fw_commit_attaches(commit) && !fw_commit_null_attach(commit);
 	if (!check_rules(sos, has_buffer)) {
 		return false;
 	}
@@ -270,9 +270,10 @@ static bool so_handle_request(struct fw_commit *commit, void *data) {
 		return true;
 	}
 	struct so_commit *rec = calloc(1, sizeof(*rec));
-	struct fw_fence *fence = rec != NULL ?
-		fw_timeline_point_fence(sos->pending.acquire_timeline,
-			sos->pending.acquire_point) : NULL;
+	struct fw_fence *fence = rec != NULL
+		? fw_timeline_point_fence(sos->pending.acquire_timeline,
+			  sos->pending.acquire_point)
+		: NULL;
 	if (fence == NULL) {
 		free(rec);
 		fw_es_post_no_memory(es, fw_commit_client(commit));
@@ -300,8 +301,9 @@ static void so_handle_retired(struct fw_commit *commit, void *data) {
 	int ret = fw_timeline_signal(rec->points.release_timeline,
 		rec->points.release_point);
 	if (ret < 0) {
-		wlr_log(WLR_ERROR, "explicit-sync: signalling release point %"
-			PRIu64 " on timeline '%s' failed: %s",
+		wlr_log(WLR_ERROR,
+			"explicit-sync: signalling release point %" PRIu64
+			" on timeline '%s' failed: %s",
 			rec->points.release_point,
 			fw_timeline_name(rec->points.release_timeline), strerror(-ret));
 	}
@@ -318,18 +320,18 @@ static const struct fw_commit_hooks so_hooks = {
 /* ---- wp_linux_drm_syncobj_manager_v1 ---- */
 
 static void manager_handle_destroy(struct wl_client *client,
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	wl_resource_destroy(resource);
 }
 
 static void manager_handle_get_surface(struct wl_client *client,
-		struct wl_resource *resource, uint32_t id,
-		struct wl_resource *surface_resource) {
+	struct wl_resource *resource, uint32_t id,
+	struct wl_resource *surface_resource) {
 	struct fw_es *es = wl_resource_get_user_data(resource);
 	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
 	if (fw_es_client_get(es, client) == NULL ||
-			!fw_es_claim(es, surface, FW_ES_SYNCOBJ_V1, resource,
-				WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_SURFACE_EXISTS)) {
+		!fw_es_claim(es, surface, FW_ES_SYNCOBJ_V1, resource,
+			WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_SURFACE_EXISTS)) {
 		return;
 	}
 	struct so_surface *sos = calloc(1, sizeof(*sos));
@@ -353,7 +355,7 @@ static void manager_handle_get_surface(struct wl_client *client,
 
 /* Soft timeline first (works everywhere), then the DRM device if any. */
 static int import_timeline_fd(struct fw_es *es, int fd,
-		struct fw_timeline **out) {
+	struct fw_timeline **out) {
 	int ret = fw_timeline_import(fd, out);
 	if (ret == 0 || es->drm_fd < 0) {
 		return ret;
@@ -363,7 +365,7 @@ static int import_timeline_fd(struct fw_es *es, int fd,
 }
 
 static void manager_handle_import_timeline(struct wl_client *client,
-		struct wl_resource *resource, uint32_t id, int fd) {
+	struct wl_resource *resource, uint32_t id, int fd) {
 	struct fw_es *es = wl_resource_get_user_data(resource);
 	struct fw_es_client *esc = fw_es_client_get(es, client);
 	if (esc == NULL) {
@@ -372,8 +374,10 @@ static void manager_handle_import_timeline(struct wl_client *client,
 	}
 	if (esc->n_timelines >= FW_ES_MAX_TIMELINES) {
 		close(fd);
-		fw_es_post_cap_error(es, client, "FW_ES_MAX_TIMELINES: more than %d "
-			"timelines imported by one client", FW_ES_MAX_TIMELINES);
+		fw_es_post_cap_error(es, client,
+			"FW_ES_MAX_TIMELINES: more than %d "
+			"timelines imported by one client",
+			FW_ES_MAX_TIMELINES);
 		return;
 	}
 
@@ -386,15 +390,18 @@ static void manager_handle_import_timeline(struct wl_client *client,
 		fw_es_post_error(es, resource,
 			WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_INVALID_TIMELINE,
 			"invalid_timeline: not a fenceway soft timeline%s: %s",
-			es->drm_fd >= 0 ? " or a DRM syncobj" :
-			" (no DRM device with syncobj timelines)", strerror(-ret));
+			es->drm_fd >= 0 ? " or a DRM syncobj"
+							: " (no DRM device with syncobj timelines)",
+			strerror(-ret));
 		return;
 	}
 
 	struct so_timeline *tl = calloc(1, sizeof(*tl));
-	struct wl_resource *timeline_resource = tl == NULL ? NULL :
-		wl_resource_create(client, &wp_linux_drm_syncobj_timeline_v1_interface,
-			wl_resource_get_version(resource), id);
+	struct wl_resource *timeline_resource = tl == NULL
+		? NULL
+		: wl_resource_create(client,
+			  &wp_linux_drm_syncobj_timeline_v1_interface,
+			  wl_resource_get_version(resource), id);
 	if (timeline_resource == NULL) {
 		fw_timeline_put(timeline);
 		free(tl);

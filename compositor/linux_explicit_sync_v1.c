@@ -55,22 +55,22 @@
 
 /* A zwp_linux_buffer_release_v1 to answer, watched until then. */
 struct v1_release {
-	struct wl_resource *resource;      /* NULL: none (or the client's gone) */
+	struct wl_resource *resource; /* NULL: none (or the client's gone) */
 	struct wl_listener destroy;
 };
 
 /* What one commit cycle sets (references owned). */
 struct v1_state {
 	struct fw_fence *acquire_fence;
-	bool acquire_soft;                 /* the client speaks our library */
+	bool acquire_soft; /* the client speaks our library */
 	struct v1_release release;
 };
 
 struct v1_surface {
 	struct fw_es *es;
-	struct wlr_surface *surface;       /* NULL once gone */
-	struct wlr_addon addon;            /* on surface->addons, owner es */
-	struct wl_resource *resource;      /* the live object, or NULL */
+	struct wlr_surface *surface;  /* NULL once gone */
+	struct wlr_addon addon;       /* on surface->addons, owner es */
+	struct wl_resource *resource; /* the live object, or NULL */
 	struct v1_state pending;
 };
 
@@ -93,7 +93,7 @@ static void release_handle_destroy(struct wl_listener *listener, void *data) {
 
 /* Watch resource (NULL: stop watching). */
 static void release_set(struct v1_release *release,
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	wl_list_remove(&release->destroy.link);
 	wl_list_init(&release->destroy.link);
 	release->resource = resource;
@@ -136,14 +136,14 @@ static struct v1_surface *surface_from_resource(struct wl_resource *resource) {
 }
 
 static void sync_handle_destroy(struct wl_client *client,
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	wl_resource_destroy(resource);
 }
 
 /* The object's surface record, or NULL (no_surface posted; what: the
  * request). */
 static struct v1_surface *live_surface(struct wl_resource *resource,
-		const char *what) {
+	const char *what) {
 	struct v1_surface *v1s = surface_from_resource(resource);
 	if (v1s->surface == NULL) {
 		fw_es_post_error(v1s->es, resource,
@@ -155,7 +155,7 @@ static struct v1_surface *live_surface(struct wl_resource *resource,
 }
 
 static void sync_handle_set_acquire_fence(struct wl_client *client,
-		struct wl_resource *resource, int32_t fd) {
+	struct wl_resource *resource, int32_t fd) {
 	struct v1_surface *v1s = live_surface(resource, "acquire fence set");
 	if (v1s == NULL) {
 		close(fd);
@@ -185,7 +185,7 @@ static void sync_handle_set_acquire_fence(struct wl_client *client,
 }
 
 static void sync_handle_get_release(struct wl_client *client,
-		struct wl_resource *resource, uint32_t id) {
+	struct wl_resource *resource, uint32_t id) {
 	struct v1_surface *v1s = live_surface(resource, "buffer release asked");
 	if (v1s == NULL) {
 		return;
@@ -255,10 +255,11 @@ static bool check_rules(struct v1_surface *v1s, bool has_buffer) {
 		 * object still pending goes with the next buffer commit. */
 		return true;
 	}
-	const char *rule = v1s->pending.acquire_fence != NULL ?
-		"no_buffer: acquire fence set without a buffer attached" :
-		v1s->pending.release.resource != NULL ?
-		"no_buffer: buffer release asked without a buffer attached" : NULL;
+	const char *rule = v1s->pending.acquire_fence != NULL
+		? "no_buffer: acquire fence set without a buffer attached"
+		: v1s->pending.release.resource != NULL
+		? "no_buffer: buffer release asked without a buffer attached"
+		: NULL;
 	if (rule != NULL) {
 		fw_es_post_error(v1s->es, v1s->resource,
 			ZWP_LINUX_SURFACE_SYNCHRONIZATION_V1_ERROR_NO_BUFFER, "%s", rule);
@@ -274,15 +275,17 @@ static bool check_rules(struct v1_surface *v1s, bool has_buffer) {
  */
 static void release_early(struct v1_commit *rec, struct v1_commit *superseded) {
 	if (superseded->early_release != NULL ||
-			superseded->state.release.resource == NULL) {
+		superseded->state.release.resource == NULL) {
 		return;
 	}
 	struct fw_fence *fence = fw_es_create_out_fence(rec->base.es);
 	int fd = fence != NULL ? fw_sync_file_create(fence) : -ENOMEM;
 	if (fd < 0) {
 		/* Not fatal: immediate_release then comes at retirement. */
-		wlr_log(WLR_ERROR, "explicit-sync: cannot create a release sync "
-			"file: %s", strerror(-fd));
+		wlr_log(WLR_ERROR,
+			"explicit-sync: cannot create a release sync "
+			"file: %s",
+			strerror(-fd));
 		if (fence != NULL) {
 			fw_fence_signal(fence, -ECANCELED);
 			fw_fence_put(fence);
@@ -296,9 +299,11 @@ static void release_early(struct v1_commit *rec, struct v1_commit *superseded) {
 	close(fd);
 	wl_resource_destroy(resource);
 	superseded->early_release = fence;
-	wlr_log(WLR_DEBUG, "explicit-sync: commit %" PRIu32 ": early "
+	wlr_log(WLR_DEBUG,
+		"explicit-sync: commit %" PRIu32 ": early "
 		"fenced_release, signals when commit %" PRIu32 " applies",
-		fw_commit_seq(superseded->base.commit), fw_commit_seq(rec->base.commit));
+		fw_commit_seq(superseded->base.commit),
+		fw_commit_seq(rec->base.commit));
 }
 
 static bool v1_handle_request(struct fw_commit *commit, void *data) {
@@ -343,10 +348,10 @@ static bool v1_handle_request(struct fw_commit *commit, void *data) {
 		return false;
 	}
 	struct fw_commit *previous = fw_commit_previous_attach(commit);
-	struct v1_commit *superseded = previous != NULL ?
-		fw_commit_get_slot(previous, g->sub) : NULL;
+	struct v1_commit *superseded =
+		previous != NULL ? fw_commit_get_slot(previous, g->sub) : NULL;
 	if (rec->base.wait != NULL && rec->state.acquire_soft &&
-			superseded != NULL) {
+		superseded != NULL) {
 		release_early(rec, superseded);
 	}
 	return true;
@@ -364,7 +369,7 @@ static void v1_handle_retired(struct fw_commit *commit, void *data) {
 		fw_fence_signal(rec->early_release, 0);
 		fw_fence_put(rec->early_release);
 	} else if (rec->state.release.resource != NULL &&
-			fw_es_record_client_alive(&rec->base)) {
+		fw_es_record_client_alive(&rec->base)) {
 		struct wl_resource *resource = rec->state.release.resource;
 		release_set(&rec->state.release, NULL);
 		zwp_linux_buffer_release_v1_send_immediate_release(resource);
@@ -383,17 +388,17 @@ static const struct fw_commit_hooks v1_hooks = {
 /* ---- zwp_linux_explicit_synchronization_v1 ---- */
 
 static void global_handle_destroy(struct wl_client *client,
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	wl_resource_destroy(resource);
 }
 
 static void global_handle_get_synchronization(struct wl_client *client,
-		struct wl_resource *resource, uint32_t id,
-		struct wl_resource *surface_resource) {
+	struct wl_resource *resource, uint32_t id,
+	struct wl_resource *surface_resource) {
 	struct fw_es *es = wl_resource_get_user_data(resource);
 	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
-	if (fw_es_client_get(es, client) == NULL || !fw_es_claim(es, surface,
-			FW_ES_SYNC_V1, resource,
+	if (fw_es_client_get(es, client) == NULL ||
+		!fw_es_claim(es, surface, FW_ES_SYNC_V1, resource,
 			ZWP_LINUX_EXPLICIT_SYNCHRONIZATION_V1_ERROR_SYNCHRONIZATION_EXISTS)) {
 		return;
 	}
@@ -406,12 +411,13 @@ static void global_handle_get_synchronization(struct wl_client *client,
 		v1s->es = es;
 		v1s->surface = surface;
 		state_init(&v1s->pending);
-		wlr_addon_init(&v1s->addon, &surface->addons, es,
-			&surface_addon_impl);
+		wlr_addon_init(&v1s->addon, &surface->addons, es, &surface_addon_impl);
 	}
-	struct wl_resource *sync = v1s == NULL ? NULL : wl_resource_create(client,
-		&zwp_linux_surface_synchronization_v1_interface,
-		wl_resource_get_version(resource), id);
+	struct wl_resource *sync = v1s == NULL
+		? NULL
+		: wl_resource_create(client,
+			  &zwp_linux_surface_synchronization_v1_interface,
+			  wl_resource_get_version(resource), id);
 	if (sync == NULL) {
 		/* A record just made stays with the surface, harmless. */
 		fw_es_unclaim(es, surface);
@@ -423,9 +429,10 @@ static void global_handle_get_synchronization(struct wl_client *client,
 		sync_handle_resource_destroy);
 }
 
-static const struct zwp_linux_explicit_synchronization_v1_interface global_impl = {
-	.destroy = global_handle_destroy,
-	.get_synchronization = global_handle_get_synchronization,
+static const struct zwp_linux_explicit_synchronization_v1_interface
+	global_impl = {
+		.destroy = global_handle_destroy,
+		.get_synchronization = global_handle_get_synchronization,
 };
 
 bool fw_linux_explicit_sync_v1_init(struct fw_es *es) {

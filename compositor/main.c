@@ -48,9 +48,11 @@ static bool pick_runtime_dir(struct fw_config *config, char **private_dir) {
 	if (dir == NULL && config->command != NULL) {
 		char template[] = PRIVATE_RUNTIME_TEMPLATE;
 		if (mkdtemp(template) == NULL) {
-			fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is not set and "
+			fprintf(stderr,
+				"fenceway: XDG_RUNTIME_DIR is not set and "
 				"making %s failed (%s); set XDG_RUNTIME_DIR to a private "
-				"directory (mode 0700)\n", template, strerror(errno));
+				"directory (mode 0700)\n",
+				template, strerror(errno));
 			return false;
 		}
 		*private_dir = strdup(template);
@@ -63,33 +65,41 @@ static bool pick_runtime_dir(struct fw_config *config, char **private_dir) {
 		return true;
 	}
 	if (dir == NULL) {
-		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is not set; set it to a "
+		fprintf(stderr,
+			"fenceway: XDG_RUNTIME_DIR is not set; set it to a "
 			"private directory (mode 0700), or use 'fenceway [options] -- "
 			"CMD', which makes one for CMD\n");
 		return false;
 	}
 	if (dir[0] == '\0') {
-		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR is empty; set it to a "
+		fprintf(stderr,
+			"fenceway: XDG_RUNTIME_DIR is empty; set it to a "
 			"private directory (mode 0700), or unset it and use "
 			"'fenceway [options] -- CMD'\n");
 		return false;
 	}
 	struct stat st;
 	if (stat(dir, &st) < 0) {
-		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR=%s: %s; create it "
+		fprintf(stderr,
+			"fenceway: XDG_RUNTIME_DIR=%s: %s; create it "
 			"(mkdir -m 0700 '%s') or point XDG_RUNTIME_DIR at an existing "
-			"directory\n", dir, strerror(errno), dir);
+			"directory\n",
+			dir, strerror(errno), dir);
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR=%s is not a directory; "
-			"point it at a private directory (mode 0700)\n", dir);
+		fprintf(stderr,
+			"fenceway: XDG_RUNTIME_DIR=%s is not a directory; "
+			"point it at a private directory (mode 0700)\n",
+			dir);
 		return false;
 	}
 	if (access(dir, W_OK | X_OK) < 0) {
-		fprintf(stderr, "fenceway: XDG_RUNTIME_DIR=%s is not writable by "
+		fprintf(stderr,
+			"fenceway: XDG_RUNTIME_DIR=%s is not writable by "
 			"this user (%s); point it at a directory you own (mode "
-			"0700)\n", dir, strerror(errno));
+			"0700)\n",
+			dir, strerror(errno));
 		return false;
 	}
 	config->runtime_dir = dir;
@@ -113,8 +123,8 @@ static bool has_dri_node(const char *prefix) {
 /* stdin is a virtual console (/dev/ttyN), where a session can be had. */
 static bool on_vt(void) {
 	const char *tty = isatty(STDIN_FILENO) ? ttyname(STDIN_FILENO) : NULL;
-	return tty != NULL && strncmp(tty, "/dev/tty", 8) == 0 &&
-		tty[8] >= '0' && tty[8] <= '9';
+	return tty != NULL && strncmp(tty, "/dev/tty", 8) == 0 && tty[8] >= '0' &&
+		tty[8] <= '9';
 }
 
 /*
@@ -126,8 +136,8 @@ static bool on_vt(void) {
  */
 static bool backend_possible(const struct fw_config *config) {
 	if (config->headless || env_set("WAYLAND_DISPLAY") ||
-			env_set("WAYLAND_SOCKET") || env_set("DISPLAY") ||
-			env_set("WLR_BACKENDS")) {
+		env_set("WAYLAND_SOCKET") || env_set("DISPLAY") ||
+		env_set("WLR_BACKENDS")) {
 		return true;
 	}
 	bool session = env_set("LIBSEAT_BACKEND") || env_set("XDG_SESSION_ID") ||
@@ -135,7 +145,8 @@ static bool backend_possible(const struct fw_config *config) {
 	if (session && has_dri_node("card")) {
 		return true;
 	}
-	fprintf(stderr, "fenceway: no display to run in (WAYLAND_DISPLAY and "
+	fprintf(stderr,
+		"fenceway: no display to run in (WAYLAND_DISPLAY and "
 		"DISPLAY are unset) and no %s for a DRM session; use --headless\n",
 		session ? "DRM device (/dev/dri/card*)" : "seat (VT, seatd or logind)");
 	return false;
@@ -150,7 +161,7 @@ static bool backend_possible(const struct fw_config *config) {
 static void raise_fd_limit(struct fw_config *config) {
 	struct rlimit limit;
 	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 ||
-			limit.rlim_cur >= limit.rlim_max) {
+		limit.rlim_cur >= limit.rlim_max) {
 		return;
 	}
 	rlim_t original = limit.rlim_cur;
@@ -164,7 +175,7 @@ static void raise_fd_limit(struct fw_config *config) {
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,
-		struct FTW *ftw) {
+	struct FTW *ftw) {
 	if (remove(path) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot remove %s", path);
 	}
@@ -185,7 +196,7 @@ int main(int argc, char *argv[]) {
 	wlr_log_init(level, NULL);
 	char *private_dir = NULL;
 	if (!pick_runtime_dir(&config, &private_dir) ||
-			!backend_possible(&config)) {
+		!backend_possible(&config)) {
 		if (private_dir != NULL) {
 			rmdir(private_dir);
 			free(private_dir);
@@ -193,8 +204,10 @@ int main(int argc, char *argv[]) {
 		return 1;
 	}
 	if (private_dir != NULL) {
-		wlr_log(WLR_INFO, "XDG_RUNTIME_DIR is not set: using %s, removed "
-			"at exit", private_dir);
+		wlr_log(WLR_INFO,
+			"XDG_RUNTIME_DIR is not set: using %s, removed "
+			"at exit",
+			private_dir);
 	}
 	raise_fd_limit(&config);
 

@@ -27,11 +27,11 @@ const struct fw_module *const fw_builtin_modules[] = {
 struct fw_module_instance {
 	const struct fw_module *module;
 	void *state;
-	struct wl_list link;   /* fw_server.modules */
+	struct wl_list link; /* fw_server.modules */
 };
 
 bool fw_server_add_module(struct fw_server *server,
-		const struct fw_module *module) {
+	const struct fw_module *module) {
 	struct fw_module_instance *inst = calloc(1, sizeof(*inst));
 	if (inst == NULL) {
 		wlr_log(WLR_ERROR, "module %s: out of memory", module->name);

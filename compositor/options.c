@@ -83,7 +83,7 @@ static const char *parse_output(const char *text, struct fw_config *config) {
 		}
 		if (hz > MAX_REFRESH_HZ) {
 			return "refresh rate must be at most 1000 Hz "
-				"(the headless timer of wlroots 0.15 stops above)";
+				   "(the headless timer of wlroots 0.15 stops above)";
 		}
 	}
 	int32_t mhz = (int32_t)lround(hz * 1000.0);
@@ -101,8 +101,10 @@ static bool parse_log_level(const char *text, enum wlr_log_importance *level) {
 		const char *name;
 		enum wlr_log_importance level;
 	} levels[] = {
-		{ "silent", WLR_SILENT }, { "error", WLR_ERROR },
-		{ "info", WLR_INFO }, { "debug", WLR_DEBUG },
+		{"silent", WLR_SILENT},
+		{"error", WLR_ERROR},
+		{"info", WLR_INFO},
+		{"debug", WLR_DEBUG},
 	};
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (strcmp(text, levels[i].name) == 0) {
@@ -123,25 +125,27 @@ enum {
 };
 
 int fw_options_parse(int argc, char *argv[], struct fw_config *config,
-		enum wlr_log_importance *level) {
+	enum wlr_log_importance *level) {
 	*config = (struct fw_config){
-		.width = 1280, .height = 720, .refresh_mhz = 60000,
+		.width = 1280,
+		.height = 720,
+		.refresh_mhz = 60000,
 	};
 	*level = WLR_INFO;
 
 	static const struct option options[] = {
-		{ "headless", no_argument, NULL, OPT_HEADLESS },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "socket", required_argument, NULL, OPT_SOCKET },
-		{ "startup", required_argument, NULL, 's' },
-		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-		{ "no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC },
-		{ "test-input", no_argument, NULL, OPT_TEST_INPUT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
-		{ 0 },
+		{"headless", no_argument, NULL, OPT_HEADLESS},
+		{"output", required_argument, NULL, OPT_OUTPUT},
+		{"socket", required_argument, NULL, OPT_SOCKET},
+		{"startup", required_argument, NULL, 's'},
+		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{"no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC},
+		{"test-input", no_argument, NULL, OPT_TEST_INPUT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'v'},
+		{0},
 	};
-	opterr = 0;   /* our own one-line messages */
+	opterr = 0; /* our own one-line messages */
 	/* '+': stop at the first non-option, so that nothing after "--" (the
 	 * runner's command and its own options) is taken for ours. */
 	const char *last_optarg = NULL;
@@ -164,7 +168,8 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		case OPT_SOCKET:
 			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
 				return bad_usage("invalid --socket '%s': a plain name is "
-					"needed", optarg);
+								 "needed",
+					optarg);
 			}
 			config->socket_name = optarg;
 			break;
@@ -174,7 +179,8 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		case OPT_LOG_LEVEL:
 			if (!parse_log_level(optarg, level)) {
 				return bad_usage("invalid --log-level '%s' (silent, error, "
-					"info, debug)", optarg);
+								 "info, debug)",
+					optarg);
 			}
 			break;
 		case OPT_NO_EXPLICIT_SYNC:
@@ -190,8 +196,7 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 			printf("fenceway %s\n", FENCEWAY_VERSION);
 			return 0;
 		case ':':
-			return bad_usage("option '%s' needs an argument",
-				argv[optind - 1]);
+			return bad_usage("option '%s' needs an argument", argv[optind - 1]);
 		default:
 			return bad_usage("unknown option '%s'", argv[optind - 1]);
 		}
@@ -202,8 +207,7 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		argv[optind - 1] != last_optarg;
 	if (dashdash) {
 		if (optind == argc) {
-			return bad_usage("'%s' must be followed by a command to run",
-				"--");
+			return bad_usage("'%s' must be followed by a command to run", "--");
 		}
 		config->command = &argv[optind];
 	} else if (optind < argc) {
@@ -211,4 +215,3 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 	}
 	return -1;
 }
-

@@ -49,8 +49,10 @@ static void output_handle_frame(struct wl_listener *listener, void *data) {
 		server->stats.output_commits++;
 		if (output_scanned_out(output) && !output->scanout_logged) {
 			output->scanout_logged = true;
-			wlr_log(WLR_INFO, "output %s: direct scan-out of a client "
-				"buffer", wlr_output->name);
+			wlr_log(WLR_INFO,
+				"output %s: direct scan-out of a client "
+				"buffer",
+				wlr_output->name);
 		}
 		if (output->manual_present) {
 			struct wlr_output_event_present ev = {
@@ -59,12 +61,14 @@ static void output_handle_frame(struct wl_listener *listener, void *data) {
 				.presented = true,
 				.when = &now,
 				.seq = wlr_output->commit_seq,
-				.refresh = wlr_output->refresh > 0 ?
-					(int)(1000000000000LL / wlr_output->refresh) : 0,
+				.refresh = wlr_output->refresh > 0
+					? (int)(1000000000000LL / wlr_output->refresh)
+					: 0,
 				/* No vsync, no hardware clock: only "zero copy" can be
 				 * claimed, when the client buffer itself was committed. */
-				.flags = output_scanned_out(output) ?
-					WLR_OUTPUT_PRESENT_ZERO_COPY : 0,
+				.flags = output_scanned_out(output)
+					? WLR_OUTPUT_PRESENT_ZERO_COPY
+					: 0,
 			};
 			wlr_output_send_present(wlr_output, &ev);
 		}
@@ -85,7 +89,7 @@ static void output_handle_destroy(struct wl_listener *listener, void *data) {
 
 /* Choose and apply the mode; false if the output cannot be enabled. */
 static bool output_configure(struct fw_server *server,
-		struct wlr_output *wlr_output) {
+	struct wlr_output *wlr_output) {
 	wlr_output_enable(wlr_output, true);
 	if (wlr_output_is_headless(wlr_output)) {
 		/* Headless outputs take any size: use --output. */
@@ -111,17 +115,17 @@ static bool output_configure(struct fw_server *server,
 		wlr_output_enable(wlr_output, true);
 		wlr_output_set_mode(wlr_output, mode);
 		if (wlr_output_commit(wlr_output)) {
-			wlr_log(WLR_INFO, "output %s: preferred mode refused, using "
-				"%dx%d@%d mHz", wlr_output->name, mode->width,
-				mode->height, mode->refresh);
+			wlr_log(WLR_INFO,
+				"output %s: preferred mode refused, using "
+				"%dx%d@%d mHz",
+				wlr_output->name, mode->width, mode->height, mode->refresh);
 			return true;
 		}
 	}
 	return false;
 }
 
-static void server_handle_new_output(struct wl_listener *listener,
-		void *data) {
+static void server_handle_new_output(struct wl_listener *listener, void *data) {
 	struct fw_server *server = wl_container_of(listener, server, new_output);
 	struct wlr_output *wlr_output = data;
 
@@ -156,11 +160,11 @@ static void server_handle_new_output(struct wl_listener *listener,
 	 * creating the scene output for us. */
 	wlr_output_layout_add_auto(server->output_layout, wlr_output);
 	wlr_output_create_global(wlr_output);
-	output->scene_output = wlr_scene_get_scene_output(server->scene,
-		wlr_output);
+	output->scene_output =
+		wlr_scene_get_scene_output(server->scene, wlr_output);
 	if (output->scene_output == NULL) {
-		output->scene_output = wlr_scene_output_create(server->scene,
-			wlr_output);
+		output->scene_output =
+			wlr_scene_output_create(server->scene, wlr_output);
 	}
 
 	/* A visible pointer where there is a screen to look at; headless
@@ -173,8 +177,8 @@ static void server_handle_new_output(struct wl_listener *listener,
 	box = *wlr_output_layout_get_box(server->output_layout, wlr_output);
 	wlr_log(WLR_INFO, "output %s mode %dx%d@%d.%03dHz at %d,%d%s",
 		wlr_output->name, wlr_output->width, wlr_output->height,
-		wlr_output->refresh / 1000, wlr_output->refresh % 1000,
-		box.x, box.y, output->manual_present ? " (headless)" : "");
+		wlr_output->refresh / 1000, wlr_output->refresh % 1000, box.x, box.y,
+		output->manual_present ? " (headless)" : "");
 }
 
 void fw_output_request_frame(struct fw_server *server) {
@@ -182,7 +186,7 @@ void fw_output_request_frame(struct fw_server *server) {
 	wl_list_for_each(output, &server->outputs, link) {
 		/* One damaged pixel is enough to make the scene commit a frame;
 		 * the damage tracker schedules the frame event itself. */
-		struct wlr_box px = { .x = 0, .y = 0, .width = 1, .height = 1 };
+		struct wlr_box px = {.x = 0, .y = 0, .width = 1, .height = 1};
 		wlr_output_damage_add_box(output->scene_output->damage, &px);
 	}
 }
@@ -224,8 +228,7 @@ void fw_output_finish(struct fw_server *server) {
 		wlr_output_destroy(output->wlr_output);
 	}
 	if (wlr_backend_is_multi(server->backend)) {
-		wlr_multi_for_each_backend(server->backend, roundtrip_if_nested,
-			NULL);
+		wlr_multi_for_each_backend(server->backend, roundtrip_if_nested, NULL);
 	} else {
 		roundtrip_if_nested(server->backend, NULL);
 	}

@@ -14,13 +14,13 @@ struct wlr_scene_output;
 
 struct fw_output {
 	struct fw_server *server;
-	struct wlr_output *wlr_output;       /* backend-owned */
-	struct wlr_scene_output *scene_output;  /* scene-owned */
-	struct wl_list link;                 /* fw_server.outputs */
+	struct wlr_output *wlr_output;         /* backend-owned */
+	struct wlr_scene_output *scene_output; /* scene-owned */
+	struct wl_list link;                   /* fw_server.outputs */
 	/* Headless only: wlroots 0.15 drops the backend's own present event,
 	 * so fenceway sends one after each real commit (docs/compositor.md). */
 	bool manual_present;
-	bool scanout_logged;                 /* direct scan-out seen and logged */
+	bool scanout_logged; /* direct scan-out seen and logged */
 	struct wl_listener frame;
 	struct wl_listener destroy;
 };

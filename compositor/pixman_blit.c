@@ -43,8 +43,8 @@
 
 struct blit_renderer {
 	struct wlr_renderer base;
-	struct wlr_renderer *pixman;        /* owned */
-	struct wl_list sources;             /* blit_source.link, newest first */
+	struct wlr_renderer *pixman; /* owned */
+	struct wl_list sources;      /* blit_source.link, newest first */
 
 	/* Between begin and end: the frame's size, the scissor box last set
 	 * (NULL: none) and the clears not written yet, all of one colour. */
@@ -64,7 +64,7 @@ struct blit_renderer {
  */
 struct blit_source {
 	struct wlr_buffer *buffer;
-	struct wlr_texture *texture;        /* not owned; NULL when superseded */
+	struct wlr_texture *texture; /* not owned; NULL when superseded */
 	struct wl_listener buffer_destroy;
 	struct wl_list link;
 };
@@ -84,14 +84,13 @@ static void source_destroy(struct blit_source *src) {
 }
 
 static void source_handle_buffer_destroy(struct wl_listener *listener,
-		void *data) {
-	struct blit_source *src =
-		wl_container_of(listener, src, buffer_destroy);
+	void *data) {
+	struct blit_source *src = wl_container_of(listener, src, buffer_destroy);
 	source_destroy(src);
 }
 
 static struct blit_source *find_source(struct blit_renderer *r,
-		struct wlr_texture *texture) {
+	struct wlr_texture *texture) {
 	struct blit_source *src;
 	wl_list_for_each(src, &r->sources, link) {
 		if (src->texture == texture) {
@@ -102,7 +101,7 @@ static struct blit_source *find_source(struct blit_renderer *r,
 }
 
 static struct wlr_texture *blit_texture_from_buffer(struct wlr_renderer *wlr,
-		struct wlr_buffer *buffer) {
+	struct wlr_buffer *buffer) {
 	struct blit_renderer *r = blit_renderer(wlr);
 	struct wlr_texture *texture =
 		r->pixman->impl->texture_from_buffer(r->pixman, buffer);
@@ -124,7 +123,7 @@ static struct wlr_texture *blit_texture_from_buffer(struct wlr_renderer *wlr,
 	if (found == NULL) {
 		found = calloc(1, sizeof(*found));
 		if (found == NULL) {
-			return texture;    /* drawn the stock way */
+			return texture; /* drawn the stock way */
 		}
 		found->buffer = buffer;
 		found->buffer_destroy.notify = source_handle_buffer_destroy;
@@ -140,19 +139,19 @@ static struct wlr_texture *blit_texture_from_buffer(struct wlr_renderer *wlr,
 
 /* The matrix pixman would invert, if it is a whole-pixel translation. */
 static bool integer_translation(struct wlr_texture *texture,
-		const struct wlr_fbox *box, const float matrix[static 9],
-		int32_t *x, int32_t *y) {
+	const struct wlr_fbox *box, const float matrix[static 9], int32_t *x,
+	int32_t *y) {
 	if (box->x != 0 || box->y != 0 || box->width != texture->width ||
-			box->height != texture->height) {
+		box->height != texture->height) {
 		return false;
 	}
 	float m[9];
 	memcpy(m, matrix, sizeof(m));
 	wlr_matrix_scale(m, 1.0 / box->width, 1.0 / box->height);
 	if (m[0] != 1.0f || m[1] != 0.0f || m[3] != 0.0f || m[4] != 1.0f ||
-			m[6] != 0.0f || m[7] != 0.0f || m[8] != 1.0f ||
-			floorf(m[2]) != m[2] || floorf(m[5]) != m[5] ||
-			fabsf(m[2]) > 1 << 24 || fabsf(m[5]) > 1 << 24) {
+		m[6] != 0.0f || m[7] != 0.0f || m[8] != 1.0f || floorf(m[2]) != m[2] ||
+		floorf(m[5]) != m[5] || fabsf(m[2]) > 1 << 24 ||
+		fabsf(m[5]) > 1 << 24) {
 		return false;
 	}
 	*x = (int32_t)m[2];
@@ -188,7 +187,7 @@ static void flush_clear(struct blit_renderer *r) {
 }
 
 static bool blit(struct blit_renderer *r, struct wlr_texture *texture,
-		int32_t x, int32_t y, float alpha) {
+	int32_t x, int32_t y, float alpha) {
 	struct blit_source *src = find_source(r, texture);
 	if (src == NULL) {
 		return false;
@@ -211,12 +210,11 @@ static bool blit(struct blit_renderer *r, struct wlr_texture *texture,
 		pixman_region32_t covered;
 		pixman_region32_init_rect(&covered, x, y, texture->width,
 			texture->height);
-		pixman_region32_intersect_rect(&covered, &covered, 0, 0,
-			r->width, r->height);
+		pixman_region32_intersect_rect(&covered, &covered, 0, 0, r->width,
+			r->height);
 		if (r->scissor_set) {
-			pixman_region32_intersect_rect(&covered, &covered,
-				r->scissor.x, r->scissor.y, r->scissor.width,
-				r->scissor.height);
+			pixman_region32_intersect_rect(&covered, &covered, r->scissor.x,
+				r->scissor.y, r->scissor.width, r->scissor.height);
 		}
 		pixman_region32_subtract(&r->pending_clear, &r->pending_clear,
 			&covered);
@@ -227,7 +225,7 @@ static bool blit(struct blit_renderer *r, struct wlr_texture *texture,
 	}
 	pixman_image_t *mask = NULL;
 	if (alpha < 1.0f) {
-		struct pixman_color colour = { .alpha = 0xFFFF * alpha };
+		struct pixman_color colour = {.alpha = 0xFFFF * alpha};
 		mask = pixman_image_create_solid_fill(&colour);
 	}
 	pixman_image_set_transform(image, NULL);
@@ -242,12 +240,12 @@ static bool blit(struct blit_renderer *r, struct wlr_texture *texture,
 }
 
 static bool blit_render_subtexture_with_matrix(struct wlr_renderer *wlr,
-		struct wlr_texture *texture, const struct wlr_fbox *box,
-		const float matrix[static 9], float alpha) {
+	struct wlr_texture *texture, const struct wlr_fbox *box,
+	const float matrix[static 9], float alpha) {
 	struct blit_renderer *r = blit_renderer(wlr);
 	int32_t x, y;
 	if (integer_translation(texture, box, matrix, &x, &y) &&
-			blit(r, texture, x, y, alpha)) {
+		blit(r, texture, x, y, alpha)) {
 		return true;
 	}
 	flush_clear(r);
@@ -258,13 +256,13 @@ static bool blit_render_subtexture_with_matrix(struct wlr_renderer *wlr,
 /* ---- everything else goes to the pixman renderer ---- */
 
 static bool blit_bind_buffer(struct wlr_renderer *wlr,
-		struct wlr_buffer *buffer) {
+	struct wlr_buffer *buffer) {
 	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
 	return p->impl->bind_buffer(p, buffer);
 }
 
 static void blit_begin(struct wlr_renderer *wlr, uint32_t width,
-		uint32_t height) {
+	uint32_t height) {
 	struct blit_renderer *r = blit_renderer(wlr);
 	r->pixman->impl->begin(r->pixman, width, height);
 	r->width = (int32_t)width;
@@ -291,8 +289,8 @@ static void blit_clear(struct wlr_renderer *wlr, const float color[static 4]) {
 	pixman_region32_t area;
 	pixman_region32_init_rect(&area, 0, 0, r->width, r->height);
 	if (r->scissor_set) {
-		pixman_region32_intersect_rect(&area, &area, r->scissor.x,
-			r->scissor.y, r->scissor.width, r->scissor.height);
+		pixman_region32_intersect_rect(&area, &area, r->scissor.x, r->scissor.y,
+			r->scissor.width, r->scissor.height);
 	}
 	pixman_region32_union(&r->pending_clear, &r->pending_clear, &area);
 	pixman_region32_fini(&area);
@@ -308,23 +306,23 @@ static void blit_scissor(struct wlr_renderer *wlr, struct wlr_box *box) {
 }
 
 static void blit_render_quad_with_matrix(struct wlr_renderer *wlr,
-		const float color[static 4], const float matrix[static 9]) {
+	const float color[static 4], const float matrix[static 9]) {
 	struct blit_renderer *r = blit_renderer(wlr);
 	flush_clear(r);
 	r->pixman->impl->render_quad_with_matrix(r->pixman, color, matrix);
 }
 
 static const uint32_t *blit_get_shm_texture_formats(struct wlr_renderer *wlr,
-		size_t *len) {
+	size_t *len) {
 	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
 	return p->impl->get_shm_texture_formats(p, len);
 }
 
 static const struct wlr_drm_format_set *blit_get_render_formats(
-		struct wlr_renderer *wlr) {
+	struct wlr_renderer *wlr) {
 	struct wlr_renderer *p = blit_renderer(wlr)->pixman;
-	return p->impl->get_render_formats != NULL ?
-		p->impl->get_render_formats(p) : NULL;
+	return p->impl->get_render_formats != NULL ? p->impl->get_render_formats(p)
+											   : NULL;
 }
 
 static uint32_t blit_preferred_read_format(struct wlr_renderer *wlr) {
@@ -333,9 +331,9 @@ static uint32_t blit_preferred_read_format(struct wlr_renderer *wlr) {
 }
 
 static bool blit_read_pixels(struct wlr_renderer *wlr, uint32_t fmt,
-		uint32_t *flags, uint32_t stride, uint32_t width, uint32_t height,
-		uint32_t src_x, uint32_t src_y, uint32_t dst_x, uint32_t dst_y,
-		void *data) {
+	uint32_t *flags, uint32_t stride, uint32_t width, uint32_t height,
+	uint32_t src_x, uint32_t src_y, uint32_t dst_x, uint32_t dst_y,
+	void *data) {
 	struct blit_renderer *r = blit_renderer(wlr);
 	flush_clear(r);
 	return r->pixman->impl->read_pixels(r->pixman, fmt, flags, stride, width,

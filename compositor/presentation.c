@@ -20,26 +20,26 @@
 
 struct fw_feedback {
 	struct fw_presentation *presentation;
-	struct wl_resource *resource;        /* wp_presentation_feedback */
+	struct wl_resource *resource; /* wp_presentation_feedback */
 	/* While pending: the surface and the seq of the commit it belongs to. */
 	struct wlr_surface *surface;
 	uint32_t seq;
 	struct wl_listener surface_destroy;
-	struct wl_list link;  /* presentation->pending, or commit_feedbacks */
+	struct wl_list link; /* presentation->pending, or commit_feedbacks */
 };
 
 /* A commit's slot: its feedbacks. */
 struct commit_feedbacks {
-	struct wl_list feedbacks;            /* fw_feedback.link */
+	struct wl_list feedbacks; /* fw_feedback.link */
 };
 
 struct fw_presentation {
 	struct fw_server *server;
 	struct wl_global *global;
 	clockid_t clock;
-	int sub;                             /* on server->commits */
-	struct wl_list pending;              /* fw_feedback.link */
-	struct wl_list resources;            /* bound wp_presentation objects */
+	int sub;                  /* on server->commits */
+	struct wl_list pending;   /* fw_feedback.link */
+	struct wl_list resources; /* bound wp_presentation objects */
 };
 
 /* ---- feedback objects ---- */
@@ -61,7 +61,7 @@ static void feedback_discard(struct fw_feedback *fb) {
 }
 
 static void feedback_present(struct fw_feedback *fb,
-		const struct wlr_output_event_present *ev) {
+	const struct wlr_output_event_present *ev) {
 	/* sync_output first: one for each wl_output the client bound for the
 	 * output the frame went to, as the protocol asks. */
 	struct wl_client *client = wl_resource_get_client(fb->resource);
@@ -74,16 +74,15 @@ static void feedback_present(struct fw_feedback *fb,
 	}
 	uint64_t sec = (uint64_t)ev->when->tv_sec;
 	uint32_t refresh = ev->refresh > 0 ? (uint32_t)ev->refresh : 0;
-	wp_presentation_feedback_send_presented(fb->resource,
-		(uint32_t)(sec >> 32), (uint32_t)sec, (uint32_t)ev->when->tv_nsec,
-		refresh, (uint32_t)((uint64_t)ev->seq >> 32), (uint32_t)ev->seq,
-		ev->flags);
+	wp_presentation_feedback_send_presented(fb->resource, (uint32_t)(sec >> 32),
+		(uint32_t)sec, (uint32_t)ev->when->tv_nsec, refresh,
+		(uint32_t)((uint64_t)ev->seq >> 32), (uint32_t)ev->seq, ev->flags);
 	fb->presentation->server->stats.feedback_presented++;
 	wl_resource_destroy(fb->resource);
 }
 
 static void feedback_handle_surface_destroy(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_feedback *fb = wl_container_of(listener, fb, surface_destroy);
 	/* Its commit will never be made. */
 	feedback_discard(fb);
@@ -133,7 +132,7 @@ static void handle_applied(struct fw_commit *commit, void *data) {
 
 /* Answer every feedback of commit (event NULL: discarded). */
 static void answer(struct fw_presentation *presentation,
-		struct fw_commit *commit, const struct wlr_output_event_present *ev) {
+	struct fw_commit *commit, const struct wlr_output_event_present *ev) {
 	struct commit_feedbacks *set =
 		fw_commit_get_slot(commit, presentation->sub);
 	if (set == NULL) {
@@ -153,7 +152,7 @@ static void answer(struct fw_presentation *presentation,
 }
 
 static void handle_presented(struct fw_commit *commit,
-		const struct wlr_output_event_present *event, void *data) {
+	const struct wlr_output_event_present *event, void *data) {
 	answer(data, commit, event);
 }
 
@@ -171,13 +170,13 @@ static const struct fw_commit_hooks presentation_hooks = {
 /* ---- the global ---- */
 
 static void presentation_handle_destroy(struct wl_client *client,
-		struct wl_resource *resource) {
+	struct wl_resource *resource) {
 	wl_resource_destroy(resource);
 }
 
 static void presentation_handle_feedback(struct wl_client *client,
-		struct wl_resource *resource, struct wl_resource *surface_resource,
-		uint32_t id) {
+	struct wl_resource *resource, struct wl_resource *surface_resource,
+	uint32_t id) {
 	struct fw_presentation *presentation = wl_resource_get_user_data(resource);
 	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
 
@@ -186,9 +185,9 @@ static void presentation_handle_feedback(struct wl_client *client,
 		wl_client_post_no_memory(client);
 		return;
 	}
-	fb->resource = wl_resource_create(client,
-		&wp_presentation_feedback_interface,
-		wl_resource_get_version(resource), id);
+	fb->resource =
+		wl_resource_create(client, &wp_presentation_feedback_interface,
+			wl_resource_get_version(resource), id);
 	if (fb->resource == NULL) {
 		free(fb);
 		wl_client_post_no_memory(client);
@@ -223,7 +222,7 @@ static void presentation_handle_resource_destroy(struct wl_resource *resource) {
 }
 
 static void presentation_bind(struct wl_client *client, void *data,
-		uint32_t version, uint32_t id) {
+	uint32_t version, uint32_t id) {
 	struct fw_presentation *presentation = data;
 	struct wl_resource *resource = wl_resource_create(client,
 		&wp_presentation_interface, (int)version, id);
@@ -231,14 +230,14 @@ static void presentation_bind(struct wl_client *client, void *data,
 		wl_client_post_no_memory(client);
 		return;
 	}
-	wl_resource_set_implementation(resource, &presentation_impl,
-		presentation, presentation_handle_resource_destroy);
+	wl_resource_set_implementation(resource, &presentation_impl, presentation,
+		presentation_handle_resource_destroy);
 	wl_list_insert(&presentation->resources, wl_resource_get_link(resource));
 	wp_presentation_send_clock_id(resource, (uint32_t)presentation->clock);
 }
 
 struct fw_presentation *fw_presentation_create(struct fw_server *server,
-		clockid_t clock) {
+	clockid_t clock) {
 	struct fw_presentation *presentation = calloc(1, sizeof(*presentation));
 	if (presentation == NULL) {
 		return NULL;
@@ -247,8 +246,8 @@ struct fw_presentation *fw_presentation_create(struct fw_server *server,
 	presentation->clock = clock;
 	wl_list_init(&presentation->pending);
 	wl_list_init(&presentation->resources);
-	presentation->sub = fw_commit_subscribe(server->commits,
-		&presentation_hooks, presentation);
+	presentation->sub =
+		fw_commit_subscribe(server->commits, &presentation_hooks, presentation);
 	presentation->global = wl_global_create(server->display,
 		&wp_presentation_interface, 1, presentation, presentation_bind);
 	if (presentation->sub < 0 || presentation->global == NULL) {

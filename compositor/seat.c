@@ -26,8 +26,8 @@
 
 struct fw_keyboard {
 	struct fw_seat *seat;
-	struct wlr_input_device *device;     /* backend-owned */
-	struct wl_list link;                 /* fw_seat.keyboards */
+	struct wlr_input_device *device; /* backend-owned */
+	struct wl_list link;             /* fw_seat.keyboards */
 	struct wl_listener modifiers;
 	struct wl_listener key;
 	struct wl_listener destroy;
@@ -36,7 +36,7 @@ struct fw_keyboard {
 /* A touch device plugged in: the seat offers touch while there is one. */
 struct fw_touch_device {
 	struct fw_seat *seat;
-	struct wl_list link;                 /* fw_seat.touch_devices */
+	struct wl_list link; /* fw_seat.touch_devices */
 	struct wl_listener destroy;
 };
 
@@ -44,7 +44,7 @@ static void seat_update_capabilities(struct fw_seat *seat);
 
 /* Compositor key bindings; true if the key was ours. */
 static bool handle_binding(struct fw_server *server, xkb_keysym_t sym,
-		uint32_t modifiers) {
+	uint32_t modifiers) {
 	/* With a keymap that has them, Ctrl+Alt+Fn yields XF86Switch_VT_n. */
 	if (sym >= XKB_KEY_XF86Switch_VT_1 && sym <= XKB_KEY_XF86Switch_VT_12) {
 		if (server->session != NULL) {
@@ -62,7 +62,7 @@ static bool handle_binding(struct fw_server *server, xkb_keysym_t sym,
 }
 
 static void keyboard_handle_modifiers(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_keyboard *kb = wl_container_of(listener, kb, modifiers);
 	/* A seat has one keyboard at a time for its clients: the last used. */
 	wlr_seat_set_keyboard(kb->seat->seat, kb->device);
@@ -103,14 +103,13 @@ static void keyboard_free(struct fw_keyboard *kb) {
 	free(kb);
 }
 
-static void keyboard_handle_destroy(struct wl_listener *listener,
-		void *data) {
+static void keyboard_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_keyboard *kb = wl_container_of(listener, kb, destroy);
 	keyboard_free(kb);
 }
 
 static void new_keyboard(struct fw_seat *seat,
-		struct wlr_input_device *device) {
+	struct wlr_input_device *device) {
 	struct fw_keyboard *kb = calloc(1, sizeof(*kb));
 	if (kb == NULL) {
 		wlr_log(WLR_ERROR, "keyboard %s: out of memory", device->name);
@@ -124,9 +123,10 @@ static void new_keyboard(struct fw_seat *seat,
 	 * codes mean, and ours would only be replaced. */
 	if (wlr_input_device_get_virtual_keyboard(device) == NULL) {
 		struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-		struct xkb_keymap *keymap = context == NULL ? NULL :
-			xkb_keymap_new_from_names(context, NULL,
-				XKB_KEYMAP_COMPILE_NO_FLAGS);
+		struct xkb_keymap *keymap = context == NULL
+			? NULL
+			: xkb_keymap_new_from_names(context, NULL,
+				  XKB_KEYMAP_COMPILE_NO_FLAGS);
 		if (keymap != NULL) {
 			wlr_keyboard_set_keymap(device->keyboard, keymap);
 		} else {
@@ -159,7 +159,7 @@ static void touch_device_free(struct fw_touch_device *touch) {
 }
 
 static void touch_device_handle_destroy(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_touch_device *touch = wl_container_of(listener, touch, destroy);
 	struct fw_seat *seat = touch->seat;
 	touch_device_free(touch);
@@ -167,7 +167,7 @@ static void touch_device_handle_destroy(struct wl_listener *listener,
 }
 
 static void new_touch_device(struct fw_seat *seat,
-		struct wlr_input_device *device) {
+	struct wlr_input_device *device) {
 	struct fw_touch_device *touch = calloc(1, sizeof(*touch));
 	if (touch == NULL) {
 		wlr_log(WLR_ERROR, "touch %s: out of memory", device->name);
@@ -194,14 +194,13 @@ static void seat_update_capabilities(struct fw_seat *seat) {
 
 /* Every input device, from the backend or (--test-input) a client. */
 static void seat_add_device(struct fw_seat *seat,
-		struct wlr_input_device *device) {
+	struct wlr_input_device *device) {
 	switch (device->type) {
 	case WLR_INPUT_DEVICE_KEYBOARD:
 		new_keyboard(seat, device);
 		break;
 	case WLR_INPUT_DEVICE_POINTER:
-		wlr_cursor_attach_input_device(seat->server->cursor->cursor,
-			device);
+		wlr_cursor_attach_input_device(seat->server->cursor->cursor, device);
 		break;
 	case WLR_INPUT_DEVICE_TOUCH:
 		new_touch_device(seat, device);
@@ -214,8 +213,7 @@ static void seat_add_device(struct fw_seat *seat,
 	seat_update_capabilities(seat);
 }
 
-static void seat_handle_new_input(struct wl_listener *listener,
-		void *data) {
+static void seat_handle_new_input(struct wl_listener *listener, void *data) {
 	struct fw_seat *seat = wl_container_of(listener, seat, new_input);
 	seat_add_device(seat, data);
 }
@@ -223,16 +221,15 @@ static void seat_handle_new_input(struct wl_listener *listener,
 /* A virtual device is destroyed by wlroots when its client destroys it or
  * goes away; the device's destroy signal cleans up as for real ones. */
 static void handle_new_virtual_pointer(struct wl_listener *listener,
-		void *data) {
-	struct fw_seat *seat =
-		wl_container_of(listener, seat, new_virtual_pointer);
+	void *data) {
+	struct fw_seat *seat = wl_container_of(listener, seat, new_virtual_pointer);
 	struct wlr_virtual_pointer_v1_new_pointer_event *event = data;
 	/* One seat: the client's suggested seat and output are ignored. */
 	seat_add_device(seat, &event->new_pointer->input_device);
 }
 
 static void handle_new_virtual_keyboard(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_seat *seat =
 		wl_container_of(listener, seat, new_virtual_keyboard);
 	struct wlr_virtual_keyboard_v1 *keyboard = data;
@@ -261,13 +258,14 @@ static bool seat_init_test_input(struct fw_seat *seat) {
 	seat->new_virtual_keyboard.notify = handle_new_virtual_keyboard;
 	wl_signal_add(&keyboards->events.new_virtual_keyboard,
 		&seat->new_virtual_keyboard);
-	wlr_log(WLR_INFO, "test input on: virtual pointer and keyboard "
+	wlr_log(WLR_INFO,
+		"test input on: virtual pointer and keyboard "
 		"globals offered to every client");
 	return true;
 }
 
 static void seat_handle_request_set_cursor(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_seat *seat = wl_container_of(listener, seat, request_set_cursor);
 	struct wlr_seat_pointer_request_set_cursor_event *event = data;
 	/* Only the client under the pointer may choose its image. */
@@ -278,7 +276,7 @@ static void seat_handle_request_set_cursor(struct wl_listener *listener,
 }
 
 static void seat_handle_request_set_selection(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_seat *seat =
 		wl_container_of(listener, seat, request_set_selection);
 	struct wlr_seat_request_set_selection_event *event = data;
@@ -287,7 +285,7 @@ static void seat_handle_request_set_selection(struct wl_listener *listener,
 
 void fw_seat_end_grab(struct fw_seat *seat, struct fw_view *view) {
 	if (seat->grab.view == view) {
-		seat->grab = (struct fw_grab){ .mode = FW_GRAB_NONE };
+		seat->grab = (struct fw_grab){.mode = FW_GRAB_NONE};
 	}
 }
 
@@ -317,8 +315,8 @@ bool fw_seat_ensure_keyboard(struct fw_server *server) {
 		}
 		backend = headless;
 	}
-	if (wlr_headless_add_input_device(backend,
-			WLR_INPUT_DEVICE_KEYBOARD) == NULL) {
+	if (wlr_headless_add_input_device(backend, WLR_INPUT_DEVICE_KEYBOARD) ==
+		NULL) {
 		wlr_log(WLR_ERROR, "cannot add a headless keyboard");
 		return false;
 	}

@@ -19,27 +19,27 @@ struct wlr_backend;
 struct wlr_seat;
 
 enum fw_grab_mode {
-	FW_GRAB_NONE,              /* events go to the surface under the pointer */
-	FW_GRAB_MOVE,              /* Alt+drag or xdg_toplevel.move in progress */
-	FW_GRAB_RESIZE,            /* xdg_toplevel.resize in progress */
+	FW_GRAB_NONE,   /* events go to the surface under the pointer */
+	FW_GRAB_MOVE,   /* Alt+drag or xdg_toplevel.move in progress */
+	FW_GRAB_RESIZE, /* xdg_toplevel.resize in progress */
 };
 
 /* A window following the pointer until the button goes up. */
 struct fw_grab {
 	enum fw_grab_mode mode;
-	struct fw_view *view;      /* not owned; cleared when the view unmaps */
-	double x, y;               /* MOVE: pointer offset in the window;
+	struct fw_view *view;    /* not owned; cleared when the view unmaps */
+	double x, y;             /* MOVE: pointer offset in the window;
 	                              RESIZE: pointer position at the start */
-	struct wlr_box geometry;   /* RESIZE: window box at the start, layout */
-	uint32_t edges;            /* RESIZE: enum wlr_edges */
-	bool from_client;          /* the client saw the button press */
+	struct wlr_box geometry; /* RESIZE: window box at the start, layout */
+	uint32_t edges;          /* RESIZE: enum wlr_edges */
+	bool from_client;        /* the client saw the button press */
 };
 
 struct fw_seat {
 	struct fw_server *server;
-	struct wlr_seat *seat;              /* display-owned, dies with it */
-	struct wl_list keyboards;           /* struct fw_keyboard.link */
-	struct wl_list touch_devices;       /* struct fw_touch_device.link */
+	struct wlr_seat *seat;        /* display-owned, dies with it */
+	struct wl_list keyboards;     /* struct fw_keyboard.link */
+	struct wl_list touch_devices; /* struct fw_touch_device.link */
 	struct fw_grab grab;
 
 	struct wl_listener new_input;

@@ -66,18 +66,18 @@ static bool create_globals(struct fw_server *server) {
 	if (!wlr_renderer_init_wl_display(server->renderer, server->display)) {
 		return false;
 	}
-	server->compositor = wlr_compositor_create(server->display,
-		server->renderer);
+	server->compositor =
+		wlr_compositor_create(server->display, server->renderer);
 	if (server->compositor == NULL) {
 		return false;
 	}
 	/* wlroots 0.15 creates wl_subcompositor along with wl_compositor. */
 	server->subcompositor = &server->compositor->subcompositor;
 	if (wlr_data_device_manager_create(server->display) == NULL ||
-			wlr_xdg_output_manager_v1_create(server->display,
-				server->output_layout) == NULL ||
-			wlr_screencopy_manager_v1_create(server->display) == NULL ||
-			wlr_viewporter_create(server->display) == NULL) {
+		wlr_xdg_output_manager_v1_create(server->display,
+			server->output_layout) == NULL ||
+		wlr_screencopy_manager_v1_create(server->display) == NULL ||
+		wlr_viewporter_create(server->display) == NULL) {
 		return false;
 	}
 	server->commits = fw_commit_tracker_create(server);
@@ -109,7 +109,7 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	 * wlroots' autocreate would log an ERROR while looking for one. */
 	struct wlr_renderer *renderer;
 	if (server->config.no_render_node &&
-			wlr_backend_get_drm_fd(server->backend) < 0) {
+		wlr_backend_get_drm_fd(server->backend) < 0) {
 		renderer = wlr_pixman_renderer_create();
 	} else {
 		renderer = wlr_renderer_autocreate(server->backend);
@@ -119,8 +119,8 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 		wlr_log(WLR_ERROR, "cannot create a renderer");
 		goto fail;
 	}
-	server->allocator = wlr_allocator_autocreate(server->backend,
-		server->renderer);
+	server->allocator =
+		wlr_allocator_autocreate(server->backend, server->renderer);
 	if (server->allocator == NULL) {
 		wlr_log(WLR_ERROR, "cannot create an allocator");
 		goto fail;
@@ -129,8 +129,7 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	server->output_layout = wlr_output_layout_create();
 	server->scene = wlr_scene_create();
 	if (server->output_layout == NULL || server->scene == NULL ||
-			!wlr_scene_attach_output_layout(server->scene,
-				server->output_layout)) {
+		!wlr_scene_attach_output_layout(server->scene, server->output_layout)) {
 		goto fail;
 	}
 	if (!create_globals(server)) {
@@ -138,7 +137,7 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 		goto fail;
 	}
 	if (!fw_output_init(server) || !fw_xdg_shell_init(server) ||
-			!fw_cursor_init(server) || !fw_seat_init(server)) {
+		!fw_cursor_init(server) || !fw_seat_init(server)) {
 		goto fail;
 	}
 
@@ -154,17 +153,17 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	}
 
 	if (server->config.headless &&
-			wlr_headless_add_output(server->backend, server->config.width,
-				server->config.height) == NULL) {
+		wlr_headless_add_output(server->backend, server->config.width,
+			server->config.height) == NULL) {
 		wlr_log(WLR_ERROR, "cannot add the headless output");
 		goto fail;
 	}
 
 	if (server->config.handle_signals) {
-		server->sigint = wl_event_loop_add_signal(server->event_loop,
-			SIGINT, handle_stop_signal, server);
-		server->sigterm = wl_event_loop_add_signal(server->event_loop,
-			SIGTERM, handle_stop_signal, server);
+		server->sigint = wl_event_loop_add_signal(server->event_loop, SIGINT,
+			handle_stop_signal, server);
+		server->sigterm = wl_event_loop_add_signal(server->event_loop, SIGTERM,
+			handle_stop_signal, server);
 		if (server->sigint == NULL || server->sigterm == NULL) {
 			wlr_log(WLR_ERROR, "cannot watch SIGINT and SIGTERM");
 			goto fail;
@@ -174,7 +173,8 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 		signal(SIGPIPE, SIG_IGN);
 	}
 
-	if (!wlr_backend_start(server->backend) || !fw_seat_ensure_keyboard(server)) {
+	if (!wlr_backend_start(server->backend) ||
+		!fw_seat_ensure_keyboard(server)) {
 		wlr_log(WLR_ERROR, "cannot start the backend");
 		goto fail;
 	}
@@ -279,7 +279,8 @@ void fw_server_finish(struct fw_server *server) {
 	if (server->renderer != NULL) {
 		wlr_renderer_destroy(server->renderer);
 	}
-	wlr_log(WLR_INFO, "stats: output_commits=%llu presented=%llu "
+	wlr_log(WLR_INFO,
+		"stats: output_commits=%llu presented=%llu "
 		"discarded=%llu toplevels=%llu",
 		(unsigned long long)server->stats.output_commits,
 		(unsigned long long)server->stats.feedback_presented,

@@ -49,20 +49,20 @@ struct fw_socket;
  * borrowed: they must outlive the server.
  */
 struct fw_config {
-	bool headless;             /* --headless: headless backend, no autocreate */
-	int32_t width, height;     /* --output WxH[@HZ], headless outputs only */
-	int32_t refresh_mhz;       /* refresh in mHz (60 Hz = 60000) */
-	bool no_socket;            /* listen nowhere; clients come only through
+	bool headless;           /* --headless: headless backend, no autocreate */
+	int32_t width, height;   /* --output WxH[@HZ], headless outputs only */
+	int32_t refresh_mhz;     /* refresh in mHz (60 Hz = 60000) */
+	bool no_socket;          /* listen nowhere; clients come only through
 	                            * fw_server_add_client() */
-	const char *runtime_dir;   /* where the socket goes ($XDG_RUNTIME_DIR) */
-	const char *socket_name;   /* --socket; NULL = first free wayland-N */
-	const char *startup_cmd;   /* -s; NULL = none; needs the socket */
+	const char *runtime_dir; /* where the socket goes ($XDG_RUNTIME_DIR) */
+	const char *socket_name; /* --socket; NULL = first free wayland-N */
+	const char *startup_cmd; /* -s; NULL = none; needs the socket */
 	/* -- CMD [ARGS]: run as a client (needs the socket); the server stops
 	 * when it exits and takes its status.  NULL = none. */
 	char *const *command;
-	bool no_explicit_sync;     /* --no-explicit-sync: hide both globals */
-	bool test_input;           /* --test-input: virtual pointer/keyboard */
-	bool no_render_node;       /* no /dev/dri/renderD*: unless the backend
+	bool no_explicit_sync; /* --no-explicit-sync: hide both globals */
+	bool test_input;       /* --test-input: virtual pointer/keyboard */
+	bool no_render_node;   /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
 	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
 	 * 0 = the child keeps the compositor's. */
@@ -74,9 +74,9 @@ struct fw_config {
 
 /* Counters printed at shutdown (tests and the demo read them from the log). */
 struct fw_stats {
-	uint64_t output_commits;       /* frames really committed to an output */
-	uint64_t feedback_presented;   /* wp_presentation_feedback.presented sent */
-	uint64_t feedback_discarded;   /* wp_presentation_feedback.discarded sent */
+	uint64_t output_commits;     /* frames really committed to an output */
+	uint64_t feedback_presented; /* wp_presentation_feedback.presented sent */
+	uint64_t feedback_discarded; /* wp_presentation_feedback.discarded sent */
 	uint64_t toplevels_mapped;
 };
 
@@ -85,39 +85,40 @@ struct fw_server {
 	struct fw_stats stats;
 
 	struct wl_display *display;
-	struct wl_event_loop *event_loop;   /* the display's loop, not owned */
-	struct fw_socket *socket;           /* NULL with config.no_socket */
+	struct wl_event_loop *event_loop; /* the display's loop, not owned */
+	struct fw_socket *socket;         /* NULL with config.no_socket */
 
 	struct wlr_backend *backend;
-	struct wlr_session *session;        /* NULL unless on a VT (DRM/libinput) */
+	struct wlr_session *session; /* NULL unless on a VT (DRM/libinput) */
 	struct wlr_renderer *renderer;
 	struct wlr_allocator *allocator;
 
 	struct wlr_compositor *compositor;
-	struct wlr_subcompositor *subcompositor;  /* embedded in compositor on 0.15 */
+	struct wlr_subcompositor
+		*subcompositor; /* embedded in compositor on 0.15 */
 	struct wlr_scene *scene;
 	struct wlr_output_layout *output_layout;
-	struct wl_list outputs;             /* struct fw_output.link */
+	struct wl_list outputs; /* struct fw_output.link */
 	struct wl_listener new_output;
 
 	struct wlr_xdg_shell *xdg_shell;
 	struct wl_listener new_xdg_surface;
-	struct wl_list views;               /* struct fw_view.link, top first */
+	struct wl_list views; /* struct fw_view.link, top first */
 	uint32_t next_view_id;
 
-	struct fw_seat *seat;               /* seat.h; seat.c owns it */
-	struct fw_cursor *cursor;           /* cursor.h; cursor.c owns it */
+	struct fw_seat *seat;     /* seat.h; seat.c owns it */
+	struct fw_cursor *cursor; /* cursor.h; cursor.c owns it */
 
-	struct fw_commit_tracker *commits;  /* commit.h */
+	struct fw_commit_tracker *commits; /* commit.h */
 	struct fw_presentation *presentation;
 
-	struct wl_list modules;             /* struct fw_module_instance.link */
+	struct wl_list modules; /* struct fw_module_instance.link */
 
-	pid_t startup_pid;                  /* -s child, 0 when none or reaped */
-	pid_t command_pid;                  /* -- CMD, 0 when none or reaped */
-	struct wl_event_source *sigchld;    /* only while a child may run */
-	struct wl_event_source *sigint, *sigterm;   /* config.handle_signals */
-	int exit_status;                    /* what main() returns */
+	pid_t startup_pid;               /* -s child, 0 when none or reaped */
+	pid_t command_pid;               /* -- CMD, 0 when none or reaped */
+	struct wl_event_source *sigchld; /* only while a child may run */
+	struct wl_event_source *sigint, *sigterm; /* config.handle_signals */
+	int exit_status;                          /* what main() returns */
 };
 
 /*

@@ -26,19 +26,19 @@
 #define ACCEPT_RETRY_MS 200
 
 struct fw_socket {
-	struct wl_display *display;         /* not owned */
-	int fd;                             /* listening socket */
-	int lock_fd;                        /* NAME.lock, flock held */
-	struct wl_event_source *source;     /* fd readable: accept */
-	bool bound;                         /* path is ours to unlink */
+	struct wl_display *display;     /* not owned */
+	int fd;                         /* listening socket */
+	int lock_fd;                    /* NAME.lock, flock held */
+	struct wl_event_source *source; /* fd readable: accept */
+	bool bound;                     /* path is ours to unlink */
 	/* Out of fds: a connection still waiting keeps the (level-triggered)
 	 * socket readable, and accept fails each time, so the loop would spin.
 	 * The spare fd (/dev/null) is closed to make room for one accept of
 	 * that connection, which is closed at once, then taken back.  Without
 	 * a spare, accepting pauses until the retry timer. */
 	int spare_fd;
-	struct wl_event_source *retry;      /* re-enables source */
-	bool exhausted;                     /* in an episode: logged once */
+	struct wl_event_source *retry; /* re-enables source */
+	bool exhausted;                /* in an episode: logged once */
 	char name[64];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char lock_path[sizeof(((struct sockaddr_un *)0)->sun_path) +
@@ -68,9 +68,10 @@ static int handle_retry(void *data) {
 static void refuse_one(struct fw_socket *sock, int err) {
 	if (!sock->exhausted) {
 		sock->exhausted = true;
-		wlr_log(WLR_ERROR, "socket %s: out of file descriptors (%s); "
-			"refusing new clients until some are freed", sock->name,
-			strerror(err));
+		wlr_log(WLR_ERROR,
+			"socket %s: out of file descriptors (%s); "
+			"refusing new clients until some are freed",
+			sock->name, strerror(err));
 	}
 	if (sock->spare_fd >= 0) {
 		close(sock->spare_fd);
@@ -139,13 +140,11 @@ static enum lock_result lock_name(struct fw_socket *sock) {
 	struct stat st;
 	if (lstat(sock->path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			wlr_log(WLR_ERROR, "%s exists and is not a socket",
-				sock->path);
+			wlr_log(WLR_ERROR, "%s exists and is not a socket", sock->path);
 			return FAILED;
 		}
 		if (unlink(sock->path) < 0) {
-			wlr_log_errno(WLR_ERROR, "cannot remove the stale %s",
-				sock->path);
+			wlr_log_errno(WLR_ERROR, "cannot remove the stale %s", sock->path);
 			return FAILED;
 		}
 	} else if (errno != ENOENT) {
@@ -156,16 +155,16 @@ static enum lock_result lock_name(struct fw_socket *sock) {
 }
 
 static bool set_name(struct fw_socket *sock, const char *dir,
-		const char *name) {
+	const char *name) {
 	int n = snprintf(sock->name, sizeof(sock->name), "%s", name);
 	int p = snprintf(sock->path, sizeof(sock->path), "%s/%s", dir, name);
-	if (n < 0 || (size_t)n >= sizeof(sock->name) ||
-			p < 0 || (size_t)p >= sizeof(sock->path)) {
+	if (n < 0 || (size_t)n >= sizeof(sock->name) || p < 0 ||
+		(size_t)p >= sizeof(sock->path)) {
 		wlr_log(WLR_ERROR, "socket path %s/%s is too long", dir, name);
 		return false;
 	}
-	snprintf(sock->lock_path, sizeof(sock->lock_path), "%s%s",
-		sock->path, LOCK_SUFFIX);
+	snprintf(sock->lock_path, sizeof(sock->lock_path), "%s%s", sock->path,
+		LOCK_SUFFIX);
 	return true;
 }
 
@@ -175,7 +174,7 @@ static bool bind_and_listen(struct fw_socket *sock) {
 		wlr_log_errno(WLR_ERROR, "socket %s: socket()", sock->name);
 		return false;
 	}
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	memcpy(addr.sun_path, sock->path, sizeof(addr.sun_path));
 	if (bind(sock->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		wlr_log_errno(WLR_ERROR, "cannot bind %s", sock->path);
@@ -197,8 +196,8 @@ static bool bind_and_listen(struct fw_socket *sock) {
 	return true;
 }
 
-struct fw_socket *fw_socket_create(struct wl_display *display,
-		const char *dir, const char *name) {
+struct fw_socket *fw_socket_create(struct wl_display *display, const char *dir,
+	const char *name) {
 	struct fw_socket *sock = calloc(1, sizeof(*sock));
 	if (sock == NULL) {
 		return NULL;
@@ -214,8 +213,10 @@ struct fw_socket *fw_socket_create(struct wl_display *display,
 			locked = lock_name(sock);
 		}
 		if (locked == IN_USE) {
-			wlr_log(WLR_ERROR, "socket %s is in use (another compositor?); "
-				"name another with --socket", name);
+			wlr_log(WLR_ERROR,
+				"socket %s is in use (another compositor?); "
+				"name another with --socket",
+				name);
 		}
 	} else {
 		for (int i = 0; i <= AUTO_NAME_MAX; i++) {
@@ -230,9 +231,10 @@ struct fw_socket *fw_socket_create(struct wl_display *display,
 			}
 		}
 		if (locked == IN_USE) {
-			wlr_log(WLR_ERROR, "no free socket in %s: wayland-0 to "
-				"wayland-%d are in use (name one with --socket)", dir,
-				AUTO_NAME_MAX);
+			wlr_log(WLR_ERROR,
+				"no free socket in %s: wayland-0 to "
+				"wayland-%d are in use (name one with --socket)",
+				dir, AUTO_NAME_MAX);
 		}
 	}
 	if (locked != LOCKED || !bind_and_listen(sock)) {

@@ -22,8 +22,8 @@ struct fw_socket;
  * the lock) and NULL is returned with nothing left behind.
  * The socket belongs to the caller until fw_socket_destroy().
  */
-struct fw_socket *fw_socket_create(struct wl_display *display,
-	const char *dir, const char *name);
+struct fw_socket *fw_socket_create(struct wl_display *display, const char *dir,
+	const char *name);
 
 /* The name clients put in WAYLAND_DISPLAY; owned by the socket. */
 const char *fw_socket_name(const struct fw_socket *socket);

@@ -30,8 +30,7 @@ struct trace_json {
 	char line[LINE_SIZE];
 };
 
-static void put(struct trace_json *tj, const char *s, size_t n)
-{
+static void put(struct trace_json *tj, const char *s, size_t n) {
 	/* Never happens with the caps above; a cut line beats an overrun. */
 	if (n > LINE_SIZE - tj->line_len)
 		n = LINE_SIZE - tj->line_len;
@@ -42,8 +41,7 @@ static void put(struct trace_json *tj, const char *s, size_t n)
 static void putf(struct trace_json *tj, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void putf(struct trace_json *tj, const char *fmt, ...)
-{
+static void putf(struct trace_json *tj, const char *fmt, ...) {
 	char buf[128];
 	va_list ap;
 	int n;
@@ -56,14 +54,13 @@ static void putf(struct trace_json *tj, const char *fmt, ...)
 }
 
 /* A JSON string: printable ASCII kept, quote and backslash escaped. */
-static void put_str(struct trace_json *tj, const char *s)
-{
+static void put_str(struct trace_json *tj, const char *s) {
 	put(tj, "\"", 1);
 	for (size_t i = 0; s && s[i] && i < STR_MAX; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '"' || c == '\\') {
-			char esc[2] = { '\\', (char)c };
+			char esc[2] = {'\\', (char)c};
 			put(tj, esc, 2);
 		} else if (c >= 0x20 && c < 0x7f) {
 			put(tj, (const char *)&c, 1);
@@ -74,23 +71,20 @@ static void put_str(struct trace_json *tj, const char *s)
 	put(tj, "\"", 1);
 }
 
-static void put_key_str(struct trace_json *tj, const char *key, const char *s)
-{
+static void put_key_str(struct trace_json *tj, const char *key, const char *s) {
 	putf(tj, ",\"%s\":", key);
 	put_str(tj, s);
 }
 
 /* ns -> microseconds with three decimals, exact. */
-static void put_ts(struct trace_json *tj, int64_t ns)
-{
+static void put_ts(struct trace_json *tj, int64_t ns) {
 	if (ns < 0)
 		ns = 0;
 	putf(tj, ",\"ts\":%" PRId64 ".%03d", ns / 1000, (int)(ns % 1000));
 }
 
 static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
-		int nargs)
-{
+	int nargs) {
 	if (!args || nargs <= 0)
 		return;
 	put(tj, ",\"args\":{", 9);
@@ -107,29 +101,26 @@ static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
 	put(tj, "}", 1);
 }
 
-static void begin_line(struct trace_json *tj, const char *ph, int pid, int tid)
-{
+static void begin_line(struct trace_json *tj, const char *ph, int pid,
+	int tid) {
 	tj->line_len = 0;
 	putf(tj, "{\"ph\":\"%s\",\"pid\":%d,\"tid\":%d", ph, pid, tid);
 }
 
 /* Move the finished line to the output buffer, whole. */
-static void append_line(struct trace_json *tj)
-{
+static void append_line(struct trace_json *tj) {
 	if (tj->line_len > OUT_SIZE - tj->out_len)
 		trace_json_flush(tj);
 	memcpy(tj->out + tj->out_len, tj->line, tj->line_len);
 	tj->out_len += tj->line_len;
 }
 
-static void end_line(struct trace_json *tj)
-{
+static void end_line(struct trace_json *tj) {
 	put(tj, "},\n", 3);
 	append_line(tj);
 }
 
-bool trace_json_flush(struct trace_json *tj)
-{
+bool trace_json_flush(struct trace_json *tj) {
 	size_t done = 0;
 
 	while (done < tj->out_len) {
@@ -148,8 +139,7 @@ bool trace_json_flush(struct trace_json *tj)
 	return true;
 }
 
-struct trace_json *trace_json_create(int fd)
-{
+struct trace_json *trace_json_create(int fd) {
 	struct trace_json *tj = calloc(1, sizeof(*tj));
 
 	if (!tj) {
@@ -170,8 +160,7 @@ struct trace_json *trace_json_create(int fd)
 	return tj;
 }
 
-void trace_json_destroy(struct trace_json *tj, int64_t end_ns)
-{
+void trace_json_destroy(struct trace_json *tj, int64_t end_ns) {
 	if (!tj)
 		return;
 	begin_line(tj, "i", 0, 0);
@@ -185,9 +174,8 @@ void trace_json_destroy(struct trace_json *tj, int64_t end_ns)
 	free(tj);
 }
 
-static void metadata(struct trace_json *tj, int pid, int tid,
-		const char *name, const struct trace_json_arg *arg)
-{
+static void metadata(struct trace_json *tj, int pid, int tid, const char *name,
+	const struct trace_json_arg *arg) {
 	begin_line(tj, "M", pid, tid);
 	put_key_str(tj, "name", name);
 	put_args(tj, arg, 1);
@@ -195,28 +183,25 @@ static void metadata(struct trace_json *tj, int pid, int tid,
 }
 
 void trace_json_process(struct trace_json *tj, int pid, const char *name,
-		int sort_index)
-{
-	struct trace_json_arg n = { .key = "name", .str = name };
-	struct trace_json_arg i = { .key = "sort_index", .num = sort_index };
+	int sort_index) {
+	struct trace_json_arg n = {.key = "name", .str = name};
+	struct trace_json_arg i = {.key = "sort_index", .num = sort_index};
 
 	metadata(tj, pid, 0, "process_name", &n);
 	metadata(tj, pid, 0, "process_sort_index", &i);
 }
 
-void trace_json_track(struct trace_json *tj, int pid, int tid,
-		const char *name, int sort_index)
-{
-	struct trace_json_arg n = { .key = "name", .str = name };
-	struct trace_json_arg i = { .key = "sort_index", .num = sort_index };
+void trace_json_track(struct trace_json *tj, int pid, int tid, const char *name,
+	int sort_index) {
+	struct trace_json_arg n = {.key = "name", .str = name};
+	struct trace_json_arg i = {.key = "sort_index", .num = sort_index};
 
 	metadata(tj, pid, tid, "thread_name", &n);
 	metadata(tj, pid, tid, "thread_sort_index", &i);
 }
 
 static void with_id(struct trace_json *tj, const char *ph, int pid, int tid,
-		const char *cat, const char *name, uint64_t id, int64_t ts_ns)
-{
+	const char *cat, const char *name, uint64_t id, int64_t ts_ns) {
 	begin_line(tj, ph, pid, tid);
 	put_key_str(tj, "cat", cat);
 	put_key_str(tj, "name", name);
@@ -226,32 +211,28 @@ static void with_id(struct trace_json *tj, const char *ph, int pid, int tid,
 }
 
 static void span(struct trace_json *tj, const char *ph, int pid, int tid,
-		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
-		const struct trace_json_arg *args, int nargs)
-{
+	const char *cat, const char *name, uint64_t id, int64_t ts_ns,
+	const struct trace_json_arg *args, int nargs) {
 	with_id(tj, ph, pid, tid, cat, name, id, ts_ns);
 	put_args(tj, args, nargs);
 	end_line(tj);
 }
 
 void trace_json_span_begin(struct trace_json *tj, int pid, int tid,
-		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
-		const struct trace_json_arg *args, int nargs)
-{
+	const char *cat, const char *name, uint64_t id, int64_t ts_ns,
+	const struct trace_json_arg *args, int nargs) {
 	span(tj, "b", pid, tid, cat, name, id, ts_ns, args, nargs);
 }
 
 void trace_json_span_end(struct trace_json *tj, int pid, int tid,
-		const char *cat, const char *name, uint64_t id, int64_t ts_ns,
-		const struct trace_json_arg *args, int nargs)
-{
+	const char *cat, const char *name, uint64_t id, int64_t ts_ns,
+	const struct trace_json_arg *args, int nargs) {
 	span(tj, "e", pid, tid, cat, name, id, ts_ns, args, nargs);
 }
 
 void trace_json_instant(struct trace_json *tj, int pid, int tid,
-		const char *cat, const char *name, int64_t ts_ns,
-		const struct trace_json_arg *args, int nargs)
-{
+	const char *cat, const char *name, int64_t ts_ns,
+	const struct trace_json_arg *args, int nargs) {
 	begin_line(tj, "i", pid, tid);
 	put_key_str(tj, "cat", cat);
 	put_key_str(tj, "name", name);
@@ -262,24 +243,21 @@ void trace_json_instant(struct trace_json *tj, int pid, int tid,
 }
 
 void trace_json_flow_start(struct trace_json *tj, int pid, int tid,
-		const char *cat, const char *name, uint64_t id, int64_t ts_ns)
-{
+	const char *cat, const char *name, uint64_t id, int64_t ts_ns) {
 	with_id(tj, "s", pid, tid, cat, name, id, ts_ns);
 	end_line(tj);
 }
 
 void trace_json_flow_end(struct trace_json *tj, int pid, int tid,
-		const char *cat, const char *name, uint64_t id, int64_t ts_ns)
-{
+	const char *cat, const char *name, uint64_t id, int64_t ts_ns) {
 	with_id(tj, "f", pid, tid, cat, name, id, ts_ns);
 	put(tj, ",\"bp\":\"e\"", 9);
 	end_line(tj);
 }
 
 void trace_json_counter(struct trace_json *tj, int pid, const char *name,
-		const char *series, int64_t value, int64_t ts_ns)
-{
-	struct trace_json_arg v = { .key = series, .num = value };
+	const char *series, int64_t value, int64_t ts_ns) {
+	struct trace_json_arg v = {.key = series, .num = value};
 
 	begin_line(tj, "C", pid, 0);
 	put_key_str(tj, "name", name);

@@ -47,8 +47,8 @@ bool trace_json_flush(struct trace_json *tj);
 void trace_json_process(struct trace_json *tj, int pid, const char *name,
 	int sort_index);
 /* A named track (thread) of a process, e.g. one per surface, and its order. */
-void trace_json_track(struct trace_json *tj, int pid, int tid,
-	const char *name, int sort_index);
+void trace_json_track(struct trace_json *tj, int pid, int tid, const char *name,
+	int sort_index);
 
 /*
  * An async span: begin ("b") and end ("e") with the same @cat, @name and

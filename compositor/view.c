@@ -35,7 +35,10 @@ static struct wlr_box view_box(struct fw_view *view) {
 	struct wlr_box geo;
 	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
 	return (struct wlr_box){
-		.x = view->x, .y = view->y, .width = geo.width, .height = geo.height,
+		.x = view->x,
+		.y = view->y,
+		.width = geo.width,
+		.height = geo.height,
 	};
 }
 
@@ -79,7 +82,7 @@ void fw_view_focus(struct fw_view *view) {
 }
 
 struct fw_view *fw_view_at(struct fw_server *server, double lx, double ly,
-		struct wlr_surface **surface, double *sx, double *sy) {
+	struct wlr_surface **surface, double *sx, double *sy) {
 	struct wlr_scene_node *node =
 		wlr_scene_node_at(&server->scene->node, lx, ly, sx, sy);
 	if (node == NULL || node->type != WLR_SCENE_NODE_SURFACE) {
@@ -96,7 +99,7 @@ struct fw_view *fw_view_at(struct fw_server *server, double lx, double ly,
 
 /* The box of the output the view is mostly on (or the first one). */
 static bool view_output_box(struct fw_view *view, struct wlr_output *want,
-		struct wlr_box *box) {
+	struct wlr_box *box) {
 	struct wlr_output_layout *layout = view->server->output_layout;
 	struct wlr_output *output = want;
 	if (output == NULL) {
@@ -131,12 +134,12 @@ static void view_cover(struct fw_view *view, const struct wlr_box *box) {
 
 static void view_restore(struct fw_view *view) {
 	fw_view_move(view, view->saved.x, view->saved.y);
-	wlr_xdg_toplevel_set_size(view->xdg_surface,
-		(uint32_t)view->saved.width, (uint32_t)view->saved.height);
+	wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)view->saved.width,
+		(uint32_t)view->saved.height);
 }
 
 static void view_set_fullscreen(struct fw_view *view, bool fullscreen,
-		struct wlr_output *output) {
+	struct wlr_output *output) {
 	struct wlr_box box;
 	if (fullscreen == view->fullscreen) {
 		/* Nothing changes, but the client waits for a configure. */
@@ -196,10 +199,10 @@ static bool boxes_overlap(const struct wlr_box *a, const struct wlr_box *b) {
 
 /* Does box lie inside out and clear of every mapped view but self? */
 static bool spot_is_free(struct fw_view *self, const struct wlr_box *out,
-		const struct wlr_box *box) {
+	const struct wlr_box *box) {
 	if (box->x < out->x || box->y < out->y ||
-			box->x + box->width > out->x + out->width ||
-			box->y + box->height > out->y + out->height) {
+		box->x + box->width > out->x + out->width ||
+		box->y + box->height > out->y + out->height) {
 		return false;
 	}
 	struct fw_view *other;
@@ -221,7 +224,7 @@ static int compare_int(const void *a, const void *b) {
  * always be slid up and left until it touches the output's edge or another
  * window's right/bottom edge, so those edges are the only candidates. */
 static bool find_free_spot(struct fw_view *view, const struct wlr_box *out,
-		struct wlr_box *box) {
+	struct wlr_box *box) {
 	int n = wl_list_length(&view->server->views) + 1;
 	int *xs = calloc((size_t)n, sizeof(int));
 	int *ys = calloc((size_t)n, sizeof(int));
@@ -261,12 +264,12 @@ static bool find_free_spot(struct fw_view *view, const struct wlr_box *out,
  * the first slot.  Derived from the windows mapped now, so closing
  * windows frees their slots. */
 static void cascade_spot(struct fw_view *view, const struct wlr_box *out,
-		struct wlr_box *box) {
-	for (int k = 1; ; k++) {
+	struct wlr_box *box) {
+	for (int k = 1;; k++) {
 		box->x = out->x + k * CASCADE_STEP;
 		box->y = out->y + k * CASCADE_STEP;
 		if (box->x + box->width > out->x + out->width ||
-				box->y + box->height > out->y + out->height) {
+			box->y + box->height > out->y + out->height) {
 			box->x = out->x + CASCADE_STEP;
 			box->y = out->y + CASCADE_STEP;
 			return;
@@ -274,8 +277,8 @@ static void cascade_spot(struct fw_view *view, const struct wlr_box *out,
 		bool taken = false;
 		struct fw_view *other;
 		wl_list_for_each(other, &view->server->views, link) {
-			taken = taken || (other != view && other->x == box->x &&
-				other->y == box->y);
+			taken = taken ||
+				(other != view && other->x == box->x && other->y == box->y);
 		}
 		if (!taken) {
 			return;
@@ -286,8 +289,8 @@ static void cascade_spot(struct fw_view *view, const struct wlr_box *out,
 /* The output new windows go to: the one at the layout's origin (the
  * top-left one with the auto layout), else any. */
 static struct wlr_box placement_output_box(struct fw_server *server) {
-	struct wlr_output *output = wlr_output_layout_output_at(
-		server->output_layout, 0, 0);
+	struct wlr_output *output =
+		wlr_output_layout_output_at(server->output_layout, 0, 0);
 	if (output == NULL) {
 		output = wlr_output_layout_get_center_output(server->output_layout);
 	}
@@ -307,12 +310,15 @@ static void view_place(struct fw_view *view) {
 	}
 	fw_view_move(view, box.x, box.y);
 	view->placed = true;
-	wlr_log(WLR_INFO, "toplevel %u mapped at %d,%d size %dx%d "
-		"app_id=\"%s\" title=\"%s\"", view->id, box.x, box.y, box.width,
-		box.height, view->xdg_surface->toplevel->app_id ?
-			view->xdg_surface->toplevel->app_id : "",
-		view->xdg_surface->toplevel->title ?
-			view->xdg_surface->toplevel->title : "");
+	wlr_log(WLR_INFO,
+		"toplevel %u mapped at %d,%d size %dx%d "
+		"app_id=\"%s\" title=\"%s\"",
+		view->id, box.x, box.y, box.width, box.height,
+		view->xdg_surface->toplevel->app_id
+			? view->xdg_surface->toplevel->app_id
+			: "",
+		view->xdg_surface->toplevel->title ? view->xdg_surface->toplevel->title
+										   : "");
 }
 
 static void view_handle_map(struct wl_listener *listener, void *data) {
@@ -391,8 +397,7 @@ static bool view_may_grab(struct fw_view *view) {
 		wl_resource_get_client(view->xdg_surface->resource);
 }
 
-static void view_handle_request_move(struct wl_listener *listener,
-		void *data) {
+static void view_handle_request_move(struct wl_listener *listener, void *data) {
 	/* A client asks to be dragged (from its own title bar).  Only honour
 	 * it for the focused client while a button is down; otherwise any
 	 * client could grab the pointer. */
@@ -406,7 +411,7 @@ static void view_handle_request_move(struct wl_listener *listener,
 }
 
 static void view_handle_request_resize(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_view *view = wl_container_of(listener, view, request_resize);
 	struct wlr_xdg_toplevel_resize_event *event = data;
 	if (!view_may_grab(view) || view->maximized || view->fullscreen) {
@@ -417,7 +422,7 @@ static void view_handle_request_resize(struct wl_listener *listener,
 }
 
 static void view_handle_request_maximize(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_view *view = wl_container_of(listener, view, request_maximize);
 	if (!view->mapped) {
 		/* Applied at map from toplevel->requested. */
@@ -427,7 +432,7 @@ static void view_handle_request_maximize(struct wl_listener *listener,
 }
 
 static void view_handle_request_fullscreen(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_view *view = wl_container_of(listener, view, request_fullscreen);
 	struct wlr_xdg_toplevel_set_fullscreen_event *event = data;
 	if (!view->mapped) {
@@ -439,12 +444,13 @@ static void view_handle_request_fullscreen(struct wl_listener *listener,
 /* Keep a new popup inside the output layout, in the coordinates of its
  * toplevel's surface (what wlroots expects). */
 static void popup_unconstrain(struct fw_server *server,
-		struct wlr_xdg_surface *popup_surface) {
+	struct wlr_xdg_surface *popup_surface) {
 	struct wlr_xdg_surface *root = popup_surface;
 	while (root != NULL && root->role == WLR_XDG_SURFACE_ROLE_POPUP) {
 		struct wlr_surface *parent = root->popup->parent;
-		root = parent != NULL && wlr_surface_is_xdg_surface(parent) ?
-			wlr_xdg_surface_from_wlr_surface(parent) : NULL;
+		root = parent != NULL && wlr_surface_is_xdg_surface(parent)
+			? wlr_xdg_surface_from_wlr_surface(parent)
+			: NULL;
 	}
 	if (root == NULL || root->data == NULL) {
 		return;
@@ -464,7 +470,7 @@ static void popup_unconstrain(struct fw_server *server,
 }
 
 static void server_handle_new_xdg_surface(struct wl_listener *listener,
-		void *data) {
+	void *data) {
 	struct fw_server *server =
 		wl_container_of(listener, server, new_xdg_surface);
 	struct wlr_xdg_surface *xdg_surface = data;
@@ -474,7 +480,7 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 		 * it; parent->data is the parent's scene node. */
 		struct wlr_surface *parent_surface = xdg_surface->popup->parent;
 		if (parent_surface == NULL ||
-				!wlr_surface_is_xdg_surface(parent_surface)) {
+			!wlr_surface_is_xdg_surface(parent_surface)) {
 			return;
 		}
 		struct wlr_xdg_surface *parent =
@@ -484,8 +490,8 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 			/* A parent we never drew (not a toplevel or popup of ours). */
 			return;
 		}
-		xdg_surface->data = wlr_scene_xdg_surface_create(parent->data,
-			xdg_surface);
+		xdg_surface->data =
+			wlr_scene_xdg_surface_create(parent->data, xdg_surface);
 		popup_unconstrain(server, xdg_surface);
 		return;
 	}
@@ -495,19 +501,17 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 
 	struct fw_view *view = calloc(1, sizeof(*view));
 	if (view == NULL) {
-		wl_client_post_no_memory(
-			wl_resource_get_client(xdg_surface->resource));
+		wl_client_post_no_memory(wl_resource_get_client(xdg_surface->resource));
 		return;
 	}
 	view->server = server;
 	view->id = ++server->next_view_id;
 	view->xdg_surface = xdg_surface;
-	view->scene_node = wlr_scene_xdg_surface_create(&server->scene->node,
-		xdg_surface);
+	view->scene_node =
+		wlr_scene_xdg_surface_create(&server->scene->node, xdg_surface);
 	if (view->scene_node == NULL) {
 		free(view);
-		wl_client_post_no_memory(
-			wl_resource_get_client(xdg_surface->resource));
+		wl_client_post_no_memory(wl_resource_get_client(xdg_surface->resource));
 		return;
 	}
 	view->scene_node->data = view;
@@ -528,8 +532,7 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 	view->request_resize.notify = view_handle_request_resize;
 	wl_signal_add(&toplevel->events.request_resize, &view->request_resize);
 	view->request_maximize.notify = view_handle_request_maximize;
-	wl_signal_add(&toplevel->events.request_maximize,
-		&view->request_maximize);
+	wl_signal_add(&toplevel->events.request_maximize, &view->request_maximize);
 	view->request_fullscreen.notify = view_handle_request_fullscreen;
 	wl_signal_add(&toplevel->events.request_fullscreen,
 		&view->request_fullscreen);

@@ -26,8 +26,8 @@ struct fw_view {
 	int x, y;                            /* window geometry's top-left and
 	                                        scene node position, layout */
 	bool mapped;
-	bool placed;                         /* got its first position */
-	struct wlr_box saved;                /* position/size before max/fs */
+	bool placed;          /* got its first position */
+	struct wlr_box saved; /* position/size before max/fs */
 	bool maximized, fullscreen;
 
 	struct wl_listener map;

@@ -21,7 +21,8 @@ int64_t fwd_now_ns(clockid_t clock)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)
+static void wm_base_ping(void *data, struct xdg_wm_base *wm_base,
+			 uint32_t serial)
 {
 	/* A client that stops answering pings gets flagged as hung. */
 	xdg_wm_base_pong(wm_base, serial);
@@ -42,7 +43,8 @@ static const struct wl_shm_listener shm_listener = {
 	.format = shm_format,
 };
 
-static void presentation_clock_id(void *data, struct wp_presentation *p, uint32_t clk_id)
+static void presentation_clock_id(void *data, struct wp_presentation *p,
+				  uint32_t clk_id)
 {
 	struct fwd_display *d = data;
 	d->clock = (clockid_t)clk_id;
@@ -53,7 +55,8 @@ static const struct wp_presentation_listener presentation_listener = {
 };
 
 static void registry_global(void *data, struct wl_registry *registry,
-			    uint32_t name, const char *interface, uint32_t version)
+			    uint32_t name, const char *interface,
+			    uint32_t version)
 {
 	struct fwd_display *d = data;
 
@@ -61,24 +64,32 @@ static void registry_global(void *data, struct wl_registry *registry,
 	 * compositor has: never more than we understand. */
 	if (strcmp(interface, wl_compositor_interface.name) == 0) {
 		d->compositor = wl_registry_bind(registry, name,
-			&wl_compositor_interface, MIN(version, 4));
+						 &wl_compositor_interface,
+						 MIN(version, 4));
 	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
 		d->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
 		wl_shm_add_listener(d->shm, &shm_listener, d);
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
-		d->wm_base = wl_registry_bind(registry, name,
-			&xdg_wm_base_interface, MIN(version, 2));
+		d->wm_base =
+			wl_registry_bind(registry, name, &xdg_wm_base_interface,
+					 MIN(version, 2));
 		xdg_wm_base_add_listener(d->wm_base, &wm_base_listener, d);
 	} else if (strcmp(interface, wp_presentation_interface.name) == 0) {
-		d->presentation = wl_registry_bind(registry, name,
-			&wp_presentation_interface, 1);
+		d->presentation = wl_registry_bind(
+			registry, name, &wp_presentation_interface, 1);
 		wp_presentation_add_listener(d->presentation,
-			&presentation_listener, d);
-	} else if (strcmp(interface, wp_linux_drm_syncobj_manager_v1_interface.name) == 0) {
-		d->syncobj_manager = wl_registry_bind(registry, name,
+					     &presentation_listener, d);
+	} else if (strcmp(interface,
+			  wp_linux_drm_syncobj_manager_v1_interface.name) ==
+		   0) {
+		d->syncobj_manager = wl_registry_bind(
+			registry, name,
 			&wp_linux_drm_syncobj_manager_v1_interface, 1);
-	} else if (strcmp(interface, zwp_linux_explicit_synchronization_v1_interface.name) == 0) {
-		d->explicit_sync = wl_registry_bind(registry, name,
+	} else if (strcmp(interface,
+			  zwp_linux_explicit_synchronization_v1_interface
+				  .name) == 0) {
+		d->explicit_sync = wl_registry_bind(
+			registry, name,
 			&zwp_linux_explicit_synchronization_v1_interface,
 			MIN(version, 2));
 	}
@@ -102,8 +113,10 @@ int fwd_display_connect(struct fwd_display *d)
 
 	d->display = wl_display_connect(NULL);
 	if (!d->display) {
-		fprintf(stderr, "cannot connect to the Wayland display '%s': %m\n",
-			getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY") : "wayland-0");
+		fprintf(stderr,
+			"cannot connect to the Wayland display '%s': %m\n",
+			getenv("WAYLAND_DISPLAY") ? getenv("WAYLAND_DISPLAY")
+						  : "wayland-0");
 		return -1;
 	}
 	d->registry = wl_display_get_registry(d->display);
@@ -118,7 +131,8 @@ int fwd_display_connect(struct fwd_display *d)
 		return -1;
 	}
 	if (!d->compositor || !d->wm_base) {
-		fprintf(stderr, "the compositor lacks wl_compositor or xdg_wm_base\n");
+		fprintf(stderr,
+			"the compositor lacks wl_compositor or xdg_wm_base\n");
 		fwd_display_disconnect(d);
 		return -1;
 	}

@@ -2,7 +2,7 @@
  * clients/common/display.h - connecting a demo client to fenceway and
  * binding the globals the demos use.
  *
- * The demos are written for fenceway only (DESIGN §6): they may rely on its
+ * The demos are written for fenceway only (clients/README.md): they may rely on its
  * soft timelines and soft sync files, which other compositors refuse.  They
  * connect to $WAYLAND_DISPLAY like any client; tools/demo.sh points that at
  * fenceway's socket, never at the user's own compositor.

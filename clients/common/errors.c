@@ -39,8 +39,10 @@ void fwd_errors_report(struct wl_display *display, FILE *out,
 	if (err == EPROTO) {
 		const struct wl_interface *iface = NULL;
 		uint32_t id = 0;
-		uint32_t code = wl_display_get_protocol_error(display, &iface, &id);
-		fprintf(out, "protocol-error: interface=%s id=%u code=%u message=%s\n",
+		uint32_t code =
+			wl_display_get_protocol_error(display, &iface, &id);
+		fprintf(out,
+			"protocol-error: interface=%s id=%u code=%u message=%s\n",
 			iface ? iface->name : "unknown", id, code, last_log);
 		fflush(out);
 		stats->protocol_errors++;

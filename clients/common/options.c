@@ -49,8 +49,9 @@ static void usage(FILE *out, const char *prog, unsigned allowed)
 		"  --linger         after the last frame: print the summary and keep\n"
 		"                   the window up until SIGINT/SIGTERM\n",
 		prog,
-		(allowed & FWD_OPT_PROTOCOL_SYNCOBJ) ? "syncobj, syncfile or none"
-						     : "syncfile or none",
+		(allowed & FWD_OPT_PROTOCOL_SYNCOBJ)
+			? "syncobj, syncfile or none"
+			: "syncfile or none",
 		(allowed & FWD_OPT_PROTOCOL_SYNCOBJ) ? "syncobj" : "syncfile");
 	if (allowed & FWD_OPT_POOL)
 		fprintf(out,
@@ -102,8 +103,8 @@ static int parse_size(const char *s, int32_t *w, int32_t *h)
 {
 	unsigned a, b;
 	char tail;
-	if (sscanf(s, "%ux%u%c", &a, &b, &tail) != 2 ||
-	    a < 16 || b < 16 || a > 4096 || b > 4096)
+	if (sscanf(s, "%ux%u%c", &a, &b, &tail) != 2 || a < 16 || b < 16 ||
+	    a > 4096 || b > 4096)
 		return -1;
 	*w = (int32_t)a;
 	*h = (int32_t)b;
@@ -122,26 +123,40 @@ static int lookup(const char *s, const char *const *names, size_t n)
 int fwd_options_parse(int argc, char **argv, unsigned allowed,
 		      struct fwd_options *o)
 {
-	enum { O_PROTOCOL = 256, O_BUFFERS, O_LATENCY, O_FRAMES, O_SIZE,
-	       O_COLOR, O_POISON, O_NAME, O_MISBEHAVE, O_MISBEHAVE_FRAME,
-	       O_UNTHROTTLED, O_LINGER, O_COMMIT_EARLY, O_LABEL, O_HELP };
+	enum {
+		O_PROTOCOL = 256,
+		O_BUFFERS,
+		O_LATENCY,
+		O_FRAMES,
+		O_SIZE,
+		O_COLOR,
+		O_POISON,
+		O_NAME,
+		O_MISBEHAVE,
+		O_MISBEHAVE_FRAME,
+		O_UNTHROTTLED,
+		O_LINGER,
+		O_COMMIT_EARLY,
+		O_LABEL,
+		O_HELP
+	};
 	static const struct option longopts[] = {
-		{ "protocol", required_argument, NULL, O_PROTOCOL },
-		{ "buffers", required_argument, NULL, O_BUFFERS },
-		{ "latency", required_argument, NULL, O_LATENCY },
-		{ "frames", required_argument, NULL, O_FRAMES },
-		{ "size", required_argument, NULL, O_SIZE },
-		{ "color", required_argument, NULL, O_COLOR },
-		{ "poison", required_argument, NULL, O_POISON },
-		{ "name", required_argument, NULL, O_NAME },
-		{ "misbehave", required_argument, NULL, O_MISBEHAVE },
-		{ "misbehave-frame", required_argument, NULL, O_MISBEHAVE_FRAME },
-		{ "unthrottled", no_argument, NULL, O_UNTHROTTLED },
-		{ "linger", no_argument, NULL, O_LINGER },
-		{ "commit-early", no_argument, NULL, O_COMMIT_EARLY },
-		{ "label", required_argument, NULL, O_LABEL },
-		{ "help", no_argument, NULL, O_HELP },
-		{ 0 },
+		{"protocol", required_argument, NULL, O_PROTOCOL},
+		{"buffers", required_argument, NULL, O_BUFFERS},
+		{"latency", required_argument, NULL, O_LATENCY},
+		{"frames", required_argument, NULL, O_FRAMES},
+		{"size", required_argument, NULL, O_SIZE},
+		{"color", required_argument, NULL, O_COLOR},
+		{"poison", required_argument, NULL, O_POISON},
+		{"name", required_argument, NULL, O_NAME},
+		{"misbehave", required_argument, NULL, O_MISBEHAVE},
+		{"misbehave-frame", required_argument, NULL, O_MISBEHAVE_FRAME},
+		{"unthrottled", no_argument, NULL, O_UNTHROTTLED},
+		{"linger", no_argument, NULL, O_LINGER},
+		{"commit-early", no_argument, NULL, O_COMMIT_EARLY},
+		{"label", required_argument, NULL, O_LABEL},
+		{"help", no_argument, NULL, O_HELP},
+		{0},
 	};
 	const char *prog = argv[0];
 	uint64_t v;
@@ -237,30 +252,39 @@ int fwd_options_parse(int argc, char **argv, unsigned allowed,
 			return -1;
 		}
 		if (need && !(allowed & need)) {
-			fprintf(stderr, "%s: option %s is not supported by this demo\n",
+			fprintf(stderr,
+				"%s: option %s is not supported by this demo\n",
 				prog, argv[optind - 1]);
 			return -1;
 		}
 		if (bad) {
-			fprintf(stderr, "%s: bad value '%s' for %s\n", prog, optarg, bad);
+			fprintf(stderr, "%s: bad value '%s' for %s\n", prog,
+				optarg, bad);
 			return -1;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+			argv[optind]);
 		return -1;
 	}
 	if (o->misbehave && o->protocol == FWD_PROTOCOL_NONE) {
-		fprintf(stderr, "%s: --misbehave needs an explicit-sync protocol\n", prog);
+		fprintf(stderr,
+			"%s: --misbehave needs an explicit-sync protocol\n",
+			prog);
 		return -1;
 	}
 	if (o->commit_early && o->protocol != FWD_PROTOCOL_NONE) {
-		fprintf(stderr, "%s: --commit-early is for --protocol none "
-			"(explicit-sync protocols always commit early)\n", prog);
+		fprintf(stderr,
+			"%s: --commit-early is for --protocol none "
+			"(explicit-sync protocols always commit early)\n",
+			prog);
 		return -1;
 	}
 	if (o->misbehave && o->misbehave_frame > o->frames) {
-		fprintf(stderr, "%s: --misbehave-frame %" PRIu64 " is past --frames %" PRIu64 "\n",
+		fprintf(stderr,
+			"%s: --misbehave-frame %" PRIu64
+			" is past --frames %" PRIu64 "\n",
 			prog, o->misbehave_frame, o->frames);
 		return -1;
 	}

@@ -12,28 +12,28 @@
 #include <stdint.h>
 
 enum fwd_protocol {
-	FWD_PROTOCOL_SYNCOBJ,    /* wp_linux_drm_syncobj_manager_v1 */
-	FWD_PROTOCOL_SYNCFILE,   /* zwp_linux_explicit_synchronization_v1 */
-	FWD_PROTOCOL_NONE,       /* implicit: wl_buffer.release only */
+	FWD_PROTOCOL_SYNCOBJ,  /* wp_linux_drm_syncobj_manager_v1 */
+	FWD_PROTOCOL_SYNCFILE, /* zwp_linux_explicit_synchronization_v1 */
+	FWD_PROTOCOL_NONE,     /* implicit: wl_buffer.release only */
 };
 
 enum fwd_misbehave {
 	FWD_MISBEHAVE_NO = 0,
-	FWD_MISBEHAVE_NEVER_SIGNAL,   /* frame K's acquire never signals */
-	FWD_MISBEHAVE_SIGNAL_ERROR,   /* frame K's acquire fails (-EIO) */
-	FWD_MISBEHAVE_DIE_MID_FRAME,  /* _exit(3) right after committing frame K */
-	FWD_MISBEHAVE_JUNK_FD,        /* frame K's timeline/fence is an eventfd */
-	FWD_MISBEHAVE_JUNK_PIPE,      /* ... the read end of a pipe */
-	FWD_MISBEHAVE_JUNK_MEMFD,     /* ... an unsealed memfd that looks like a timeline */
+	FWD_MISBEHAVE_NEVER_SIGNAL, /* frame K's acquire never signals */
+	FWD_MISBEHAVE_SIGNAL_ERROR, /* frame K's acquire fails (-EIO) */
+	FWD_MISBEHAVE_DIE_MID_FRAME, /* _exit(3) right after committing frame K */
+	FWD_MISBEHAVE_JUNK_FD,	 /* frame K's timeline/fence is an eventfd */
+	FWD_MISBEHAVE_JUNK_PIPE, /* ... the read end of a pipe */
+	FWD_MISBEHAVE_JUNK_MEMFD, /* ... an unsealed memfd that looks like a timeline */
 };
 
 /* Which options a program accepts (bit mask). */
 enum {
-	FWD_OPT_PROTOCOL_SYNCOBJ = 1 << 0,  /* --protocol syncobj allowed */
-	FWD_OPT_POOL = 1 << 1,              /* --buffers, --latency, --poison,
+	FWD_OPT_PROTOCOL_SYNCOBJ = 1 << 0, /* --protocol syncobj allowed */
+	FWD_OPT_POOL = 1 << 1,		   /* --buffers, --latency, --poison,
 					     * --commit-early, --label */
-	FWD_OPT_MISBEHAVE = 1 << 2,         /* --misbehave, --misbehave-frame */
-	FWD_OPT_UNTHROTTLED = 1 << 3,       /* --unthrottled */
+	FWD_OPT_MISBEHAVE = 1 << 2,	   /* --misbehave, --misbehave-frame */
+	FWD_OPT_UNTHROTTLED = 1 << 3,	   /* --unthrottled */
 };
 
 struct fwd_options {
@@ -42,15 +42,16 @@ struct fwd_options {
 	unsigned latency_ms;
 	uint64_t frames;
 	int32_t width, height;
-	uint32_t color;            /* 0xRRGGBB */
-	uint32_t poison;           /* 0xRRGGBB, the colour of an unfinished frame */
+	uint32_t color;	 /* 0xRRGGBB */
+	uint32_t poison; /* 0xRRGGBB, the colour of an unfinished frame */
 	enum fwd_misbehave misbehave;
-	uint64_t misbehave_frame;  /* 1-based */
-	bool unthrottled;          /* commit as soon as a buffer is free */
-	bool linger;               /* after the last frame, stay until SIGTERM */
-	bool commit_early;         /* --protocol none: commit before the GPU is done */
-	const char *label;         /* the label's first line, or NULL: from the protocol */
-	const char *name;          /* window title and app_id suffix */
+	uint64_t misbehave_frame; /* 1-based */
+	bool unthrottled;	  /* commit as soon as a buffer is free */
+	bool linger;		  /* after the last frame, stay until SIGTERM */
+	bool commit_early; /* --protocol none: commit before the GPU is done */
+	const char
+		*label; /* the label's first line, or NULL: from the protocol */
+	const char *name; /* window title and app_id suffix */
 };
 
 /*

@@ -45,7 +45,7 @@ int fwd_signals_read(int fd)
 	return (int)info.ssi_signo;
 }
 
-static int handler_pipe[2] = { -1, -1 };
+static int handler_pipe[2] = {-1, -1};
 
 static void on_signal(int signo)
 {
@@ -64,7 +64,8 @@ int fwd_signals_install_handler(void)
 		perror("pipe2");
 		return -1;
 	}
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND | SA_RESTART };
+	struct sigaction sa = {.sa_handler = on_signal,
+			       .sa_flags = SA_RESETHAND | SA_RESTART};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

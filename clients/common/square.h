@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 struct fwd_square {
-	int32_t x, y;   /* top-left corner, from the window's top-left */
+	int32_t x, y; /* top-left corner, from the window's top-left */
 	int32_t side;
-	uint32_t rgb;   /* black on light backgrounds, white on dark ones */
+	uint32_t rgb; /* black on light backgrounds, white on dark ones */
 };
 
 /*

@@ -18,7 +18,8 @@ int fwd_stats_init(struct fwd_stats *s, struct fwd_display *d, uint64_t nframes)
 	s->nframes = nframes;
 	s->frames = calloc(nframes, sizeof(*s->frames));
 	if (!s->frames) {
-		fprintf(stderr, "out of memory for %" PRIu64 " frame records\n", nframes);
+		fprintf(stderr, "out of memory for %" PRIu64 " frame records\n",
+			nframes);
 		return -1;
 	}
 	for (uint64_t i = 0; i < nframes; i++) {
@@ -38,7 +39,8 @@ void fwd_stats_finish(struct fwd_stats *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void feedback_sync_output(void *data, struct wp_presentation_feedback *fb,
+static void feedback_sync_output(void *data,
+				 struct wp_presentation_feedback *fb,
 				 struct wl_output *output)
 {
 }
@@ -58,7 +60,8 @@ static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
 		/* The render thread stores the time before it signals, and
 		 * the compositor takes the present time after it latched the
 		 * frame, so present < acquire means it did not wait. */
-		int64_t acquired = __atomic_load_n(&f->acquire_ns, __ATOMIC_ACQUIRE);
+		int64_t acquired =
+			__atomic_load_n(&f->acquire_ns, __ATOMIC_ACQUIRE);
 		if (!acquired || f->present_ns < acquired)
 			f->stats->early_presents++;
 	}
@@ -83,8 +86,8 @@ static const struct wp_presentation_feedback_listener feedback_listener = {
 	.discarded = feedback_discarded,
 };
 
-struct fwd_frame *fwd_stats_commit(struct fwd_stats *s, struct wl_surface *surface,
-				   uint64_t seq)
+struct fwd_frame *fwd_stats_commit(struct fwd_stats *s,
+				   struct wl_surface *surface, uint64_t seq)
 {
 	struct fwd_frame *f = &s->frames[seq - 1];
 
@@ -92,8 +95,10 @@ struct fwd_frame *fwd_stats_commit(struct fwd_stats *s, struct wl_surface *surfa
 	f->commit_ns = fwd_now_ns(s->display->clock);
 	s->committed++;
 	if (s->display->presentation) {
-		f->feedback = wp_presentation_feedback(s->display->presentation, surface);
-		wp_presentation_feedback_add_listener(f->feedback, &feedback_listener, f);
+		f->feedback = wp_presentation_feedback(s->display->presentation,
+						       surface);
+		wp_presentation_feedback_add_listener(f->feedback,
+						      &feedback_listener, f);
 	}
 	return f;
 }
@@ -181,28 +186,36 @@ void fwd_stats_print(const struct fwd_stats *s, FILE *out)
 		const struct fwd_frame *f = &s->frames[i];
 		if (f->state != FWD_FRAME_PRESENTED)
 			continue;
-		int64_t acquired = __atomic_load_n(&f->acquire_ns, __ATOMIC_ACQUIRE);
+		int64_t acquired =
+			__atomic_load_n(&f->acquire_ns, __ATOMIC_ACQUIRE);
 		com[ncom++] = f->present_ns - f->commit_ns;
 		/* Early presents are counted apart (see stats.h). */
 		if (acquired && f->present_ns >= acquired)
 			acq[nacq++] = f->present_ns - acquired;
 	}
 
-	fprintf(out, "frames: %" PRIu64 " presented: %" PRIu64 " discarded: %" PRIu64
-		" pending: %" PRIu64 "\n", s->committed, s->presented, s->discarded,
+	fprintf(out,
+		"frames: %" PRIu64 " presented: %" PRIu64 " discarded: %" PRIu64
+		" pending: %" PRIu64 "\n",
+		s->committed, s->presented, s->discarded,
 		s->committed - s->presented - s->discarded);
 	print_latency(out, "acquire-to-present-ms", acq, acq ? nacq : 0);
 	print_latency(out, "commit-to-present-ms", com, com ? ncom : 0);
 	fprintf(out, "release-wait-ms: total=%.3f max=%.3f waits=%" PRIu64 "\n",
-		s->release_wait_ns / 1e6, s->release_wait_max_ns / 1e6, s->release_waits);
-	fprintf(out, "releases: timeline=%" PRIu64 " fenced=%" PRIu64
+		s->release_wait_ns / 1e6, s->release_wait_max_ns / 1e6,
+		s->release_waits);
+	fprintf(out,
+		"releases: timeline=%" PRIu64 " fenced=%" PRIu64
 		" immediate=%" PRIu64 " wl_buffer=%" PRIu64 "\n",
-		s->rel_timeline, s->rel_fenced, s->rel_immediate, s->rel_wl_buffer);
-	fprintf(out, "errors: %" PRIu64 " protocol: %" PRIu64 " fence: %" PRIu64
+		s->rel_timeline, s->rel_fenced, s->rel_immediate,
+		s->rel_wl_buffer);
+	fprintf(out,
+		"errors: %" PRIu64 " protocol: %" PRIu64 " fence: %" PRIu64
 		" early-presents: %" PRIu64 " other: %" PRIu64 "\n",
 		fwd_stats_errors(s), s->protocol_errors, s->fence_errors,
 		s->early_presents,
-		s->other_errors + __atomic_load_n(&s->thread_errors, __ATOMIC_RELAXED));
+		s->other_errors +
+			__atomic_load_n(&s->thread_errors, __ATOMIC_RELAXED));
 	fflush(out);
 	free(acq);
 	free(com);

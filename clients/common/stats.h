@@ -25,8 +25,8 @@ struct wl_surface;
 struct wp_presentation_feedback;
 
 enum fwd_frame_state {
-	FWD_FRAME_UNUSED = 0,    /* not committed (yet) */
-	FWD_FRAME_COMMITTED,     /* committed, no feedback yet */
+	FWD_FRAME_UNUSED = 0, /* not committed (yet) */
+	FWD_FRAME_COMMITTED,  /* committed, no feedback yet */
 	FWD_FRAME_PRESENTED,
 	FWD_FRAME_DISCARDED,
 };
@@ -35,10 +35,10 @@ struct fwd_stats;
 
 struct fwd_frame {
 	struct fwd_stats *stats;
-	uint64_t seq;                 /* 1-based frame number */
+	uint64_t seq; /* 1-based frame number */
 	enum fwd_frame_state state;
-	int64_t commit_ns;            /* on the presentation clock */
-	int64_t acquire_ns;           /* atomic; 0 until the acquire signalled */
+	int64_t commit_ns;  /* on the presentation clock */
+	int64_t acquire_ns; /* atomic; 0 until the acquire signalled */
 	int64_t present_ns;
 	struct wp_presentation_feedback *feedback;
 };
@@ -75,7 +75,8 @@ struct fwd_stats {
 };
 
 /* Records for @nframes frames.  0, or -1 (out of memory, printed). */
-int fwd_stats_init(struct fwd_stats *s, struct fwd_display *d, uint64_t nframes);
+int fwd_stats_init(struct fwd_stats *s, struct fwd_display *d,
+		   uint64_t nframes);
 void fwd_stats_finish(struct fwd_stats *s);
 
 /*
@@ -83,8 +84,8 @@ void fwd_stats_finish(struct fwd_stats *s);
  * record the time and ask for presentation feedback (if the compositor has
  * wp_presentation).  Call just before wl_surface_commit().
  */
-struct fwd_frame *fwd_stats_commit(struct fwd_stats *s, struct wl_surface *surface,
-				   uint64_t seq);
+struct fwd_frame *fwd_stats_commit(struct fwd_stats *s,
+				   struct wl_surface *surface, uint64_t seq);
 
 /*
  * The commit of @frame really went out now (for toolkits that commit

@@ -57,7 +57,8 @@ int fwd_toplevel_init(struct fwd_toplevel *t, struct fwd_display *d,
 	wl_surface_commit(t->surface);
 	while (!t->configured && !t->closed) {
 		if (wl_display_dispatch(d->display) < 0) {
-			fprintf(stderr, "lost the Wayland connection before the first configure\n");
+			fprintf(stderr,
+				"lost the Wayland connection before the first configure\n");
 			fwd_toplevel_finish(t);
 			return -1;
 		}

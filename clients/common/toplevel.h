@@ -20,8 +20,8 @@ struct fwd_toplevel {
 	struct wl_surface *surface;
 	struct xdg_surface *xdg_surface;
 	struct xdg_toplevel *xdg_toplevel;
-	bool configured;   /* the first configure was acked: we may attach */
-	bool closed;       /* the compositor asked us to close */
+	bool configured; /* the first configure was acked: we may attach */
+	bool closed;	 /* the compositor asked us to close */
 };
 
 /*

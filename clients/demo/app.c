@@ -93,7 +93,8 @@ static void commit(struct demo_app *app, struct demo_job *job)
 		return;
 	}
 	wl_surface_attach(surface, buf->wl_buffer, 0, 0);
-	wl_surface_damage_buffer(surface, 0, 0, app->pool.width, app->pool.height);
+	wl_surface_damage_buffer(surface, 0, 0, app->pool.width,
+				 app->pool.height);
 	if (!app->opts.unthrottled) {
 		app->frame_cb = wl_surface_frame(surface);
 		wl_callback_add_listener(app->frame_cb, &frame_listener, app);
@@ -110,7 +111,8 @@ static void commit(struct demo_app *app, struct demo_job *job)
 		/* Tests wait for this line before they look (counts, not
 		 * clocks): the misbehaving commit is on its way. */
 		wl_display_flush(app->display.display);
-		fprintf(stdout, "misbehave: %s at frame %" PRIu64 " committed\n",
+		fprintf(stdout,
+			"misbehave: %s at frame %" PRIu64 " committed\n",
 			fwd_misbehave_name(app->opts.misbehave), job->seq);
 		fflush(stdout);
 	}
@@ -120,7 +122,8 @@ static void commit(struct demo_app *app, struct demo_job *job)
 		 * cleanup: the compositor holds a commit whose acquire will
 		 * never signal, from a client that no longer exists. */
 		wl_display_flush(app->display.display);
-		fprintf(stdout, "misbehave: died at frame %" PRIu64 "\n", job->seq);
+		fprintf(stdout, "misbehave: died at frame %" PRIu64 "\n",
+			job->seq);
 		fflush(stdout);
 		_exit(3);
 	}
@@ -141,8 +144,9 @@ static void label_kind(const struct demo_app *app, char *out, size_t size)
 			kind = "sync file";
 			break;
 		case FWD_PROTOCOL_NONE:
-			kind = o->commit_early ? "no explicit sync, commits early"
-					       : "no explicit sync";
+			kind = o->commit_early
+				       ? "no explicit sync, commits early"
+				       : "no explicit sync";
 			break;
 		}
 	}
@@ -156,12 +160,14 @@ static void draw_label(struct demo_app *app, struct demo_buffer *buf)
 
 	label_kind(app, kind, sizeof(kind));
 	if (s->check_early)
-		snprintf(counts, sizeof(counts), "presented %" PRIu64 ", early %" PRIu64,
-			 s->presented, s->early_presents);
+		snprintf(counts, sizeof(counts),
+			 "presented %" PRIu64 ", early %" PRIu64, s->presented,
+			 s->early_presents);
 	else
-		snprintf(counts, sizeof(counts), "presented %" PRIu64, s->presented);
-	demo_label_draw(app->label, buf->pixels, app->pool.stride, app->opts.color,
-			kind, counts);
+		snprintf(counts, sizeof(counts), "presented %" PRIu64,
+			 s->presented);
+	demo_label_draw(app->label, buf->pixels, app->pool.stride,
+			app->opts.color, kind, counts);
 }
 
 static void start_frame(struct demo_app *app, struct demo_buffer *buf)
@@ -199,10 +205,13 @@ static void start_frame(struct demo_app *app, struct demo_buffer *buf)
 		 * buffer before the acquire signalled reads poison every time
 		 * (not only when it happens to lose a race with the render
 		 * thread).  Then the commit, then the rest of the job. */
-		uint32_t *frame = (uint32_t *)((char *)buf->pixels +
-					       (size_t)app->top * (size_t)app->pool.stride);
-		demo_draw_fill(frame, app->pool.width, app->pool.height - app->top,
-			       app->pool.stride, o->poison);
+		uint32_t *frame =
+			(uint32_t *)((char *)buf->pixels +
+				     (size_t)app->top *
+					     (size_t)app->pool.stride);
+		demo_draw_fill(frame, app->pool.width,
+			       app->pool.height - app->top, app->pool.stride,
+			       o->poison);
 		commit(app, job);
 		if (!app->quit)
 			demo_render_submit(app->render, job);
@@ -268,11 +277,14 @@ void demo_app_run(struct demo_app *app)
 	struct wl_display *dpy = app->display.display;
 	enum { P_WL, P_RENDER, P_SIGNAL, P_FENCES, P_COUNT };
 	struct pollfd fds[P_COUNT] = {
-		[P_WL] = { .fd = wl_display_get_fd(dpy), .events = POLLIN },
-		[P_RENDER] = { .fd = demo_render_fd(app->render), .events = POLLIN },
-		[P_SIGNAL] = { .fd = app->signal_fd, .events = POLLIN },
-		[P_FENCES] = { .fd = app->fence_loop ? fw_loop_get_fd(app->fence_loop) : -1,
-			       .events = POLLIN },
+		[P_WL] = {.fd = wl_display_get_fd(dpy), .events = POLLIN},
+		[P_RENDER] = {.fd = demo_render_fd(app->render),
+			      .events = POLLIN},
+		[P_SIGNAL] = {.fd = app->signal_fd, .events = POLLIN},
+		[P_FENCES] = {.fd = app->fence_loop
+					    ? fw_loop_get_fd(app->fence_loop)
+					    : -1,
+			      .events = POLLIN},
 	};
 
 	app->want_frame = true;
@@ -318,7 +330,8 @@ void demo_app_run(struct demo_app *app)
 		if (fds[P_FENCES].revents & POLLIN) {
 			int n = fw_loop_dispatch(app->fence_loop);
 			if (n < 0) {
-				fprintf(stderr, "fw_loop_dispatch: %s\n", strerror(-n));
+				fprintf(stderr, "fw_loop_dispatch: %s\n",
+					strerror(-n));
 				app->stats.other_errors++;
 				break;
 			}
@@ -340,8 +353,10 @@ void *demo_backend_state_new(struct demo_app *app, const void *global,
 			     const char *interface, size_t size)
 {
 	if (!global) {
-		fprintf(stderr, "the compositor offers no %s "
-			"(explicit sync disabled?); try --protocol none\n", interface);
+		fprintf(stderr,
+			"the compositor offers no %s "
+			"(explicit sync disabled?); try --protocol none\n",
+			interface);
 		return NULL;
 	}
 	void *state = calloc(1, size);
@@ -361,11 +376,12 @@ int demo_app_report(struct demo_app *app)
 	/* A protocol error is reported once, whether or not we lingered. */
 	if (app->display.display && !app->stats.protocol_errors)
 		fwd_errors_report(app->display.display, out, &app->stats);
-	fprintf(out, "demo: name=%s protocol=%s buffers=%u latency-ms=%u size=%dx%d "
+	fprintf(out,
+		"demo: name=%s protocol=%s buffers=%u latency-ms=%u size=%dx%d "
 		"color=%06x unthrottled=%d commit-early=%d misbehave=%s",
-		o->name, fwd_protocol_name(o->protocol), o->buffers, o->latency_ms,
-		o->width, o->height, o->color, o->unthrottled, o->commit_early,
-		fwd_misbehave_name(o->misbehave));
+		o->name, fwd_protocol_name(o->protocol), o->buffers,
+		o->latency_ms, o->width, o->height, o->color, o->unthrottled,
+		o->commit_early, fwd_misbehave_name(o->misbehave));
 	if (o->misbehave)
 		fprintf(out, "@%" PRIu64, o->misbehave_frame);
 	fprintf(out, "\n");
@@ -381,7 +397,8 @@ int demo_app_report_late(struct demo_app *app)
 	 * not worth an "interrupted:" line. */
 	if (!app->stats.protocol_errors)
 		fwd_errors_report(app->display.display, stdout, &app->stats);
-	fprintf(stdout, "exit: errors=%" PRIu64 "\n", fwd_stats_errors(&app->stats));
+	fprintf(stdout, "exit: errors=%" PRIu64 "\n",
+		fwd_stats_errors(&app->stats));
 	fflush(stdout);
 	return fwd_stats_errors(&app->stats) ? 1 : 0;
 }
@@ -404,7 +421,8 @@ int demo_app_init(struct demo_app *app)
 	if (fwd_display_connect(&app->display) < 0)
 		return -1;
 	if (!app->display.shm || !app->display.shm_xrgb8888) {
-		fprintf(stderr, "the compositor offers no wl_shm with XRGB8888\n");
+		fprintf(stderr,
+			"the compositor offers no wl_shm with XRGB8888\n");
 		return -1;
 	}
 	if (fwd_stats_init(&app->stats, &app->display, o->frames) < 0)
@@ -412,12 +430,14 @@ int demo_app_init(struct demo_app *app)
 	/* Committed before it is drawn: the stats can tell a frame shown
 	 * too early -- a compositor bug with a fence, the expected sight
 	 * without one. */
-	app->commit_first = !app->backend->commit_after_render || o->commit_early;
+	app->commit_first =
+		!app->backend->commit_after_render || o->commit_early;
 	app->stats.check_early = app->commit_first;
 	app->stats.early_expected = o->commit_early;
 
 	snprintf(app_id, sizeof(app_id), "fenceway-demo.%s", o->name);
-	if (fwd_toplevel_init(&app->toplevel, &app->display, o->name, app_id) < 0)
+	if (fwd_toplevel_init(&app->toplevel, &app->display, o->name, app_id) <
+	    0)
 		return -1;
 	if (demo_pool_init(&app->pool, app->display.shm, app, o->buffers,
 			   o->width, o->height) < 0)
@@ -437,7 +457,9 @@ int demo_app_init(struct demo_app *app)
 		return -1;
 
 	struct demo_render_config cfg = {
-		.width = o->width, .height = o->height - app->top, .top = app->top,
+		.width = o->width,
+		.height = o->height - app->top,
+		.top = app->top,
 		.stride = app->pool.stride,
 		.color = o->color,
 		.latency_ms = o->latency_ms,

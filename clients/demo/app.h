@@ -37,16 +37,16 @@ struct demo_app {
 	 * --commit-early), not once it is drawn. */
 	bool commit_first;
 	const struct demo_backend *backend;
-	void *backend_data;          /* the backend's own state */
-	struct fw_loop *fence_loop;  /* async fence waits (explicit backends) */
+	void *backend_data;	    /* the backend's own state */
+	struct fw_loop *fence_loop; /* async fence waits (explicit backends) */
 	int signal_fd;
 
-	uint64_t next_seq;           /* frames started so far */
-	bool want_frame;             /* throttled: a frame callback came */
+	uint64_t next_seq; /* frames started so far */
+	bool want_frame;   /* throttled: a frame callback came */
 	struct wl_callback *frame_cb;
-	bool all_done_printed;       /* summary printed (--linger) */
+	bool all_done_printed; /* summary printed (--linger) */
 	bool quit;
-	int interrupted_by;          /* signal number, or 0 */
+	int interrupted_by; /* signal number, or 0 */
 };
 
 /*

@@ -6,7 +6,7 @@
  * thread signals the fence, the compositor sees the file become readable.
  * Release: a zwp_linux_buffer_release_v1 per commit.  fenced_release hands
  * us a sync file (fenceway sends a soft one early when the superseding
- * commit is itself held, DESIGN §4.2): the buffer is free once it signals;
+ * commit is itself held, docs/explicit-sync.md): the buffer is free once it signals;
  * immediate_release frees it at once.  wl_buffer.release is ignored here.
  */
 #include <inttypes.h>
@@ -25,12 +25,13 @@
 
 struct syncfile_state {
 	struct zwp_linux_surface_synchronization_v1 *sync;
-	uint64_t context;   /* fence context of our acquire fences */
+	uint64_t context; /* fence context of our acquire fences */
 };
 
 static int syncfile_init(struct demo_app *app)
 {
-	struct syncfile_state *st = demo_backend_state_new(app, app->display.explicit_sync,
+	struct syncfile_state *st = demo_backend_state_new(
+		app, app->display.explicit_sync,
 		"zwp_linux_explicit_synchronization_v1", sizeof(*st));
 	if (!st)
 		return -1;
@@ -58,8 +59,8 @@ static void syncfile_finish(struct demo_app *app)
 	app->backend_data = NULL;
 }
 
-static void release_fence_signalled(struct fw_wait *wait, struct fw_fence *fence,
-				    void *data)
+static void release_fence_signalled(struct fw_wait *wait,
+				    struct fw_fence *fence, void *data)
 {
 	struct demo_buffer *b = data;
 	int status = fw_fence_get_status(fence);
@@ -87,8 +88,10 @@ static void fenced_release(void *data, struct zwp_linux_buffer_release_v1 *rel,
 	struct fw_fence *fence = fw_sync_file_get_fence(fd);
 	close(fd);
 	if (!fence) {
-		fprintf(stderr, "buffer %u: fenced_release sent something that is "
-			"not a sync file: %m\n", b->index);
+		fprintf(stderr,
+			"buffer %u: fenced_release sent something that is "
+			"not a sync file: %m\n",
+			b->index);
 		app->stats.fence_errors++;
 		demo_app_buffer_released(app, b);
 		return;
@@ -103,7 +106,8 @@ static void fenced_release(void *data, struct zwp_linux_buffer_release_v1 *rel,
 	}
 }
 
-static void immediate_release(void *data, struct zwp_linux_buffer_release_v1 *rel)
+static void immediate_release(void *data,
+			      struct zwp_linux_buffer_release_v1 *rel)
 {
 	struct demo_buffer *b = data;
 
@@ -126,29 +130,33 @@ static int syncfile_prepare(struct demo_app *app, struct demo_job *job)
 	bool misbehaving = m && job->seq == app->opts.misbehave_frame;
 	int fd;
 
-	if (misbehaving && (m == FWD_MISBEHAVE_JUNK_FD || m == FWD_MISBEHAVE_JUNK_PIPE ||
-			    m == FWD_MISBEHAVE_JUNK_MEMFD)) {
+	if (misbehaving &&
+	    (m == FWD_MISBEHAVE_JUNK_FD || m == FWD_MISBEHAVE_JUNK_PIPE ||
+	     m == FWD_MISBEHAVE_JUNK_MEMFD)) {
 		fd = demo_junk_fd(m);
 		if (fd < 0)
 			return -1;
 	} else {
-		job->acquire_fence = fw_fence_create(st->context, job->seq,
-						     "fenceway-demo");
+		job->acquire_fence =
+			fw_fence_create(st->context, job->seq, "fenceway-demo");
 		if (!job->acquire_fence) {
 			fprintf(stderr, "fw_fence_create: %m\n");
 			return -1;
 		}
 		fd = fw_sync_file_create(job->acquire_fence);
 		if (fd < 0) {
-			fprintf(stderr, "fw_sync_file_create: %s\n", strerror(-fd));
+			fprintf(stderr, "fw_sync_file_create: %s\n",
+				strerror(-fd));
 			return -1;
 		}
 	}
 	zwp_linux_surface_synchronization_v1_set_acquire_fence(st->sync, fd);
 	close(fd);
 
-	b->release_obj = zwp_linux_surface_synchronization_v1_get_release(st->sync);
-	zwp_linux_buffer_release_v1_add_listener(b->release_obj, &release_listener, b);
+	b->release_obj =
+		zwp_linux_surface_synchronization_v1_get_release(st->sync);
+	zwp_linux_buffer_release_v1_add_listener(b->release_obj,
+						 &release_listener, b);
 	return 0;
 }
 
@@ -162,9 +170,12 @@ static void syncfile_signal(struct demo_job *job, int status)
 {
 	int err = fw_fence_signal(job->acquire_fence, status);
 	if (err < 0) {
-		fprintf(stderr, "frame %" PRIu64 ": cannot signal the acquire fence: %s\n",
+		fprintf(stderr,
+			"frame %" PRIu64
+			": cannot signal the acquire fence: %s\n",
 			job->seq, strerror(-err));
-		__atomic_add_fetch(&job->frame->stats->thread_errors, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&job->frame->stats->thread_errors, 1,
+				   __ATOMIC_RELAXED);
 	}
 }
 

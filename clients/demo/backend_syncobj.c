@@ -3,7 +3,7 @@
  * soft timelines from sync/.
  *
  * fenceway accepts a soft timeline memfd where upstream expects a DRM
- * syncobj (DESIGN §4.1, a fenceway extension), which is what lets this
+ * syncobj (a fenceway extension, docs/explicit-sync.md), which is what lets this
  * demo run without a GPU.  One acquire timeline, point = frame number;
  * one release timeline per buffer.  After a misbehaving frame the acquire
  * timeline is retired and a fresh one is used: on a timeline, signalling
@@ -37,7 +37,8 @@ struct syncobj_state {
 	unsigned nretired;
 };
 
-static void retire(struct syncobj_state *st, struct wp_linux_drm_syncobj_timeline_v1 *obj)
+static void retire(struct syncobj_state *st,
+		   struct wp_linux_drm_syncobj_timeline_v1 *obj)
 {
 	if (st->nretired < MAX_RETIRED)
 		st->retired[st->nretired++] = obj;
@@ -85,7 +86,8 @@ static int new_acquire_timeline(struct demo_app *app, struct syncobj_state *st)
 
 static int syncobj_init(struct demo_app *app)
 {
-	struct syncobj_state *st = demo_backend_state_new(app, app->display.syncobj_manager,
+	struct syncobj_state *st = demo_backend_state_new(
+		app, app->display.syncobj_manager,
 		"wp_linux_drm_syncobj_manager_v1", sizeof(*st));
 	if (!st)
 		return -1;
@@ -100,7 +102,8 @@ static int syncobj_init(struct demo_app *app)
 		snprintf(name, sizeof(name), "fenceway-demo release %u", i);
 		int err = fw_timeline_create(name, &b->release_tl);
 		if (err < 0) {
-			fprintf(stderr, "fw_timeline_create: %s\n", strerror(-err));
+			fprintf(stderr, "fw_timeline_create: %s\n",
+				strerror(-err));
 			return -1;
 		}
 		b->release_tl_obj = import(app, b->release_tl);
@@ -117,7 +120,8 @@ static void syncobj_finish(struct demo_app *app)
 	for (unsigned i = 0; app->pool.buffers && i < app->pool.count; i++) {
 		struct demo_buffer *b = &app->pool.buffers[i];
 		if (b->release_tl_obj)
-			wp_linux_drm_syncobj_timeline_v1_destroy(b->release_tl_obj);
+			wp_linux_drm_syncobj_timeline_v1_destroy(
+				b->release_tl_obj);
 		b->release_tl_obj = NULL;
 		fw_timeline_put(b->release_tl);
 		b->release_tl = NULL;
@@ -143,8 +147,9 @@ static int syncobj_prepare(struct demo_app *app, struct demo_job *job)
 	enum fwd_misbehave m = app->opts.misbehave;
 	bool misbehaving = m && job->seq == app->opts.misbehave_frame;
 
-	if (misbehaving && (m == FWD_MISBEHAVE_JUNK_FD || m == FWD_MISBEHAVE_JUNK_PIPE ||
-			    m == FWD_MISBEHAVE_JUNK_MEMFD)) {
+	if (misbehaving &&
+	    (m == FWD_MISBEHAVE_JUNK_FD || m == FWD_MISBEHAVE_JUNK_PIPE ||
+	     m == FWD_MISBEHAVE_JUNK_MEMFD)) {
 		int fd = demo_junk_fd(m);
 		if (fd < 0)
 			return -1;
@@ -153,14 +158,16 @@ static int syncobj_prepare(struct demo_app *app, struct demo_job *job)
 				app->display.syncobj_manager, fd);
 		close(fd);
 		retire(st, junk);
-		wp_linux_drm_syncobj_surface_v1_set_acquire_point(st->surface, junk, hi, lo);
-	} else {
 		wp_linux_drm_syncobj_surface_v1_set_acquire_point(st->surface,
-			st->acquire_obj, hi, lo);
+								  junk, hi, lo);
+	} else {
+		wp_linux_drm_syncobj_surface_v1_set_acquire_point(
+			st->surface, st->acquire_obj, hi, lo);
 		job->acquire_tl = fw_timeline_get(st->acquire_tl);
 	}
 	b->release_point++;
-	wp_linux_drm_syncobj_surface_v1_set_release_point(st->surface, b->release_tl_obj,
+	wp_linux_drm_syncobj_surface_v1_set_release_point(
+		st->surface, b->release_tl_obj,
 		(uint32_t)(b->release_point >> 32), (uint32_t)b->release_point);
 
 	/* Later frames go on a fresh timeline (see the top of this file). */
@@ -169,7 +176,8 @@ static int syncobj_prepare(struct demo_app *app, struct demo_job *job)
 	return 0;
 }
 
-static void release_signalled(struct fw_wait *wait, struct fw_fence *fence, void *data)
+static void release_signalled(struct fw_wait *wait, struct fw_fence *fence,
+			      void *data)
 {
 	struct demo_buffer *b = data;
 	struct demo_app *app = b->app;
@@ -180,7 +188,8 @@ static void release_signalled(struct fw_wait *wait, struct fw_fence *fence, void
 	if (status < 0) {
 		/* The compositor put our release timeline in error: the
 		 * buffer is free anyway (nothing reads it any more). */
-		fprintf(stderr, "buffer %u: release point %" PRIu64 " failed: %s\n",
+		fprintf(stderr,
+			"buffer %u: release point %" PRIu64 " failed: %s\n",
 			b->index, b->release_point, strerror(-status));
 		app->stats.fence_errors++;
 	}
@@ -190,8 +199,9 @@ static void release_signalled(struct fw_wait *wait, struct fw_fence *fence, void
 static int syncobj_committed(struct demo_app *app, struct demo_job *job)
 {
 	struct demo_buffer *b = job->buffer;
-	b->release_wait = fw_loop_wait_point(app->fence_loop, b->release_tl,
-					     b->release_point, release_signalled, b);
+	b->release_wait =
+		fw_loop_wait_point(app->fence_loop, b->release_tl,
+				   b->release_point, release_signalled, b);
 	if (!b->release_wait) {
 		fprintf(stderr, "fw_loop_wait_point: %m\n");
 		return -1;
@@ -204,9 +214,12 @@ static void syncobj_signal(struct demo_job *job, int status)
 	int err = status ? fw_timeline_set_error(job->acquire_tl, status)
 			 : fw_timeline_signal(job->acquire_tl, job->seq);
 	if (err < 0) {
-		fprintf(stderr, "frame %" PRIu64 ": cannot signal the acquire point: %s\n",
+		fprintf(stderr,
+			"frame %" PRIu64
+			": cannot signal the acquire point: %s\n",
 			job->seq, strerror(-err));
-		__atomic_add_fetch(&job->frame->stats->thread_errors, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&job->frame->stats->thread_errors, 1,
+				   __ATOMIC_RELAXED);
 	}
 }
 

@@ -26,29 +26,29 @@ struct fw_wait;
 /* A frame handed to the render thread. */
 struct demo_job {
 	struct demo_buffer *buffer;
-	uint64_t seq;               /* 1-based frame number */
-	struct fwd_frame *frame;    /* its stats record */
-	bool no_signal;             /* misbehaviour: never signal it */
-	bool signal_error;          /* misbehaviour: fail it with -EIO */
+	uint64_t seq;		 /* 1-based frame number */
+	struct fwd_frame *frame; /* its stats record */
+	bool no_signal;		 /* misbehaviour: never signal it */
+	bool signal_error;	 /* misbehaviour: fail it with -EIO */
 	/* Acquire side, set by the backend in prepare(), used by the render
 	 * thread in signal(); each a reference the job owns (or NULL). */
-	struct fw_timeline *acquire_tl;   /* syncobj */
-	struct fw_fence *acquire_fence;   /* syncfile */
-	struct demo_job *next;            /* render queue link */
+	struct fw_timeline *acquire_tl; /* syncobj */
+	struct fw_fence *acquire_fence; /* syncfile */
+	struct demo_job *next;		/* render queue link */
 };
 
 struct demo_buffer {
 	struct demo_app *app;
 	unsigned index;
 	struct wl_buffer *wl_buffer;
-	uint32_t *pixels;           /* XRGB8888, stride = width * 4 */
+	uint32_t *pixels; /* XRGB8888, stride = width * 4 */
 
-	bool busy;                  /* in use by a frame */
-	bool released;              /* the compositor gave it back */
-	bool rendered;              /* the render thread is done with job */
+	bool busy;     /* in use by a frame */
+	bool released; /* the compositor gave it back */
+	bool rendered; /* the render thread is done with job */
 	struct demo_job job;
 
-	/* syncobj: this buffer's own release timeline (DESIGN §4.1 lets
+	/* syncobj: this buffer's own release timeline (docs/explicit-sync.md lets
 	 * release points signal out of order, so one timeline per buffer
 	 * makes "this buffer is free" a single point). */
 	struct fw_timeline *release_tl;

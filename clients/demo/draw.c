@@ -12,7 +12,8 @@ void demo_draw_fill(uint32_t *pixels, int32_t width, int32_t height,
 {
 	uint32_t px = 0xff000000u | rgb;
 	for (int32_t y = 0; y < height; y++) {
-		uint32_t *row = (uint32_t *)((char *)pixels + (size_t)y * (size_t)stride);
+		uint32_t *row = (uint32_t *)((char *)pixels +
+					     (size_t)y * (size_t)stride);
 		for (int32_t x = 0; x < width; x++)
 			row[x] = px;
 	}
@@ -33,7 +34,8 @@ void demo_draw_frame(uint32_t *pixels, int32_t width, int32_t height,
 		return;
 	uint32_t px = 0xff000000u | sq.rgb;
 	for (int32_t y = sq.y; y < sq.y + sq.side; y++) {
-		uint32_t *row = (uint32_t *)((char *)pixels + (size_t)y * (size_t)stride);
+		uint32_t *row = (uint32_t *)((char *)pixels +
+					     (size_t)y * (size_t)stride);
 		for (int32_t x = sq.x; x < sq.x + sq.side; x++)
 			row[x] = px;
 	}

@@ -12,7 +12,7 @@
 #include "../common/square.h"
 
 struct demo_label {
-	int32_t width, height;   /* of the label strip */
+	int32_t width, height; /* of the label strip */
 	PangoFontMap *font_map;
 	PangoContext *context;
 	PangoLayout *layout;
@@ -42,11 +42,14 @@ struct demo_label *demo_label_create(int32_t width, int32_t height)
 	l->layout = pango_layout_new(l->context);
 
 	/* The two lines fill the strip: each about 40 % of it. */
-	PangoFontDescription *font = pango_font_description_from_string("DejaVu Sans");
-	pango_font_description_set_absolute_size(font, l->height * 0.3 * PANGO_SCALE);
+	PangoFontDescription *font =
+		pango_font_description_from_string("DejaVu Sans");
+	pango_font_description_set_absolute_size(font,
+						 l->height * 0.3 * PANGO_SCALE);
 	pango_layout_set_font_description(l->layout, font);
 	pango_font_description_free(font);
-	pango_layout_set_width(l->layout, (width - 2 * (l->height / 8)) * PANGO_SCALE);
+	pango_layout_set_width(l->layout,
+			       (width - 2 * (l->height / 8)) * PANGO_SCALE);
 	pango_layout_set_ellipsize(l->layout, PANGO_ELLIPSIZE_END);
 	return l;
 }
@@ -83,7 +86,8 @@ void demo_label_draw(struct demo_label *l, uint32_t *pixels, int32_t stride,
 	if (!l->height)
 		return;
 	cairo_surface_t *s = cairo_image_surface_create_for_data(
-		(unsigned char *)pixels, CAIRO_FORMAT_RGB24, l->width, l->height, stride);
+		(unsigned char *)pixels, CAIRO_FORMAT_RGB24, l->width,
+		l->height, stride);
 	cairo_t *cr = cairo_create(s);
 
 	/* The window's colour, a line under the label, the text in the

@@ -16,7 +16,7 @@
 
 int main(int argc, char **argv)
 {
-	static struct demo_app app;   /* zeroed; big, so not on the stack */
+	static struct demo_app app; /* zeroed; big, so not on the stack */
 	struct fwd_options *o = &app.opts;
 
 	/* Before any thread exists (see signals.h). */
@@ -38,7 +38,9 @@ int main(int argc, char **argv)
 	};
 	switch (fwd_options_parse(argc, argv,
 				  FWD_OPT_PROTOCOL_SYNCOBJ | FWD_OPT_POOL |
-				  FWD_OPT_MISBEHAVE | FWD_OPT_UNTHROTTLED, o)) {
+					  FWD_OPT_MISBEHAVE |
+					  FWD_OPT_UNTHROTTLED,
+				  o)) {
 	case 1:
 		return 0;
 	case -1:

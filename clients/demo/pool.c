@@ -12,8 +12,9 @@
 
 #include <wayland-client.h>
 
-int demo_pool_init(struct demo_pool *p, struct wl_shm *shm, struct demo_app *app,
-		   unsigned count, int32_t width, int32_t height)
+int demo_pool_init(struct demo_pool *p, struct wl_shm *shm,
+		   struct demo_app *app, unsigned count, int32_t width,
+		   int32_t height)
 {
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
@@ -32,7 +33,8 @@ int demo_pool_init(struct demo_pool *p, struct wl_shm *shm, struct demo_app *app
 	/* Sealed against shrinking: the compositor maps this memory, and a
 	 * shrink under its mapping would fault it (wl_shm pools are a classic
 	 * source of SIGBUS).  We never resize the pool. */
-	p->fd = memfd_create("fenceway-demo-pool", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	p->fd = memfd_create("fenceway-demo-pool",
+			     MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (p->fd < 0) {
 		perror("memfd_create");
 		goto fail;
@@ -42,7 +44,8 @@ int demo_pool_init(struct demo_pool *p, struct wl_shm *shm, struct demo_app *app
 		goto fail;
 	}
 	fcntl(p->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_SEAL);
-	p->map = mmap(NULL, p->size, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0);
+	p->map = mmap(NULL, p->size, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd,
+		      0);
 	if (p->map == MAP_FAILED) {
 		p->map = NULL;
 		perror("mmap");
@@ -56,9 +59,9 @@ int demo_pool_init(struct demo_pool *p, struct wl_shm *shm, struct demo_app *app
 		b->released = true;
 		b->rendered = true;
 		b->pixels = (uint32_t *)((char *)p->map + one * i);
-		b->wl_buffer = wl_shm_pool_create_buffer(p->wl_pool,
-			(int32_t)(one * i), width, height, p->stride,
-			WL_SHM_FORMAT_XRGB8888);
+		b->wl_buffer = wl_shm_pool_create_buffer(
+			p->wl_pool, (int32_t)(one * i), width, height,
+			p->stride, WL_SHM_FORMAT_XRGB8888);
 	}
 	return 0;
 fail:

@@ -27,8 +27,9 @@ struct demo_pool {
 };
 
 /* @count XRGB8888 buffers of @width x @height.  0, or -1 (printed). */
-int demo_pool_init(struct demo_pool *p, struct wl_shm *shm, struct demo_app *app,
-		   unsigned count, int32_t width, int32_t height);
+int demo_pool_init(struct demo_pool *p, struct wl_shm *shm,
+		   struct demo_app *app, unsigned count, int32_t width,
+		   int32_t height);
 void demo_pool_finish(struct demo_pool *p);
 
 #endif

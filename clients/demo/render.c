@@ -21,7 +21,7 @@ struct demo_render {
 	struct demo_render_config cfg;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;        /* on CLOCK_MONOTONIC: wakes the worker */
+	pthread_cond_t cond; /* on CLOCK_MONOTONIC: wakes the worker */
 	bool stop;
 	/* FIFO of submitted jobs, and of finished ones. */
 	struct demo_job *todo_head, **todo_tail;
@@ -59,7 +59,8 @@ static void run_job(struct demo_render *r, struct demo_job *job)
 
 	/* A failed GPU job leaves the buffer unfinished (poison). */
 	if (!job->signal_error)
-		demo_draw_frame(px, c->width, c->height, c->stride, c->color, job->seq);
+		demo_draw_frame(px, c->width, c->height, c->stride, c->color,
+				job->seq);
 	if (job->no_signal)
 		return;
 	/* Time first, then signal: whoever sees the signal sees the time. */
@@ -123,7 +124,8 @@ struct demo_render *demo_render_create(const struct demo_render_config *cfg)
 	pthread_mutex_init(&r->lock, NULL);
 	int err = pthread_create(&r->thread, NULL, render_main, r);
 	if (err) {
-		fprintf(stderr, "cannot start the render thread: %s\n", strerror(err));
+		fprintf(stderr, "cannot start the render thread: %s\n",
+			strerror(err));
 		pthread_cond_destroy(&r->cond);
 		pthread_mutex_destroy(&r->lock);
 		close(r->efd);

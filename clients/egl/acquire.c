@@ -48,7 +48,8 @@ void egl_acquire_finish(struct egl_acquire *a)
 	a->pending = NULL;
 }
 
-int egl_acquire_fence_fd(struct egl_acquire *a, struct egl_window *w, uint64_t seq)
+int egl_acquire_fence_fd(struct egl_acquire *a, struct egl_window *w,
+			 uint64_t seq)
 {
 	switch (a->path) {
 	case EGL_ACQUIRE_NATIVE:
@@ -56,14 +57,16 @@ int egl_acquire_fence_fd(struct egl_acquire *a, struct egl_window *w, uint64_t s
 	case EGL_ACQUIRE_FALLBACK: {
 		/* The previous frame's fence was signalled after its swap. */
 		fw_fence_put(a->pending);
-		a->pending = fw_fence_create(a->context, seq, "fenceway-demo-egl");
+		a->pending =
+			fw_fence_create(a->context, seq, "fenceway-demo-egl");
 		if (!a->pending) {
 			fprintf(stderr, "fw_fence_create: %m\n");
 			return -1;
 		}
 		int fd = fw_sync_file_create(a->pending);
 		if (fd < 0)
-			fprintf(stderr, "fw_sync_file_create: %s\n", strerror(-fd));
+			fprintf(stderr, "fw_sync_file_create: %s\n",
+				strerror(-fd));
 		return fd < 0 ? -1 : fd;
 	}
 	default:
@@ -80,7 +83,9 @@ int egl_acquire_after_swap(struct egl_acquire *a, struct fwd_frame *frame)
 	fwd_stats_acquire_signalled(frame);
 	int err = fw_fence_signal(a->pending, 0);
 	if (err < 0) {
-		fprintf(stderr, "frame %" PRIu64 ": cannot signal the acquire fence: %s\n",
+		fprintf(stderr,
+			"frame %" PRIu64
+			": cannot signal the acquire fence: %s\n",
 			frame->seq, strerror(-err));
 		return -1;
 	}

@@ -33,8 +33,8 @@ enum egl_acquire_path {
 
 struct egl_acquire {
 	enum egl_acquire_path path;
-	uint64_t context;            /* fence context of fallback fences */
-	struct fw_fence *pending;    /* fallback: this frame's fence */
+	uint64_t context;	  /* fence context of fallback fences */
+	struct fw_fence *pending; /* fallback: this frame's fence */
 };
 
 void egl_acquire_init(struct egl_acquire *a, bool explicit_sync,
@@ -46,7 +46,8 @@ const char *egl_acquire_path_name(enum egl_acquire_path p);
  * After drawing frame @seq, before eglSwapBuffers(): the acquire fence fd
  * (caller sends and closes it), or -1 (printed) on failure.
  */
-int egl_acquire_fence_fd(struct egl_acquire *a, struct egl_window *w, uint64_t seq);
+int egl_acquire_fence_fd(struct egl_acquire *a, struct egl_window *w,
+			 uint64_t seq);
 
 /*
  * After eglSwapBuffers() (the commit is out): fallback path only, wait for

@@ -18,7 +18,8 @@ static bool has_extension(const char *list, const char *name)
 {
 	size_t n = strlen(name);
 	for (const char *p = list; p && (p = strstr(p, name)); p += n) {
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
 			return true;
 	}
 	return false;
@@ -55,14 +56,23 @@ int egl_window_init(struct egl_window *w, struct wl_display *display,
 		    struct wl_surface *surface, int32_t width, int32_t height)
 {
 	static const EGLint config_attribs[] = {
-		EGL_SURFACE_TYPE, EGL_WINDOW_BIT,
-		EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8,
-		EGL_ALPHA_SIZE, 0,
-		EGL_RENDERABLE_TYPE, EGL_OPENGL_ES2_BIT,
+		EGL_SURFACE_TYPE,
+		EGL_WINDOW_BIT,
+		EGL_RED_SIZE,
+		8,
+		EGL_GREEN_SIZE,
+		8,
+		EGL_BLUE_SIZE,
+		8,
+		EGL_ALPHA_SIZE,
+		0,
+		EGL_RENDERABLE_TYPE,
+		EGL_OPENGL_ES2_BIT,
 		EGL_NONE,
 	};
 	static const EGLint context_attribs[] = {
-		EGL_CONTEXT_CLIENT_VERSION, 2,
+		EGL_CONTEXT_CLIENT_VERSION,
+		2,
 		EGL_NONE,
 	};
 	EGLint major, minor, n = 0;
@@ -77,26 +87,33 @@ int egl_window_init(struct egl_window *w, struct wl_display *display,
 	/* The platform must be named: with plain eglGetDisplay Mesa would
 	 * have to guess what kind of native display it was given. */
 	PFNEGLGETPLATFORMDISPLAYEXTPROC get_platform_display =
-		(PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress("eglGetPlatformDisplayEXT");
+		(PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress(
+			"eglGetPlatformDisplayEXT");
 	if (!get_platform_display) {
 		fprintf(stderr, "EGL lacks eglGetPlatformDisplayEXT\n");
 		return -1;
 	}
 	w->dpy = get_platform_display(EGL_PLATFORM_WAYLAND_KHR, display, NULL);
-	if (w->dpy == EGL_NO_DISPLAY || !eglInitialize(w->dpy, &major, &minor)) {
-		fprintf(stderr, "cannot initialize EGL on Wayland (0x%x)\n", eglGetError());
+	if (w->dpy == EGL_NO_DISPLAY ||
+	    !eglInitialize(w->dpy, &major, &minor)) {
+		fprintf(stderr, "cannot initialize EGL on Wayland (0x%x)\n",
+			eglGetError());
 		w->dpy = EGL_NO_DISPLAY;
 		return -1;
 	}
 	pin_dri_driver();
 	if (!eglBindAPI(EGL_OPENGL_ES_API) ||
-	    !eglChooseConfig(w->dpy, config_attribs, &w->config, 1, &n) || n < 1) {
-		fprintf(stderr, "no EGL config for GLES2 with RGB888 (0x%x)\n", eglGetError());
+	    !eglChooseConfig(w->dpy, config_attribs, &w->config, 1, &n) ||
+	    n < 1) {
+		fprintf(stderr, "no EGL config for GLES2 with RGB888 (0x%x)\n",
+			eglGetError());
 		return -1;
 	}
-	w->ctx = eglCreateContext(w->dpy, w->config, EGL_NO_CONTEXT, context_attribs);
+	w->ctx = eglCreateContext(w->dpy, w->config, EGL_NO_CONTEXT,
+				  context_attribs);
 	if (w->ctx == EGL_NO_CONTEXT) {
-		fprintf(stderr, "cannot create a GLES2 context (0x%x)\n", eglGetError());
+		fprintf(stderr, "cannot create a GLES2 context (0x%x)\n",
+			eglGetError());
 		return -1;
 	}
 	w->native = wl_egl_window_create(surface, width, height);
@@ -104,11 +121,12 @@ int egl_window_init(struct egl_window *w, struct wl_display *display,
 		fprintf(stderr, "wl_egl_window_create failed\n");
 		return -1;
 	}
-	w->surface = eglCreateWindowSurface(w->dpy, w->config,
-					    (EGLNativeWindowType)w->native, NULL);
+	w->surface = eglCreateWindowSurface(
+		w->dpy, w->config, (EGLNativeWindowType)w->native, NULL);
 	if (w->surface == EGL_NO_SURFACE ||
 	    !eglMakeCurrent(w->dpy, w->surface, w->surface, w->ctx)) {
-		fprintf(stderr, "cannot make the EGL window surface current (0x%x)\n",
+		fprintf(stderr,
+			"cannot make the EGL window surface current (0x%x)\n",
 			eglGetError());
 		return -1;
 	}
@@ -118,10 +136,13 @@ int egl_window_init(struct egl_window *w, struct wl_display *display,
 	const char *ext = eglQueryString(w->dpy, EGL_EXTENSIONS);
 	if (has_extension(ext, "EGL_ANDROID_native_fence_sync") &&
 	    has_extension(ext, "EGL_KHR_fence_sync")) {
-		w->create_sync = (PFNEGLCREATESYNCKHRPROC)eglGetProcAddress("eglCreateSyncKHR");
-		w->destroy_sync = (PFNEGLDESTROYSYNCKHRPROC)eglGetProcAddress("eglDestroySyncKHR");
-		w->dup_native_fence_fd = (PFNEGLDUPNATIVEFENCEFDANDROIDPROC)
-			eglGetProcAddress("eglDupNativeFenceFDANDROID");
+		w->create_sync = (PFNEGLCREATESYNCKHRPROC)eglGetProcAddress(
+			"eglCreateSyncKHR");
+		w->destroy_sync = (PFNEGLDESTROYSYNCKHRPROC)eglGetProcAddress(
+			"eglDestroySyncKHR");
+		w->dup_native_fence_fd =
+			(PFNEGLDUPNATIVEFENCEFDANDROIDPROC)eglGetProcAddress(
+				"eglDupNativeFenceFDANDROID");
 		w->has_native_fence = w->create_sync && w->destroy_sync &&
 				      w->dup_native_fence_fd;
 	}
@@ -131,12 +152,16 @@ int egl_window_init(struct egl_window *w, struct wl_display *display,
 int egl_window_native_fence_fd(struct egl_window *w)
 {
 	static const EGLint attribs[] = {
-		EGL_SYNC_NATIVE_FENCE_FD_ANDROID, EGL_NO_NATIVE_FENCE_FD_ANDROID,
+		EGL_SYNC_NATIVE_FENCE_FD_ANDROID,
+		EGL_NO_NATIVE_FENCE_FD_ANDROID,
 		EGL_NONE,
 	};
-	EGLSyncKHR sync = w->create_sync(w->dpy, EGL_SYNC_NATIVE_FENCE_ANDROID, attribs);
+	EGLSyncKHR sync =
+		w->create_sync(w->dpy, EGL_SYNC_NATIVE_FENCE_ANDROID, attribs);
 	if (sync == EGL_NO_SYNC_KHR) {
-		fprintf(stderr, "eglCreateSyncKHR(native fence) failed (0x%x)\n", eglGetError());
+		fprintf(stderr,
+			"eglCreateSyncKHR(native fence) failed (0x%x)\n",
+			eglGetError());
 		return -1;
 	}
 	/* The fence fd exists only once the commands are flushed to the GPU. */
@@ -144,7 +169,8 @@ int egl_window_native_fence_fd(struct egl_window *w)
 	int fd = w->dup_native_fence_fd(w->dpy, sync);
 	w->destroy_sync(w->dpy, sync);
 	if (fd == EGL_NO_NATIVE_FENCE_FD_ANDROID) {
-		fprintf(stderr, "eglDupNativeFenceFDANDROID failed (0x%x)\n", eglGetError());
+		fprintf(stderr, "eglDupNativeFenceFDANDROID failed (0x%x)\n",
+			eglGetError());
 		return -1;
 	}
 	return fd;
@@ -153,7 +179,8 @@ int egl_window_native_fence_fd(struct egl_window *w)
 void egl_window_finish(struct egl_window *w)
 {
 	if (w->dpy != EGL_NO_DISPLAY) {
-		eglMakeCurrent(w->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+		eglMakeCurrent(w->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE,
+			       EGL_NO_CONTEXT);
 		if (w->surface != EGL_NO_SURFACE)
 			eglDestroySurface(w->dpy, w->surface);
 		if (w->ctx != EGL_NO_CONTEXT)

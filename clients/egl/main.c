@@ -65,9 +65,11 @@ static int draw_frames(struct egl_demo *demo)
 		if (poll_signal(demo) || demo->toplevel.closed)
 			return 0;
 
-		egl_scene_draw(demo->egl.width, demo->egl.height, demo->opts.color, seq);
+		egl_scene_draw(demo->egl.width, demo->egl.height,
+			       demo->opts.color, seq);
 		if (explicit_sync) {
-			int fd = egl_acquire_fence_fd(&demo->acquire, &demo->egl, seq);
+			int fd = egl_acquire_fence_fd(&demo->acquire,
+						      &demo->egl, seq);
 			if (fd < 0)
 				return -1;
 			int err = egl_sync_surface_prepare(&demo->sync, fd);
@@ -75,10 +77,11 @@ static int draw_frames(struct egl_demo *demo)
 			if (err < 0)
 				return -1;
 		}
-		struct fwd_frame *frame =
-			fwd_stats_commit(&demo->stats, demo->toplevel.surface, seq);
+		struct fwd_frame *frame = fwd_stats_commit(
+			&demo->stats, demo->toplevel.surface, seq);
 		if (!eglSwapBuffers(demo->egl.dpy, demo->egl.surface)) {
-			fprintf(stderr, "eglSwapBuffers failed (0x%x)\n", eglGetError());
+			fprintf(stderr, "eglSwapBuffers failed (0x%x)\n",
+				eglGetError());
 			return -1;
 		}
 		/* Mesa first waited for the previous frame callback, then
@@ -98,8 +101,8 @@ static void wait_settled(struct egl_demo *demo)
 {
 	struct wl_display *dpy = demo->display.display;
 	struct pollfd fds[2] = {
-		{ .fd = wl_display_get_fd(dpy), .events = POLLIN },
-		{ .fd = demo->signal_fd, .events = POLLIN },
+		{.fd = wl_display_get_fd(dpy), .events = POLLIN},
+		{.fd = demo->signal_fd, .events = POLLIN},
 	};
 
 	for (;;) {
@@ -159,7 +162,8 @@ static int report(struct egl_demo *demo)
 	if (demo->interrupted_by && !demo->summary_printed)
 		printf("interrupted: signal=%d\n", demo->interrupted_by);
 	if (demo->summary_printed)
-		printf("exit: errors=%" PRIu64 "\n", fwd_stats_errors(&demo->stats));
+		printf("exit: errors=%" PRIu64 "\n",
+		       fwd_stats_errors(&demo->stats));
 	else
 		fwd_stats_print(&demo->stats, stdout);
 	fflush(stdout);
@@ -176,16 +180,18 @@ static int setup(struct egl_demo *demo)
 	if (fwd_stats_init(&demo->stats, &demo->display, o->frames) < 0)
 		return -1;
 	snprintf(app_id, sizeof(app_id), "fenceway-demo-egl.%s", o->name);
-	if (fwd_toplevel_init(&demo->toplevel, &demo->display, o->name, app_id) < 0)
+	if (fwd_toplevel_init(&demo->toplevel, &demo->display, o->name,
+			      app_id) < 0)
 		return -1;
 	if (o->protocol == FWD_PROTOCOL_SYNCFILE &&
-	    egl_sync_surface_init(&demo->sync, &demo->display, demo->toplevel.surface,
-				  &demo->stats) < 0)
+	    egl_sync_surface_init(&demo->sync, &demo->display,
+				  demo->toplevel.surface, &demo->stats) < 0)
 		return -1;
-	if (egl_window_init(&demo->egl, demo->display.display, demo->toplevel.surface,
-			    o->width, o->height) < 0)
+	if (egl_window_init(&demo->egl, demo->display.display,
+			    demo->toplevel.surface, o->width, o->height) < 0)
 		return -1;
-	egl_acquire_init(&demo->acquire, o->protocol == FWD_PROTOCOL_SYNCFILE, &demo->egl);
+	egl_acquire_init(&demo->acquire, o->protocol == FWD_PROTOCOL_SYNCFILE,
+			 &demo->egl);
 	/* Only the fallback knows when its fence signalled (glFinish). */
 	demo->stats.check_early = demo->acquire.path == EGL_ACQUIRE_FALLBACK;
 	return 0;
@@ -231,7 +237,9 @@ int main(int argc, char **argv)
 	if (setup(&demo) == 0) {
 		print_header(&demo);
 		if (draw_frames(&demo) < 0)
-			demo.stats.other_errors += wl_display_get_error(demo.display.display) ? 0 : 1;
+			demo.stats.other_errors +=
+				wl_display_get_error(demo.display.display) ? 0
+									   : 1;
 		else
 			wait_settled(&demo);
 		status = report(&demo);

@@ -11,8 +11,8 @@
 
 static void clear_rgb(uint32_t rgb)
 {
-	glClearColor(((rgb >> 16) & 0xff) / 255.0f, ((rgb >> 8) & 0xff) / 255.0f,
-		     (rgb & 0xff) / 255.0f, 1.0f);
+	glClearColor(((rgb >> 16) & 0xff) / 255.0f,
+		     ((rgb >> 8) & 0xff) / 255.0f, (rgb & 0xff) / 255.0f, 1.0f);
 	glClear(GL_COLOR_BUFFER_BIT);
 }
 

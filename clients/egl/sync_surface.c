@@ -37,14 +37,16 @@ static void fenced_release(void *data, struct zwp_linux_buffer_release_v1 *obj,
 	/* Mesa waits for wl_buffer.release itself; we only check that what
 	 * came is a sync file at all. */
 	if (fw_sync_file_kind(fd) == FW_SYNC_FILE_NONE) {
-		fprintf(stderr, "fenced_release sent something that is not a sync file\n");
+		fprintf(stderr,
+			"fenced_release sent something that is not a sync file\n");
 		stats->fence_errors++;
 	}
 	close(fd);
 	release_done(r);
 }
 
-static void immediate_release(void *data, struct zwp_linux_buffer_release_v1 *obj)
+static void immediate_release(void *data,
+			      struct zwp_linux_buffer_release_v1 *obj)
 {
 	struct egl_release *r = data;
 	r->owner->stats->rel_immediate++;
@@ -63,7 +65,8 @@ int egl_sync_surface_init(struct egl_sync_surface *s, struct fwd_display *d,
 	wl_list_init(&s->releases);
 	s->stats = stats;
 	if (!d->explicit_sync) {
-		fprintf(stderr, "the compositor offers no zwp_linux_explicit_synchronization_v1 "
+		fprintf(stderr,
+			"the compositor offers no zwp_linux_explicit_synchronization_v1 "
 			"(explicit sync disabled?); try --protocol none\n");
 		return -1;
 	}
@@ -76,9 +79,8 @@ void egl_sync_surface_finish(struct egl_sync_surface *s)
 {
 	struct egl_release *r, *tmp;
 	if (!s->releases.next)
-		return;   /* never initialised */
-	wl_list_for_each_safe(r, tmp, &s->releases, link)
-		release_done(r);
+		return; /* never initialised */
+	wl_list_for_each_safe(r, tmp, &s->releases, link) release_done(r);
 	if (s->sync)
 		zwp_linux_surface_synchronization_v1_destroy(s->sync);
 	s->sync = NULL;

@@ -21,7 +21,7 @@ struct fwd_stats;
 struct egl_sync_surface {
 	struct zwp_linux_surface_synchronization_v1 *sync;
 	struct fwd_stats *stats;
-	struct wl_list releases;   /* struct egl_release.link */
+	struct wl_list releases; /* struct egl_release.link */
 };
 
 /* 0, or -1 (printed) if the compositor lacks the global. */

@@ -50,7 +50,7 @@ int fw_drm_check_fd(int fd)
 
 bool fw_drm_syncobj_timeline_supported(int drm_fd)
 {
-	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ_TIMELINE };
+	struct drm_get_cap cap = {.capability = DRM_CAP_SYNCOBJ_TIMELINE};
 
 	return fw_drm_check_fd(drm_fd) == 0 &&
 	       fw_drm_ioctl(drm_fd, DRM_IOCTL_GET_CAP, &cap) == 0 &&
@@ -64,10 +64,11 @@ bool fw_drm_syncobj_timeline_supported(int drm_fd)
  */
 bool fw_drm_syncobj_eventfd_supported(int drm_fd)
 {
-	struct drm_syncobj_eventfd args = { .handle = 0, .fd = -1 };
+	struct drm_syncobj_eventfd args = {.handle = 0, .fd = -1};
 
 	return fw_drm_syncobj_timeline_supported(drm_fd) &&
-	       fw_drm_ioctl(drm_fd, DRM_IOCTL_SYNCOBJ_EVENTFD, &args) == -ENOENT;
+	       fw_drm_ioctl(drm_fd, DRM_IOCTL_SYNCOBJ_EVENTFD, &args) ==
+		       -ENOENT;
 }
 
 static const struct fw_timeline_ops drm_timeline_ops;
@@ -84,7 +85,7 @@ int fw_drm_timeline_wait_until(struct drm_timeline *tl, uint64_t point,
 	struct drm_syncobj_timeline_wait args = {
 		.handles = (uintptr_t)&tl->handle,
 		.points = (uintptr_t)&point,
-		.timeout_nsec = deadline_ns,   /* absolute, CLOCK_MONOTONIC */
+		.timeout_nsec = deadline_ns, /* absolute, CLOCK_MONOTONIC */
 		.count_handles = 1,
 		.flags = flags,
 	};
@@ -94,7 +95,7 @@ int fw_drm_timeline_wait_until(struct drm_timeline *tl, uint64_t point,
 
 static int syncobj_create(int drm_fd, uint32_t *handle)
 {
-	struct drm_syncobj_create args = { .flags = 0 };
+	struct drm_syncobj_create args = {.flags = 0};
 	int ret = fw_drm_ioctl(drm_fd, DRM_IOCTL_SYNCOBJ_CREATE, &args);
 
 	if (ret == 0)
@@ -104,7 +105,7 @@ static int syncobj_create(int drm_fd, uint32_t *handle)
 
 static void syncobj_destroy(int drm_fd, uint32_t handle)
 {
-	struct drm_syncobj_destroy args = { .handle = handle };
+	struct drm_syncobj_destroy args = {.handle = handle};
 
 	fw_drm_ioctl(drm_fd, DRM_IOCTL_SYNCOBJ_DESTROY, &args);
 }
@@ -126,8 +127,9 @@ static int syncobj_transfer(int drm_fd, uint32_t src, uint64_t src_point,
 static int drm_export_fd(struct fw_timeline *base)
 {
 	struct drm_timeline *tl = fw_drm_timeline(base);
-	struct drm_syncobj_handle args = { .handle = tl->handle };
-	int ret = fw_drm_ioctl(tl->drm_fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &args);
+	struct drm_syncobj_handle args = {.handle = tl->handle};
+	int ret =
+		fw_drm_ioctl(tl->drm_fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &args);
 
 	/* The kernel installs it O_CLOEXEC (drm_syncobj_handle_to_fd). */
 	return ret < 0 ? ret : args.fd;
@@ -141,7 +143,8 @@ static int drm_query(struct fw_timeline *base, uint64_t *value)
 		.handles = (uintptr_t)&tl->handle,
 		.points = (uintptr_t)&point,
 		.count_handles = 1,
-		.flags = 0,   /* the last signalled point, not the last submitted */
+		.flags =
+			0, /* the last signalled point, not the last submitted */
 	};
 	int ret = fw_drm_ioctl(tl->drm_fd, DRM_IOCTL_SYNCOBJ_QUERY, &args);
 
@@ -179,7 +182,8 @@ static int drm_signal(struct fw_timeline *base, uint64_t point)
 		fw_drm_points_signal_upto(tl, point);
 		return 0;
 	}
-	ret = fw_drm_ioctl(tl->drm_fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &args);
+	ret = fw_drm_ioctl(tl->drm_fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+			   &args);
 	if (ret < 0)
 		return ret;
 	fw_drm_points_signal_upto(tl, point);
@@ -196,26 +200,27 @@ static int drm_get_error(struct fw_timeline *base)
 	return 0;
 }
 
-static int drm_wait(struct fw_timeline *base, uint64_t point, int64_t timeout_ns)
+static int drm_wait(struct fw_timeline *base, uint64_t point,
+		    int64_t timeout_ns)
 {
 	struct drm_timeline *tl = fw_drm_timeline(base);
 	int64_t deadline;
 
 	if (point == 0)
-		return 0;   /* every counter is >= 0; see drm_syncobj_fence.c */
+		return 0; /* every counter is >= 0; see drm_syncobj_fence.c */
 	if (timeout_ns < 0) {
 		deadline = INT64_MAX;
 	} else if (timeout_ns == 0) {
 		deadline = 0;
 	} else {
 		deadline = fw_now_ns();
-		deadline = timeout_ns > INT64_MAX - deadline ? INT64_MAX
-							     : deadline + timeout_ns;
+		deadline = timeout_ns > INT64_MAX - deadline
+				   ? INT64_MAX
+				   : deadline + timeout_ns;
 	}
 	/* WAIT_FOR_SUBMIT: a point nobody submitted yet is waited for too. */
-	return fw_drm_timeline_wait_until(tl, point,
-					  DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
-					  deadline);
+	return fw_drm_timeline_wait_until(
+		tl, point, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, deadline);
 }
 
 static void drm_destroy(struct fw_timeline *base)
@@ -268,7 +273,7 @@ static int timeline_new(int drm_fd, int syncobj_fd, struct fw_timeline **out)
 		return ret;
 	}
 	if (syncobj_fd >= 0) {
-		struct drm_syncobj_handle args = { .fd = syncobj_fd };
+		struct drm_syncobj_handle args = {.fd = syncobj_fd};
 
 		ret = fw_drm_ioctl(tl->drm_fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
 				   &args);
@@ -347,12 +352,11 @@ int fw_timeline_export_sync_file(struct fw_timeline *base, uint64_t point)
 	if (ret < 0)
 		return ret;
 	/*
-	 * Only a materialized point has a fence to export (ANCHORS §5.5):
+	 * Only a materialized point has a fence to export (docs/platform.md §5):
 	 * check without blocking, and never hand out a bogus fd.
 	 */
-	ret = fw_drm_timeline_wait_until(tl, point,
-					 DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
-					 0);
+	ret = fw_drm_timeline_wait_until(
+		tl, point, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE, 0);
 	if (ret == -ETIME || ret == -EINVAL)
 		return -EINVAL;
 	if (ret < 0)
@@ -390,9 +394,9 @@ int fw_timeline_import_sync_file(struct fw_timeline *base, uint64_t point,
 	if (!fw_kernel_sync_file_is(sync_file_fd))
 		return -EINVAL;
 	if (point == 0)
-		return -EINVAL;   /* point 0 is the binary slot, not a point */
+		return -EINVAL; /* point 0 is the binary slot, not a point */
 	/*
-	 * Portable form (ANCHORS §5.12): sync_file -> a temporary binary
+	 * Portable form (docs/platform.md §5): sync_file -> a temporary binary
 	 * syncobj -> transfer to the timeline point.
 	 */
 	ret = syncobj_create(tl->drm_fd, &tmp);

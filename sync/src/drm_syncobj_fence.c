@@ -43,11 +43,11 @@
 
 struct drm_point {
 	struct fw_fence base;
-	struct drm_timeline *tl;    /* a reference */
+	struct drm_timeline *tl; /* a reference */
 	uint64_t point;
-	int efd;                    /* eventfd, or -1 */
-	struct fw_fd_watch *watch;  /* on efd, removed on release */
-	struct drm_point *prev, *next;   /* tl->points, under tl->lock */
+	int efd;		       /* eventfd, or -1 */
+	struct fw_fd_watch *watch;     /* on efd, removed on release */
+	struct drm_point *prev, *next; /* tl->points, under tl->lock */
 };
 
 static struct drm_point *to_point(struct fw_fence *fence)
@@ -63,7 +63,7 @@ static void on_eventfd(int fd, uint32_t events, void *data)
 	if (!fw_fence_get_unless_zero(&p->base))
 		return;
 	fw_fence_signal(&p->base, 0);
-	fw_fence_put(&p->base);   /* may release: the watch is removed there */
+	fw_fence_put(&p->base); /* may release: the watch is removed there */
 }
 
 static void *fallback_main(void *data)
@@ -72,8 +72,8 @@ static void *fallback_main(void *data)
 	int ret;
 
 	for (;;) {
-		ret = fw_drm_timeline_wait_until(p->tl, p->point,
-			DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+		ret = fw_drm_timeline_wait_until(
+			p->tl, p->point, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
 			fw_now_ns() + FALLBACK_SLICE_NS);
 		if (ret != -ETIME)
 			break;
@@ -87,7 +87,7 @@ static void *fallback_main(void *data)
 	}
 	fw_fence_signal(&p->base, ret);
 out:
-	fw_fence_put(&p->base);   /* the thread's reference */
+	fw_fence_put(&p->base); /* the thread's reference */
 	return NULL;
 }
 
@@ -115,7 +115,7 @@ static int start_eventfd(struct drm_point *p)
 {
 	struct drm_syncobj_eventfd args = {
 		.handle = p->tl->handle,
-		.flags = 0,   /* signalled, not merely available */
+		.flags = 0, /* signalled, not merely available */
 		.point = p->point,
 	};
 	int ret;
@@ -157,8 +157,8 @@ static void point_enable_signaling(struct fw_fence *fence)
 		fw_fence_signal(fence, 0);
 		return;
 	}
-	ret = fw_drm_timeline_wait_until(p->tl, p->point,
-		DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, 0);
+	ret = fw_drm_timeline_wait_until(
+		p->tl, p->point, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, 0);
 	if (ret == 0) {
 		fw_fence_signal(fence, 0);
 		return;
@@ -171,7 +171,7 @@ static void point_enable_signaling(struct fw_fence *fence)
 		return;
 	ret = start_fallback(p);
 	if (ret < 0)
-		fw_fence_signal(fence, ret);   /* never leave waiters hanging */
+		fw_fence_signal(fence, ret); /* never leave waiters hanging */
 }
 
 /*
@@ -286,7 +286,7 @@ void fw_drm_points_signal_upto(struct drm_timeline *tl, uint64_t value)
 			cap = cap ? cap * 2 : 16;
 			grown = realloc(due, cap * sizeof(*due));
 			if (!grown)
-				break;   /* the kernel still signals the rest */
+				break; /* the kernel still signals the rest */
 			due = grown;
 		}
 		/* A fence at refcount 0 is being released: leave it alone. */

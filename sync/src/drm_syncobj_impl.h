@@ -26,9 +26,9 @@
  */
 struct drm_syncobj_eventfd {
 	__u32 handle;
-	__u32 flags;   /* 0: signalled; DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE */
+	__u32 flags; /* 0: signalled; DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE */
 	__u64 point;
-	__s32 fd;      /* an eventfd; the kernel adds 1 to it */
+	__s32 fd; /* an eventfd; the kernel adds 1 to it */
 	__u32 pad;
 };
 #define DRM_IOCTL_SYNCOBJ_EVENTFD DRM_IOWR(0xCF, struct drm_syncobj_eventfd)
@@ -41,11 +41,11 @@ struct drm_point;
 
 struct drm_timeline {
 	struct fw_timeline base;
-	int drm_fd;          /* our own CLOEXEC dup of the caller's DRM fd */
-	uint32_t handle;     /* the syncobj on that fd */
-	bool use_eventfd;    /* DRM_IOCTL_SYNCOBJ_EVENTFD works (else thread) */
+	int drm_fd;	  /* our own CLOEXEC dup of the caller's DRM fd */
+	uint32_t handle;  /* the syncobj on that fd */
+	bool use_eventfd; /* DRM_IOCTL_SYNCOBJ_EVENTFD works (else thread) */
 	pthread_mutex_t lock;
-	struct drm_point *points;  /* live point fences (weak), for signal() */
+	struct drm_point *points; /* live point fences (weak), for signal() */
 };
 
 /* ioctl() that retries EINTR/EAGAIN; 0 or a negative errno. */

@@ -18,18 +18,18 @@
 enum watch_state { ARMED, FIRING, FIRED };
 
 struct fw_fd_watch {
-	int fd;                 /* the caller's fd, passed to the callback */
-	int own_fd;             /* our dup when the fd was already watched */
+	int fd;	    /* the caller's fd, passed to the callback */
+	int own_fd; /* our dup when the fd was already watched */
 	uint32_t events;
 	unsigned flags;
 	fw_fd_watch_func_t func;
 	void *data;
 	uint32_t slot;
 	uint32_t gen;
-	unsigned fork_gen;      /* the process incarnation that armed it */
+	unsigned fork_gen; /* the process incarnation that armed it */
 	enum watch_state state;
-	bool removing;          /* remove() waits for the callback */
-	bool free_after;        /* removed from its own callback */
+	bool removing;	 /* remove() waits for the callback */
+	bool free_after; /* removed from its own callback */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -124,7 +124,8 @@ static void *watch_main(void *arg)
 			pthread_mutex_lock(&lock);
 			w->state = FIRED;
 			if (w->free_after ||
-			    ((w->flags & FW_FD_WATCH_AUTO_FREE) && !w->removing)) {
+			    ((w->flags & FW_FD_WATCH_AUTO_FREE) &&
+			     !w->removing)) {
 				slot_free(w);
 				watch_free(w);
 			} else {
@@ -213,7 +214,7 @@ int fw_fd_watch_start(void)
 struct fw_fd_watch *fw_fd_watch_add(int fd, uint32_t events, unsigned flags,
 				    fw_fd_watch_func_t func, void *data)
 {
-	struct epoll_event ev = { 0 };
+	struct epoll_event ev = {0};
 	struct fw_fd_watch *w;
 	int ret;
 

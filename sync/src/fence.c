@@ -55,7 +55,8 @@ int fw_fence_init(struct fw_fence *fence, const struct fw_fence_ops *ops,
 	fence->context = context;
 	fence->seqno = seqno;
 	fw_trace(ops && ops->imported ? FW_TRACE_FENCE_IMPORTED
-				      : FW_TRACE_FENCE_CREATED, fence, 0);
+				      : FW_TRACE_FENCE_CREATED,
+		 fence, 0);
 	return 0;
 }
 
@@ -177,8 +178,8 @@ int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
 		fence->callbacks_owed = false;
 	} else {
 		fence->status = status ? status : FW_FENCE_SIGNALED;
-		fence->timestamp_ns = timestamp_ns > 0 ? timestamp_ns
-						       : fw_now_ns();
+		fence->timestamp_ns =
+			timestamp_ns > 0 ? timestamp_ns : fw_now_ns();
 		latch_signal(fence, producer_ns);
 	}
 	list = fence->callbacks;
@@ -251,7 +252,8 @@ int fw_fence_get_status(struct fw_fence *fence)
 
 			pthread_mutex_lock(&fence->lock);
 			if (fence->status == FW_FENCE_PENDING) {
-				fence->status = now > 0 ? FW_FENCE_SIGNALED : now;
+				fence->status =
+					now > 0 ? FW_FENCE_SIGNALED : now;
 				fence->timestamp_ns = fw_now_ns();
 				latch_signal(fence, producer_ns);
 				fence->callbacks_owed = true;
@@ -347,8 +349,7 @@ static void enable_signaling(struct fw_fence *fence)
 	if (!fence->ops || !fence->ops->enable_signaling)
 		return;
 	pthread_mutex_lock(&fence->lock);
-	first = !fence->signaling_enabled &&
-		fence->status == FW_FENCE_PENDING;
+	first = !fence->signaling_enabled && fence->status == FW_FENCE_PENDING;
 	fence->signaling_enabled = true;
 	pthread_mutex_unlock(&fence->lock);
 	if (first)
@@ -428,7 +429,8 @@ int fw_fence_wait(struct fw_fence *fence, int64_t timeout_ns)
 	if (timeout_ns > 0) {
 		end = fw_now_ns();
 		/* Saturate instead of overflowing for huge timeouts. */
-		end = timeout_ns > INT64_MAX - end ? INT64_MAX : end + timeout_ns;
+		end = timeout_ns > INT64_MAX - end ? INT64_MAX
+						   : end + timeout_ns;
 		deadline.tv_sec = end / 1000000000;
 		deadline.tv_nsec = end % 1000000000;
 	}

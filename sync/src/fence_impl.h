@@ -3,17 +3,9 @@
  *
  * Like dma_fence_ops: a backend embeds struct fw_fence in its own struct,
  * initialises it with fw_fence_init(), and signals it with fw_fence_signal()
- * from whatever thread learns the outcome.
-
- *
- * Which thread runs callbacks (fw_fence_add_callback): the one that calls
- * fw_fence_signal().  For soft timeline points that is the signalling
- * thread for this process's own signals; for other processes' signals a
- * library helper thread (futex_waitv, or one FUTEX_WAIT thread per timeline
- * on the fallback path), or the thread running fw_loop_dispatch() of a
- * loop that watches the timeline through its io_uring (loop.c).  fw_loop's
- * own callbacks (fw_wait_func_t) always run in fw_loop_dispatch()'s
- * thread, whichever of these signalled the fence.
+ * from whatever thread learns the outcome.  What a backend must guarantee
+ * (finite signalling, which thread runs callbacks, the lock order) is
+ * written once, in docs/fence-backends.md.
  */
 #ifndef FENCEWAY_FENCE_IMPL_H
 #define FENCEWAY_FENCE_IMPL_H
@@ -79,21 +71,22 @@ struct fw_fence_ops {
 struct fw_fence {
 	const struct fw_fence_ops *ops;
 	atomic_int refcount;
-	pthread_mutex_t lock;          /* guards the fields below */
-	int status;                    /* FW_FENCE_PENDING, _SIGNALED or -errno */
-	int64_t timestamp_ns;          /* when this process saw the signal */
-	int64_t producer_ns;           /* the producer's claim, clamped; or 0 */
+	pthread_mutex_t lock; /* guards the fields below */
+	int status;	      /* FW_FENCE_PENDING, _SIGNALED or -errno */
+	int64_t timestamp_ns; /* when this process saw the signal */
+	int64_t producer_ns;  /* the producer's claim, clamped; or 0 */
 	bool signaling_enabled;
 	struct fw_fence_cb *callbacks; /* pending callbacks */
-	pthread_cond_t signaled_cond;  /* for fw_fence_wait and remove_callback */
-	int running_callbacks;         /* 1 while fw_fence_signal runs callbacks */
-	bool callbacks_owed;           /* status latched by a query (ops->signaled);
+	pthread_cond_t
+		signaled_cond; /* for fw_fence_wait and remove_callback */
+	int running_callbacks; /* 1 while fw_fence_signal runs callbacks */
+	bool callbacks_owed;   /* status latched by a query (ops->signaled);
 					  the backend's signal still runs them */
-	pthread_t signaling_thread;    /* the thread doing so (valid while 1) */
+	pthread_t signaling_thread; /* the thread doing so (valid while 1) */
 	uint64_t context;
 	uint64_t seqno;
 	char *timeline_name;
-	_Atomic uint64_t trace_id;     /* 0 until its first trace event */
+	_Atomic uint64_t trace_id; /* 0 until its first trace event */
 	/* merge fences only: the kept points (each a reference) */
 	struct fw_fence **points;
 	size_t num_points;
@@ -131,7 +124,6 @@ extern __thread bool fw_library_thread;
  * from someone who recorded when it happened (soft sync files from another
  * process carry the producer's timestamp).  Same returns as
  * fw_fence_signal(); waiters never see a timestamp other than this one.
- * (Added by sync-files.)
  */
 int fw_fence_signal_timestamp(struct fw_fence *fence, int status,
 			      int64_t timestamp_ns);

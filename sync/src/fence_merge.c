@@ -19,8 +19,8 @@ struct merge_part {
 
 struct merge_fence {
 	struct fw_fence base;
-	atomic_size_t pending;   /* parts not yet signalled */
-	atomic_int error;        /* first error seen, or 0 */
+	atomic_size_t pending; /* parts not yet signalled */
+	atomic_int error;      /* first error seen, or 0 */
 	struct merge_part *parts;
 };
 
@@ -125,8 +125,8 @@ static int cmp_points(const void *a, const void *b)
 
 static struct fw_fence *signaled_stub(void)
 {
-	struct fw_fence *f = fw_fence_create(fw_fence_context_alloc(1), 1,
-					     "merged");
+	struct fw_fence *f =
+		fw_fence_create(fw_fence_context_alloc(1), 1, "merged");
 
 	if (f)
 		fw_fence_signal(f, 0);
@@ -185,9 +185,9 @@ struct fw_fence *fw_fence_merge(struct fw_fence *const *fences, size_t count)
 	if (!m)
 		goto nomem;
 	m->parts = calloc(kept, sizeof(*m->parts));
-	if (!m->parts || fw_fence_init(&m->base, &merge_ops,
-				       fw_fence_context_alloc(1), 1,
-				       "merged") < 0) {
+	if (!m->parts ||
+	    fw_fence_init(&m->base, &merge_ops, fw_fence_context_alloc(1), 1,
+			  "merged") < 0) {
 		free(m->parts);
 		free(m);
 		goto nomem;

@@ -31,7 +31,7 @@
 
 struct kernel_fence {
 	struct fw_fence base;
-	int fd;   /* our own dup of the sync_file, closed on release */
+	int fd; /* our own dup of the sync_file, closed on release */
 };
 
 static struct kernel_fence *to_kernel(struct fw_fence *fence)
@@ -158,9 +158,10 @@ static void on_readable(int fd, uint32_t events, void *data)
 		 * kernel's sync_file; if it did (EPOLLERR/HUP on a strange
 		 * fd), report it rather than wait forever.
 		 */
-		fw_fence_signal(&kf->base, (events & (EPOLLERR | EPOLLHUP)) ?
-					   -EIO : -EPROTO);
-	fw_fence_put(&kf->base);   /* the watch's reference */
+		fw_fence_signal(&kf->base, (events & (EPOLLERR | EPOLLHUP))
+						   ? -EIO
+						   : -EPROTO);
+	fw_fence_put(&kf->base); /* the watch's reference */
 }
 
 static void kernel_enable_signaling(struct fw_fence *fence)

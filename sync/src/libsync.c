@@ -1,5 +1,5 @@
 /*
- * libsync.c - the kernel sync selftests' helper API (DESIGN §3.4).
+ * libsync.c - the kernel sync selftests' helper API (docs/libsync.md).
  *
  * Conventions are the selftests': -1 with errno, not negative errnos.
  * Timelines are soft timeline memfds; fences are sync files of either kind.
@@ -139,7 +139,7 @@ void sw_sync_fence_destroy(int fd)
 
 int sync_wait(int fd, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	int64_t end = timeout_ms > 0 ? fw_now_ns() + timeout_ms * 1000000LL : 0;
 	int ret;
 
@@ -153,7 +153,8 @@ int sync_wait(int fd, int timeout_ms)
 		if (timeout_ms > 0) {
 			int64_t left = end - fw_now_ns();
 
-			timeout_ms = left > 0 ? (int)((left + 999999) / 1000000) : 0;
+			timeout_ms =
+				left > 0 ? (int)((left + 999999) / 1000000) : 0;
 		}
 	}
 }
@@ -169,7 +170,7 @@ static void copy_name(char dst[32], const char *src)
 /* SYNC_IOC_MERGE of two kernel sync_files: the kernel names the result. */
 static int kernel_merge(const char *name, int fd1, int fd2)
 {
-	struct sync_merge_data data = { .fd2 = fd2 };
+	struct sync_merge_data data = {.fd2 = fd2};
 
 	copy_name(data.name, name);
 	if (ioctl(fd1, SYNC_IOC_MERGE, &data) < 0)
@@ -180,7 +181,7 @@ static int kernel_merge(const char *name, int fd1, int fd2)
 int sync_merge(const char *name, int fd1, int fd2)
 {
 	enum fw_sync_file_kind k1, k2;
-	struct fw_fence *fences[2] = { NULL, NULL }, *merged;
+	struct fw_fence *fences[2] = {NULL, NULL}, *merged;
 	int fd;
 
 	if (fd1 < 0 || (k1 = fw_sync_file_kind(fd1)) == FW_SYNC_FILE_NONE)
@@ -203,8 +204,8 @@ int sync_merge(const char *name, int fd1, int fd2)
 /* One allocation: the info, then its array (what sync_file_info_free frees). */
 static struct sync_file_info *info_alloc(uint32_t n)
 {
-	struct sync_file_info *info =
-		calloc(1, sizeof(*info) + (size_t)n * sizeof(struct sync_fence_info));
+	struct sync_file_info *info = calloc(
+		1, sizeof(*info) + (size_t)n * sizeof(struct sync_fence_info));
 
 	if (!info)
 		return NULL;
@@ -215,7 +216,7 @@ static struct sync_file_info *info_alloc(uint32_t n)
 
 static struct sync_file_info *kernel_info(int fd)
 {
-	struct sync_file_info probe = { 0 }, *info;
+	struct sync_file_info probe = {0}, *info;
 
 	/* First ask how many fences, then fetch them into our allocation. */
 	if (ioctl(fd, SYNC_IOC_FILE_INFO, &probe) < 0)

@@ -50,7 +50,8 @@ struct sync_fence_info_data *sync_fence_info(int fd)
 		copy_field(pts[i].driver_name, src[i].driver_name);
 		pts[i].status = src[i].status;
 		/* The kernel fills in a time only once a fence signalled. */
-		pts[i].timestamp_ns = src[i].status != 0 ? src[i].timestamp_ns : 0;
+		pts[i].timestamp_ns =
+			src[i].status != 0 ? src[i].timestamp_ns : 0;
 	}
 	sync_file_info_free(info);
 	return data;

@@ -52,13 +52,13 @@
 enum wait_state { PENDING, READY, RUNNING, DONE, DEAD };
 
 struct fw_wait {
-	struct fw_fence_cb cb;      /* first: the callback finds us from it */
+	struct fw_fence_cb cb; /* first: the callback finds us from it */
 	struct fw_loop *loop;
-	struct fw_fence *fence;     /* reference */
+	struct fw_fence *fence; /* reference */
 	fw_wait_func_t func;
 	void *data;
-	enum wait_state state;      /* loop lock */
-	int cancel_waiters;         /* cancellers waiting for RUNNING to end */
+	enum wait_state state; /* loop lock */
+	int cancel_waiters;    /* cancellers waiting for RUNNING to end */
 	/*
 	 * Ring path: the soft timeline of the point (NULL: not a soft point,
 	 * or no ring), whether a futex request for us is in the kernel, and
@@ -77,17 +77,17 @@ struct fw_wait {
 };
 
 struct fw_loop {
-	int fd;                     /* what the caller polls: efd or epfd */
-	int efd;                    /* owned eventfd */
-	int epfd;                   /* owned epoll of efd + ring, or -1 */
-	struct fw_uring ring;       /* loop lock */
+	int fd;		      /* what the caller polls: efd or epfd */
+	int efd;	      /* owned eventfd */
+	int epfd;	      /* owned epoll of efd + ring, or -1 */
+	struct fw_uring ring; /* loop lock */
 	bool use_ring;
-	bool kicked;                /* efd written since dispatch read it */
-	unsigned fork_gen;          /* the process incarnation that made it */
+	bool kicked;	   /* efd written since dispatch read it */
+	unsigned fork_gen; /* the process incarnation that made it */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;        /* a RUNNING wait finished */
+	pthread_cond_t cond; /* a RUNNING wait finished */
 	struct fw_wait *all;
-	struct fw_wait *dead;       /* parked until their completion */
+	struct fw_wait *dead; /* parked until their completion */
 	struct fw_wait *ready_head, *ready_tail;
 	size_t ready_count;
 };
@@ -120,7 +120,7 @@ static bool ring_usable(const struct fw_loop *loop)
 /* Set up the ring and the epoll set; false leaves the eventfd alone. */
 static bool ring_setup(struct fw_loop *loop)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 
 	/* Valgrind, old kernels and the forced fallback: helper threads. */
 	if (soft_watch_fallback())
@@ -430,7 +430,8 @@ struct fw_wait *fw_loop_wait_fence(struct fw_loop *loop, struct fw_fence *fence,
 }
 
 struct fw_wait *fw_loop_wait_point(struct fw_loop *loop, struct fw_timeline *tl,
-				   uint64_t point, fw_wait_func_t func, void *data)
+				   uint64_t point, fw_wait_func_t func,
+				   void *data)
 {
 	struct fw_fence *fence;
 	struct fw_wait *w;

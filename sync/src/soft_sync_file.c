@@ -35,13 +35,13 @@
 #define MAX_BIND_TRIES 16
 
 struct producer {
-	struct fw_fence_cb cb;     /* on @fence; runs signalled() once */
-	struct fw_fence *fence;    /* reference, dropped at teardown */
-	int fd;                    /* producer end, owned; -1 once closed */
-	uint64_t id;               /* the counter in the name */
-	bool signalled;            /* message sent (guarded by reg_lock) */
-	char name[32];             /* the sync file's name (for the message) */
-	struct producer *next;     /* hash chain (guarded by reg_lock) */
+	struct fw_fence_cb cb;	/* on @fence; runs signalled() once */
+	struct fw_fence *fence; /* reference, dropped at teardown */
+	int fd;			/* producer end, owned; -1 once closed */
+	uint64_t id;		/* the counter in the name */
+	bool signalled;		/* message sent (guarded by reg_lock) */
+	char name[32];		/* the sync file's name (for the message) */
+	struct producer *next;	/* hash chain (guarded by reg_lock) */
 };
 
 /*
@@ -205,7 +205,7 @@ static void hung_up(int fd, uint32_t events, void *data)
 
 static int bind_unique(int fd, uint64_t *id_out)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 
 	for (int tries = 0; tries < MAX_BIND_TRIES; tries++) {
 		uint64_t id = atomic_fetch_add(&next_id, 1);
@@ -213,7 +213,8 @@ static int bind_unique(int fd, uint64_t *id_out)
 		int len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
 				   FW_SOFT_SYNC_NAME_PREFIX "%ld/%llu",
 				   (long)getpid(), (unsigned long long)id);
-		socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 1 + len;
+		socklen_t alen =
+			offsetof(struct sockaddr_un, sun_path) + 1 + len;
 
 		if (bind(fd, (struct sockaddr *)&addr, alen) == 0) {
 			*id_out = id;
@@ -262,7 +263,7 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
 	}
 	p->fd = sv[0];
 	ret = bind_unique(sv[0], &p->id);
-	/* Receivers cannot queue data at the producer (DESIGN §3.3). */
+	/* Receivers cannot queue data at the producer (docs/soft-sync-file-abi.md). */
 	if (ret == 0 && shutdown(sv[0], SHUT_RD) < 0)
 		ret = -errno;
 	if (ret < 0) {
@@ -292,8 +293,8 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
 	 */
 	if (fw_fence_add_callback(fence, &p->cb, signalled) == -ENOENT)
 		signalled(fence, &p->cb);
-	watch = fw_fd_watch_add(sv[0], EPOLLHUP, FW_FD_WATCH_AUTO_FREE,
-				hung_up, p);
+	watch = fw_fd_watch_add(sv[0], EPOLLHUP, FW_FD_WATCH_AUTO_FREE, hung_up,
+				p);
 	if (!watch) {
 		ret = -errno;
 		hung_up(sv[0], 0, p);

@@ -37,17 +37,17 @@
 #define FW_SOFT_SYNC_MAX_POINTS 256
 
 struct fw_soft_sync_msg_header {
-	uint32_t magic;        /* FW_SOFT_SYNC_MSG_MAGIC */
-	uint16_t version;      /* FW_SOFT_SYNC_MSG_VERSION */
-	uint16_t header_size;  /* sizeof(struct fw_soft_sync_msg_header) = 56 */
-	int32_t status;        /* 1 = signalled fine, -4095..-1 = -errno */
-	uint32_t num_points;   /* entries of struct sync_fence_info that follow */
-	int64_t timestamp_ns;  /* CLOCK_MONOTONIC of the signal */
-	char name[32];         /* the sync file's name, NUL-terminated */
+	uint32_t magic;	      /* FW_SOFT_SYNC_MSG_MAGIC */
+	uint16_t version;     /* FW_SOFT_SYNC_MSG_VERSION */
+	uint16_t header_size; /* sizeof(struct fw_soft_sync_msg_header) = 56 */
+	int32_t status;	      /* 1 = signalled fine, -4095..-1 = -errno */
+	uint32_t num_points; /* entries of struct sync_fence_info that follow */
+	int64_t timestamp_ns; /* CLOCK_MONOTONIC of the signal */
+	char name[32];	      /* the sync file's name, NUL-terminated */
 };
 /* The points follow as struct sync_fence_info (linux/sync_file.h, 80 bytes). */
 
-#define FW_SOFT_SYNC_MSG_MAX \
+#define FW_SOFT_SYNC_MSG_MAX                      \
 	(sizeof(struct fw_soft_sync_msg_header) + \
 	 FW_SOFT_SYNC_MAX_POINTS * sizeof(struct sync_fence_info))
 

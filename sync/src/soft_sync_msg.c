@@ -63,7 +63,7 @@ size_t fw_soft_sync_msg_encode(struct fw_fence *fence, const char *name,
 	pts = (struct sync_fence_info *)((char *)buf + sizeof(hdr));
 	for (size_t i = 0; i < hdr.num_points; i++) {
 		struct fw_fence *pt = n ? fw_fence_point(fence, i) : fence;
-		struct sync_fence_info info = { 0 };
+		struct sync_fence_info info = {0};
 		int64_t ts;
 
 		if (!pt)
@@ -103,7 +103,8 @@ int fw_soft_sync_msg_decode(const void *buf, size_t len, bool truncated,
 	pts = malloc(hdr.num_points * sizeof(*pts));
 	if (!pts)
 		return -ENOMEM;
-	memcpy(pts, (const char *)buf + sizeof(hdr), hdr.num_points * sizeof(*pts));
+	memcpy(pts, (const char *)buf + sizeof(hdr),
+	       hdr.num_points * sizeof(*pts));
 	for (uint32_t i = 0; i < hdr.num_points; i++) {
 		/* A fence that signalled fine has no pending or failed part. */
 		if (!valid_status(pts[i].status, hdr.status < 0) ||
@@ -111,7 +112,8 @@ int fw_soft_sync_msg_decode(const void *buf, size_t len, bool truncated,
 		    pts[i].flags != 0 ||
 		    pts[i].timestamp_ns > (uint64_t)INT64_MAX ||
 		    !terminated(pts[i].obj_name, sizeof(pts[i].obj_name)) ||
-		    !terminated(pts[i].driver_name, sizeof(pts[i].driver_name))) {
+		    !terminated(pts[i].driver_name,
+				sizeof(pts[i].driver_name))) {
 			free(pts);
 			return -EPROTO;
 		}

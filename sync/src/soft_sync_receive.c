@@ -77,8 +77,7 @@ int fw_soft_sync_file_identify(int fd, int32_t *pid, uint64_t *id)
 	name += plen;
 	nlen -= plen;
 	slash = memchr(name, '/', nlen);
-	if (!slash ||
-	    !parse_u64(name, slash - name, INT32_MAX, &p) ||
+	if (!slash || !parse_u64(name, slash - name, INT32_MAX, &p) ||
 	    !parse_u64(slash + 1, nlen - (slash + 1 - name), UINT64_MAX, &i))
 		return -EINVAL;
 	if (pid)
@@ -124,12 +123,12 @@ int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
 			break;
 	}
 	if (n > 0) {
-		size_t got = (size_t)n > FW_SOFT_SYNC_MSG_MAX + 1 ?
-			     FW_SOFT_SYNC_MSG_MAX + 1 : (size_t)n;
+		size_t got = (size_t)n > FW_SOFT_SYNC_MSG_MAX + 1
+				     ? FW_SOFT_SYNC_MSG_MAX + 1
+				     : (size_t)n;
 
-		ret = fw_soft_sync_msg_decode(buf, got,
-					      (size_t)n > FW_SOFT_SYNC_MSG_MAX,
-					      view);
+		ret = fw_soft_sync_msg_decode(
+			buf, got, (size_t)n > FW_SOFT_SYNC_MSG_MAX, view);
 		if (ret == -EPROTO)
 			ret = single_point(view, -EPROTO);
 	} else if (n == 0) {
@@ -146,8 +145,7 @@ int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
 }
 
 /* Is the peer of @fd this process's own live producer @id? */
-static struct fw_fence *own_fence(int fd, int32_t pid, uint64_t id,
-				  char *name)
+static struct fw_fence *own_fence(int fd, int32_t pid, uint64_t id, char *name)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -191,8 +189,8 @@ void fw_soft_sync_view_release(struct fw_soft_sync_view *view)
 
 struct proxy {
 	struct fw_fence base;
-	int fd;                     /* our own dup of the receiver's file */
-	struct fw_fd_watch *watch;  /* NULL if settled at import */
+	int fd;			   /* our own dup of the receiver's file */
+	struct fw_fd_watch *watch; /* NULL if settled at import */
 };
 
 /*
@@ -250,8 +248,8 @@ static void proxy_arm(struct proxy *p)
 {
 	if (proxy_settle(p))
 		return;
-	p->watch = fw_fd_watch_add(p->fd, EPOLLIN | EPOLLRDHUP, 0,
-				   proxy_ready, p);
+	p->watch =
+		fw_fd_watch_add(p->fd, EPOLLIN | EPOLLRDHUP, 0, proxy_ready, p);
 	/* Cannot watch: fail now rather than leave waiters hanging. */
 	if (!p->watch)
 		fw_fence_signal(&p->base, errno ? -errno : -ENOMEM);

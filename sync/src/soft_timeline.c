@@ -27,9 +27,9 @@
 
 struct soft_point {
 	struct fw_fence base;
-	struct soft_timeline *tl;      /* reference */
-	size_t heap_idx;               /* SIZE_MAX when not in the heap */
-	struct soft_point *next_done;  /* list of points being signalled */
+	struct soft_timeline *tl;     /* reference */
+	size_t heap_idx;	      /* SIZE_MAX when not in the heap */
+	struct soft_point *next_done; /* list of points being signalled */
 	int done_status;
 };
 
@@ -80,7 +80,7 @@ static bool ring_present(const struct fw_soft_page *page)
 	return (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
 		FW_SOFT_FLAG_SIGNAL_TIMES) &&
 	       __atomic_load_n(&page->ring.slots, __ATOMIC_RELAXED) ==
-		FW_SOFT_RING_SLOTS;
+		       FW_SOFT_RING_SLOTS;
 }
 
 /* A per-slot seqlock: odd while the pair is written, even once complete. */
@@ -132,11 +132,13 @@ int64_t fw_soft_page_signal_time(const struct fw_soft_page *page,
 		seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
 		if (seq != 2 * ticket + 2)
 			continue;
-		value = atomic_load_explicit(&slot->value, memory_order_relaxed);
+		value = atomic_load_explicit(&slot->value,
+					     memory_order_relaxed);
 		time_ns = atomic_load_explicit(&slot->time_ns,
 					       memory_order_relaxed);
 		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != seq)
+		if (atomic_load_explicit(&slot->seq, memory_order_relaxed) !=
+		    seq)
 			continue;
 		if (value < point)
 			reaches_back = true;
@@ -285,7 +287,8 @@ static const struct fw_fence_ops point_ops = {
 
 struct soft_timeline *soft_point_timeline(struct fw_fence *fence)
 {
-	return fence->ops == &point_ops ? ((struct soft_point *)fence)->tl : NULL;
+	return fence->ops == &point_ops ? ((struct soft_point *)fence)->tl
+					: NULL;
 }
 
 bool soft_timeline_due(struct soft_timeline *tl)
@@ -333,7 +336,7 @@ bool soft_timeline_due_for_watcher(struct soft_timeline *tl)
 static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 {
 	struct soft_point *done = NULL, **tail = &done, *p;
-	struct batch_frame frame = { tl, my_batches };
+	struct batch_frame frame = {tl, my_batches};
 	bool popped = false, emptied;
 	uint64_t value;
 	int err, count = 0;
@@ -535,10 +538,9 @@ int fw_soft_timeline_advance(struct fw_timeline *base, uint64_t count,
 	do {
 		next = cur > UINT64_MAX - count ? UINT64_MAX : cur + count;
 	} while (next != cur &&
-		 !atomic_compare_exchange_weak_explicit(&tl->page->value, &cur,
-							next,
-							memory_order_acq_rel,
-							memory_order_acquire));
+		 !atomic_compare_exchange_weak_explicit(
+			 &tl->page->value, &cur, next, memory_order_acq_rel,
+			 memory_order_acquire));
 	if (new_value)
 		*new_value = next;
 	if (next != cur)
@@ -604,8 +606,8 @@ static int soft_wait(struct fw_timeline *base, uint64_t point,
 		abs = &deadline;
 	}
 	for (;;) {
-		uint32_t w = atomic_load_explicit(&page->wake,
-						  memory_order_acquire);
+		uint32_t w =
+			atomic_load_explicit(&page->wake, memory_order_acquire);
 
 		if (page_value(page) >= point)
 			return 0;
@@ -808,8 +810,8 @@ int fw_soft_timeline_create(const char *name, struct fw_timeline **out)
 		return -errno;
 	if (ftruncate(fd, FW_SOFT_PAGE_SIZE) < 0 || fstat(fd, &st) < 0)
 		goto fail_errno;
-	page = mmap(NULL, FW_SOFT_PAGE_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_SHARED, fd, 0);
+	page = mmap(NULL, FW_SOFT_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd, 0);
 	if (page == MAP_FAILED)
 		goto fail_errno;
 	page->magic = FW_SOFT_PAGE_MAGIC;
@@ -926,8 +928,8 @@ int fw_soft_timeline_import(int fd, struct fw_timeline **out)
 	}
 
 	soft_watch_fallback();
-	page = mmap(NULL, FW_SOFT_PAGE_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_SHARED, fd, 0);
+	page = mmap(NULL, FW_SOFT_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd, 0);
 	if (page == MAP_FAILED)
 		return -errno;
 	if (!header_ok(page)) {

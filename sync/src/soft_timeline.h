@@ -22,10 +22,10 @@
 
 /* ---- the shared page: cross-process ABI, version 1 ---------------------- */
 
-#define FW_SOFT_PAGE_MAGIC   0x4c545746u /* "FWTL" in memory on little endian */
+#define FW_SOFT_PAGE_MAGIC 0x4c545746u /* "FWTL" in memory on little endian */
 #define FW_SOFT_PAGE_VERSION 1u
-#define FW_SOFT_PAGE_SIZE    4096u
-#define FW_SOFT_NAME_LEN     32u
+#define FW_SOFT_PAGE_SIZE 4096u
+#define FW_SOFT_NAME_LEN 32u
 /* Seals an importer requires; F_SEAL_WRITE must NOT be set. */
 #define FW_SOFT_REQUIRED_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 /* flags: the signal-time ring below is present (written by signallers). */
@@ -38,33 +38,32 @@
  */
 struct fw_soft_signal_slot {
 	_Atomic uint32_t seq;
-	uint32_t pad;              /* 0 */
+	uint32_t pad; /* 0 */
 	_Atomic uint64_t value;
 	_Atomic int64_t time_ns;
 };
 
 struct fw_soft_signal_ring {
-	_Atomic uint32_t head;     /* tickets taken, wrapping; slot = % SLOTS */
-	uint32_t slots;            /* FW_SOFT_RING_SLOTS */
+	_Atomic uint32_t head; /* tickets taken, wrapping; slot = % SLOTS */
+	uint32_t slots;	       /* FW_SOFT_RING_SLOTS */
 	struct fw_soft_signal_slot slot[FW_SOFT_RING_SLOTS];
 };
 
 struct fw_soft_page {
-	uint32_t magic;            /* FW_SOFT_PAGE_MAGIC */
-	uint32_t version;          /* FW_SOFT_PAGE_VERSION */
-	uint32_t size;             /* FW_SOFT_PAGE_SIZE: the memfd's size */
-	uint32_t flags;            /* FW_SOFT_FLAG_*; unknown bits ignored */
-	_Atomic uint64_t value;    /* the counter: only ever raised (CAS max) */
-	_Atomic uint32_t wake;     /* futex word: bumped + woken on any change */
-	_Atomic int32_t error;     /* 0, or the sticky negative errno */
+	uint32_t magic;		/* FW_SOFT_PAGE_MAGIC */
+	uint32_t version;	/* FW_SOFT_PAGE_VERSION */
+	uint32_t size;		/* FW_SOFT_PAGE_SIZE: the memfd's size */
+	uint32_t flags;		/* FW_SOFT_FLAG_*; unknown bits ignored */
+	_Atomic uint64_t value; /* the counter: only ever raised (CAS max) */
+	_Atomic uint32_t wake;	/* futex word: bumped + woken on any change */
+	_Atomic int32_t error;	/* 0, or the sticky negative errno */
 	char name[FW_SOFT_NAME_LEN]; /* NUL-padded, informational */
 	/* offset 64: with FW_SOFT_FLAG_SIGNAL_TIMES, else zero */
 	struct fw_soft_signal_ring ring;
 	/* zero up to FW_SOFT_PAGE_SIZE */
 };
 _Static_assert(sizeof(struct fw_soft_signal_slot) == 24, "slot layout");
-_Static_assert(offsetof(struct fw_soft_page, ring) == 64,
-	       "ring offset");
+_Static_assert(offsetof(struct fw_soft_page, ring) == 64, "ring offset");
 _Static_assert(sizeof(struct fw_soft_page) == 64 + 8 + 24 * 32, "page layout");
 
 /*
@@ -109,7 +108,8 @@ struct fw_timeline *fw_soft_timeline_lookup_fd(int fd);
 bool fw_timeline_is_soft(const struct fw_timeline *tl);
 
 /* Device and inode of the memfd behind soft timeline @tl; 0 or -EINVAL. */
-int fw_soft_timeline_inode(const struct fw_timeline *tl, dev_t *dev, ino_t *ino);
+int fw_soft_timeline_inode(const struct fw_timeline *tl, dev_t *dev,
+			   ino_t *ino);
 
 /*
  * Atomically add @count to the counter (saturating at UINT64_MAX), then

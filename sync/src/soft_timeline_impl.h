@@ -24,12 +24,12 @@ struct soft_point;
 
 struct soft_timeline {
 	struct fw_timeline base;
-	int fd;                        /* owned: our dup of the memfd */
-	struct fw_soft_page *page;     /* owned mapping, FW_SOFT_PAGE_SIZE */
+	int fd;			   /* owned: our dup of the memfd */
+	struct fw_soft_page *page; /* owned mapping, FW_SOFT_PAGE_SIZE */
 	dev_t dev;
 	ino_t ino;
 
-	pthread_mutex_t lock;          /* guards the heap, inflight, fb_running */
+	pthread_mutex_t lock; /* guards the heap, inflight, fb_running */
 	/*
 	 * Batches of popped points being signalled right now, by any thread;
 	 * a local signal waits for other threads' batches (inflight_cond) so
@@ -70,7 +70,7 @@ struct soft_timeline {
 	atomic_int ring_waits;
 	int64_t ring_defer_since;
 	uint64_t ring_defer_point;
-	bool fb_running;               /* fallback thread alive; tl lock */
+	bool fb_running; /* fallback thread alive; tl lock */
 
 	/* The per-process registry of soft timelines; registry lock. */
 	struct soft_timeline *reg_prev, *reg_next;

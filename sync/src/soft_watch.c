@@ -56,21 +56,21 @@ static int64_t helper_idle_ns = 5000000000LL;
 
 struct soft_helper {
 	struct soft_helper *next;
-	_Atomic uint32_t ctl;          /* private futex word: "look again" */
-	int n;                         /* timelines watched; watch lock */
+	_Atomic uint32_t ctl; /* private futex word: "look again" */
+	int n;		      /* timelines watched; watch lock */
 	struct soft_timeline *tls[HELPER_SLOTS]; /* weak; watch lock */
-	int64_t deadline;              /* end of a grace period, or 0; watch lock */
+	int64_t deadline; /* end of a grace period, or 0; watch lock */
 	struct futex_waitv wv[HELPER_SLOTS + 1]; /* helper thread only */
 };
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
 static struct soft_helper *helpers;
-static int fallback_threads;           /* running fallback threads */
-static int helpers_busy;               /* helpers holding timeline refs */
+static int fallback_threads; /* running fallback threads */
+static int helpers_busy;     /* helpers holding timeline refs */
 
 /* Wait mode: decided once, before the first timeline exists. */
-static atomic_int mode = -1;               /* -1 undecided, 0 waitv, 1 fallback */
+static atomic_int mode = -1; /* -1 undecided, 0 waitv, 1 fallback */
 static bool fallback_requested;
 
 static bool futex_waitv_works(void)
@@ -173,7 +173,8 @@ static bool helper_defers(struct soft_helper *h, struct soft_timeline *tl)
  * is read before the value: a signal in between changes it, and
  * futex_waitv then returns at once.
  */
-static bool helper_arm(struct soft_helper *h, int i, struct soft_timeline **todo)
+static bool helper_arm(struct soft_helper *h, int i,
+		       struct soft_timeline **todo)
 {
 	struct soft_timeline *tl = h->tls[i];
 
@@ -245,7 +246,7 @@ static void helper_retire(struct soft_helper *h)
 
 static struct timespec ns_to_timespec(int64_t ns)
 {
-	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
+	return (struct timespec){ns / 1000000000, ns % 1000000000};
 }
 
 static void *helper_main(void *arg)
@@ -335,8 +336,9 @@ static void *helper_main(void *arg)
 			retried = true;
 		} else {
 			retried = false;
-			if (errno != EAGAIN && errno != EINTR && errno != EFAULT) {
-				struct timespec ts = { 0, 1000000 };
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != EFAULT) {
+				struct timespec ts = {0, 1000000};
 
 				nanosleep(&ts, NULL);
 			}
@@ -563,7 +565,7 @@ void soft_watch_set_helper_idle(int64_t ns)
 int soft_watch_quiesce(int64_t timeout_ns)
 {
 	int64_t end = fw_now_ns() + timeout_ns;
-	struct timespec ts = { end / 1000000000, end % 1000000000 };
+	struct timespec ts = {end / 1000000000, end % 1000000000};
 	int ret = 0;
 
 	pthread_mutex_lock(&watch_lock);

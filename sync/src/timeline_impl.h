@@ -27,7 +27,7 @@ struct fw_timeline_ops {
 struct fw_timeline {
 	const struct fw_timeline_ops *ops;
 	atomic_int refcount;
-	uint64_t context;   /* fence context shared by this timeline's points */
+	uint64_t context; /* fence context shared by this timeline's points */
 	char *name;
 };
 

@@ -18,13 +18,13 @@
 #include "trace_impl.h"
 
 struct trace_ring {
-	_Atomic uint64_t head;         /* events written; owner thread only */
-	_Atomic uint64_t tail;         /* events drained; drain only */
-	_Atomic uint64_t dropped;      /* events lost to a full ring */
-	uint64_t mask;                 /* capacity - 1, a power of two */
+	_Atomic uint64_t head;	  /* events written; owner thread only */
+	_Atomic uint64_t tail;	  /* events drained; drain only */
+	_Atomic uint64_t dropped; /* events lost to a full ring */
+	uint64_t mask;		  /* capacity - 1, a power of two */
 	uint32_t tid;
-	atomic_bool orphan;            /* its thread has exited */
-	struct trace_ring *next;       /* rings_lock */
+	atomic_bool orphan;	 /* its thread has exited */
+	struct trace_ring *next; /* rings_lock */
 	struct fw_trace_event events[];
 };
 
@@ -96,8 +96,8 @@ static struct trace_ring *ring_create(void)
 
 static uint64_t fence_id(struct fw_fence *fence)
 {
-	uint64_t id = atomic_load_explicit(&fence->trace_id,
-					   memory_order_relaxed);
+	uint64_t id =
+		atomic_load_explicit(&fence->trace_id, memory_order_relaxed);
 	uint64_t fresh;
 
 	if (id)
@@ -214,8 +214,7 @@ static void reap_orphans(void)
 	}
 }
 
-size_t fw_trace_drain(struct fw_trace_event *out, size_t max,
-		      uint64_t *dropped)
+size_t fw_trace_drain(struct fw_trace_event *out, size_t max, uint64_t *dropped)
 {
 	uint64_t lost_now = 0;
 	size_t n = 0;

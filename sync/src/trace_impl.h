@@ -29,8 +29,9 @@ void fw_trace_record(uint32_t type, struct fw_fence *fence, int32_t arg);
 
 static inline void fw_trace(uint32_t type, struct fw_fence *fence, int32_t arg)
 {
-	if (__builtin_expect(atomic_load_explicit(&fw_trace_on,
-						  memory_order_relaxed), 0))
+	if (__builtin_expect(
+		    atomic_load_explicit(&fw_trace_on, memory_order_relaxed),
+		    0))
 		fw_trace_record(type, fence, arg);
 }
 

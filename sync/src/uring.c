@@ -76,8 +76,8 @@ int fw_uring_init(struct fw_uring *r, uint32_t cq_entries)
 	}
 
 	r->sq_map_len = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
-	r->cq_map_len = p.cq_off.cqes +
-			p.cq_entries * sizeof(struct io_uring_cqe);
+	r->cq_map_len =
+		p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
 	if (p.features & IORING_FEAT_SINGLE_MMAP) {
 		if (r->cq_map_len > r->sq_map_len)
 			r->sq_map_len = r->cq_map_len;
@@ -93,9 +93,9 @@ int fw_uring_init(struct fw_uring *r, uint32_t cq_entries)
 	if (p.features & IORING_FEAT_SINGLE_MMAP) {
 		r->cq_map = r->sq_map;
 	} else {
-		r->cq_map = mmap(NULL, r->cq_map_len, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_POPULATE, fd,
-				 IORING_OFF_CQ_RING);
+		r->cq_map =
+			mmap(NULL, r->cq_map_len, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
 		if (r->cq_map == MAP_FAILED) {
 			r->cq_map = NULL;
 			err = -errno;
@@ -233,8 +233,8 @@ bool fw_uring_reap(struct fw_uring *r, uint64_t *user_data, int32_t *res)
 		/* Completions the ring had no room for wait in the kernel. */
 		if (!(atomic_load(r->sq_flags) & IORING_SQ_CQ_OVERFLOW))
 			return false;
-		syscall(SYS_io_uring_enter, r->fd, 0, 0,
-			IORING_ENTER_GETEVENTS, NULL, 0);
+		syscall(SYS_io_uring_enter, r->fd, 0, 0, IORING_ENTER_GETEVENTS,
+			NULL, 0);
 		tail = atomic_load_explicit(r->cq_tail, memory_order_acquire);
 		if (head == tail)
 			return false;

@@ -21,7 +21,7 @@ struct io_uring_sqe;
 struct io_uring_cqe;
 
 struct fw_uring {
-	int fd;                     /* owned; -1 when not set up */
+	int fd; /* owned; -1 when not set up */
 	/* submission ring */
 	void *sq_map;
 	size_t sq_map_len;
@@ -35,7 +35,7 @@ struct fw_uring {
 	_Atomic uint32_t *cq_head, *cq_tail;
 	struct io_uring_cqe *cqes;
 	uint32_t cq_mask;
-	uint32_t pending;           /* SQEs filled, not yet submitted */
+	uint32_t pending; /* SQEs filled, not yet submitted */
 };
 
 /*

@@ -1,7 +1,7 @@
 """A fullscreen request is honoured: the window covers the output, its
 pixels are what the client drew, and every frame's feedback is answered.
 
-Also pins down DESIGN §2's scan-out question for the headless backend with
+Also pins down the scan-out question of docs/platform.md §4 for the headless backend with
 pixman on wlroots 0.15: a wl_shm buffer exactly covering the output passes
 wlr_output_test and is committed to the output directly (the log says
 "direct scan-out"); grim still reads the right pixels.  If a later wlroots

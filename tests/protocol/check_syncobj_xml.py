@@ -4,7 +4,8 @@
 No client in Debian 12 speaks linux-drm-syncobj-v1, so wire compatibility
 with upstream rests on this file being exactly right: interface names and
 versions, request order (= opcodes), argument types and error values, as
-listed in DESIGN.md section 4.1.  Any drift fails here.
+listed in EXPECTED below, copied from the upstream staging protocol.
+Any drift fails here.
 """
 import subprocess
 import sys

@@ -2,7 +2,7 @@
  * test-kernel-nodev.c - the kernel backend where there is no kernel object.
  *
  * This machine has no /dev/dri and nothing that mints a kernel sync_file
- * (DESIGN §2), and neither has CI.  What the kernel backend must do here is
+ * (docs/platform.md §2), and neither has CI.  What the kernel backend must do here is
  * fail cleanly: feature probes say no, constructors refuse non-DRM fds with
  * -ENODEV (bad fds with -EBADF), importers refuse junk with EINVAL, soft
  * objects are refused by the kernel-only calls with -EOPNOTSUPP, and no fd

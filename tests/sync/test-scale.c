@@ -1,5 +1,5 @@
 /*
- * test-scale.c - DESIGN §3.3 scale: 1,000 soft timelines and 10,000
+ * test-scale.c - the library's scale target: 1,000 soft timelines and 10,000
  * pending async waits (fw_loop) in one process.  Signals come from this
  * process and from a child (the cross-process path through the futex_waitv
  * helpers).  Every wait must fire exactly once and never early: at callback

@@ -723,7 +723,7 @@ static void test_syncobj_sync_file_transfer(void)
 
 	CHECK_EQ(fw_timeline_create_drm_syncobj(render, &tl), 0);
 
-	/* Unmaterialized point: -EINVAL and no fd at all (ANCHORS §5.5). */
+	/* Unmaterialized point: -EINVAL and no fd at all (docs/platform.md §5). */
 	before = fw_test_count_fds();
 	CHECK_EQ(fw_timeline_export_sync_file(tl, 30), -EINVAL);
 	CHECK_EQ(fw_test_count_fds(), before);

@@ -112,19 +112,19 @@ sync_get_fence_info(const struct sync_file_info *info)
  * with the mainline sync_file uapi.
  */
 struct sync_fence_info_data {
-	uint32_t len;		/* bytes, this header and all points */
+	uint32_t len; /* bytes, this header and all points */
 	char name[32];
 	int32_t status;
-	uint8_t pt_info[];	/* struct sync_pt_info records */
+	uint8_t pt_info[]; /* struct sync_pt_info records */
 };
 
 struct sync_pt_info {
-	uint32_t len;		/* bytes of this record */
+	uint32_t len; /* bytes of this record */
 	char obj_name[32];
 	char driver_name[32];
 	int32_t status;
 	uint64_t timestamp_ns;
-	uint8_t driver_data[];	/* none: fenceway reports no driver data */
+	uint8_t driver_data[]; /* none: fenceway reports no driver data */
 };
 
 /*

@@ -76,7 +76,8 @@ struct fw_wait *fw_loop_wait_fence(struct fw_loop *loop, struct fw_fence *fence,
 				   fw_wait_func_t func, void *data);
 /* Shorthand for fw_timeline_point_fence() + fw_loop_wait_fence(). */
 struct fw_wait *fw_loop_wait_point(struct fw_loop *loop, struct fw_timeline *tl,
-				   uint64_t point, fw_wait_func_t func, void *data);
+				   uint64_t point, fw_wait_func_t func,
+				   void *data);
 /* Cancel a wait whose callback has not run yet; its callback never runs. */
 void fw_wait_cancel(struct fw_wait *wait);
 

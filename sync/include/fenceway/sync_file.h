@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 enum fw_sync_file_kind {
-	FW_SYNC_FILE_NONE = 0,   /* not a sync file */
+	FW_SYNC_FILE_NONE = 0, /* not a sync file */
 	FW_SYNC_FILE_KERNEL = 1,
 	FW_SYNC_FILE_SOFT = 2,
 };

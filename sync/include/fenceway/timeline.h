@@ -92,13 +92,15 @@ int fw_timeline_get_error(struct fw_timeline *tl);
  * (seqno = point), so merging two of them keeps the later one.  Costs no fd.
  * NULL with errno on failure.
  */
-struct fw_fence *fw_timeline_point_fence(struct fw_timeline *tl, uint64_t point);
+struct fw_fence *fw_timeline_point_fence(struct fw_timeline *tl,
+					 uint64_t point);
 
 /*
  * Block until @point is reached or the timeline fails, or @timeout_ns passes
  * (< 0: forever).  0 when reached, the timeline's error if it failed, -ETIME.
  */
-int fw_timeline_wait(struct fw_timeline *tl, uint64_t point, int64_t timeout_ns);
+int fw_timeline_wait(struct fw_timeline *tl, uint64_t point,
+		     int64_t timeout_ns);
 
 /*
  * Waiting strategy for soft timelines.  By default a helper thread bridges

@@ -47,18 +47,19 @@ enum fw_trace_type {
 };
 
 enum fw_trace_wait {
-	FW_TRACE_WAIT_CALLBACK = 1,  /* fw_fence_add_callback (event loops too) */
-	FW_TRACE_WAIT_BLOCKING = 2,  /* fw_fence_wait with a non-zero timeout */
+	FW_TRACE_WAIT_CALLBACK =
+		1, /* fw_fence_add_callback (event loops too) */
+	FW_TRACE_WAIT_BLOCKING = 2, /* fw_fence_wait with a non-zero timeout */
 };
 
 #define FW_TRACE_NAME_LEN 32
 
 struct fw_trace_event {
-	uint64_t seq;          /* order of recording in the process, from 1 */
-	int64_t time_ns;       /* when it was recorded */
-	uint64_t fence_id;     /* the fence, unique in the process, from 1 */
-	uint64_t context;      /* fw_fence_context() */
-	uint64_t seqno;        /* fw_fence_seqno(): the timeline point */
+	uint64_t seq;	   /* order of recording in the process, from 1 */
+	int64_t time_ns;   /* when it was recorded */
+	uint64_t fence_id; /* the fence, unique in the process, from 1 */
+	uint64_t context;  /* fw_fence_context() */
+	uint64_t seqno;	   /* fw_fence_seqno(): the timeline point */
 	/* FENCE_SIGNALED: fw_fence_signal_times(); else 0. */
 	int64_t signal_ns;
 	int64_t producer_ns;
@@ -67,10 +68,10 @@ struct fw_trace_event {
 	 * the library is loaded.
 	 */
 	const char *driver;
-	uint32_t type;         /* enum fw_trace_type */
-	uint32_t tid;          /* the recording thread (gettid) */
-	int32_t status;        /* FENCE_SIGNALED: 1 or a negative errno */
-	uint32_t wait;         /* WAIT_STARTED: enum fw_trace_wait */
+	uint32_t type;	/* enum fw_trace_type */
+	uint32_t tid;	/* the recording thread (gettid) */
+	int32_t status; /* FENCE_SIGNALED: 1 or a negative errno */
+	uint32_t wait;	/* WAIT_STARTED: enum fw_trace_wait */
 	/* CREATED, IMPORTED: fw_fence_timeline_name(), cut to fit; else "". */
 	char timeline[FW_TRACE_NAME_LEN];
 };
