@@ -9,10 +9,6 @@
 #include <string.h>
 #include "options.h"
 
-#ifndef FENCEWAY_VERSION
-#define FENCEWAY_VERSION "unknown"
-#endif
-
 /* wlroots 0.15's headless frame timer waits floor(1000/Hz) ms; above
  * 1000 Hz that is 0 and the output never draws again (docs/compositor.md,
  * "Command line"). */

@@ -65,7 +65,8 @@ static int handle_retry(void *data) {
 
 /* The connection waiting first is refused (accepted and closed), so that
  * the socket stops being readable for it; it sees its connection closed. */
-static void refuse_one(struct fw_socket *sock, int err) {
+/* One line per episode, however many clients it refuses. */
+static void note_exhausted(struct fw_socket *sock, int err) {
 	if (!sock->exhausted) {
 		sock->exhausted = true;
 		wlr_log(WLR_ERROR,
@@ -73,6 +74,10 @@ static void refuse_one(struct fw_socket *sock, int err) {
 			"refusing new clients until some are freed",
 			sock->name, strerror(err));
 	}
+}
+
+static void refuse_one(struct fw_socket *sock, int err) {
+	note_exhausted(sock, err);
 	if (sock->spare_fd >= 0) {
 		close(sock->spare_fd);
 		int doomed = accept4(sock->fd, NULL, NULL, SOCK_CLOEXEC);
@@ -100,14 +105,23 @@ static int handle_readable(int fd, uint32_t mask, void *data) {
 		}
 		return 0;
 	}
+	/* The event loop dups the client's fd, so the accept can succeed
+	 * with the last free fd and wl_client_create() still run out: the
+	 * same episode, and the connection is refused the same way. */
+	if (wl_client_create(sock->display, client_fd) == NULL) {
+		int err = errno;
+		close(client_fd);
+		if (err == EMFILE || err == ENFILE) {
+			note_exhausted(sock, err);
+		} else {
+			wlr_log(WLR_ERROR, "socket %s: cannot create a client: %s",
+				sock->name, strerror(err));
+		}
+		return 0;
+	}
 	if (sock->exhausted) {
 		sock->exhausted = false;
 		wlr_log(WLR_INFO, "socket %s: accepting clients again", sock->name);
-	}
-	if (wl_client_create(sock->display, client_fd) == NULL) {
-		wlr_log_errno(WLR_ERROR, "socket %s: cannot create a client",
-			sock->name);
-		close(client_fd);
 	}
 	return 0;
 }

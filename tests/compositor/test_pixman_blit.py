@@ -1,9 +1,10 @@
 """Windows drawn by fenceway's pixman copy path (compositor/pixman_blit.c)
 keep their exact pixels, and what they stop covering is cleared.
 
-Two opaque toplevels at their cascade slots (neither at 0,0, so both take
-the copy path and hold back the clear under them); the top one overlaps
-the bottom one.  When the top one goes, the part of its area that the
+A black filler window takes the output's corner, so that two opaque
+toplevels find no free spot and go to their cascade slots (neither at 0,0,
+so both take the copy path and hold back the clear under them); the top
+one overlaps the bottom one.  When the top one goes, the part of its area that the
 bottom one does not cover must turn back to the black background, and the
 part it uncovers must show the bottom window again.
 """
@@ -31,11 +32,15 @@ class PixmanBlit(unittest.TestCase):
         return wrong
 
     def test_copies_and_clears(self):
-        with Compositor() as fw:
-            fw.spawn_client([CLIENT, "0xcc3333"])
-            (bottom,) = fw.wait_for_toplevels(1)
-            top_proc = fw.spawn_client([CLIENT, "0x33cc33"])
-            bottom, top = fw.wait_for_toplevels(2)[:2]
+        # 180x180: after a 100x100 filler at the corner no 100x100 window
+        # fits beside it, so the next two cascade to (32,32) and (64,64).
+        with Compositor(args=["--output", "180x180"]) as fw:
+            fw.spawn_client([CLIENT, "0x000000", "100x100"])
+            fw.wait_for_toplevels(1)
+            fw.spawn_client([CLIENT, "0xcc3333", "100x100"])
+            fw.wait_for_toplevels(2)
+            top_proc = fw.spawn_client([CLIENT, "0x33cc33", "100x100"])
+            bottom, top = fw.wait_for_toplevels(3)[1:3]
             bx, by, bw, bh = (bottom[k] for k in ("x", "y", "width", "height"))
             tx, ty, tw, th = (top[k] for k in ("x", "y", "width", "height"))
             self.assertNotEqual((bx, by), (0, 0))
