@@ -26,6 +26,7 @@
 #include "output.h"
 #include "pixman_blit.h"
 #include "presentation.h"
+#include "telemetry.h"
 #include "server.h"
 #include "socket.h"
 
@@ -83,6 +84,13 @@ static bool create_globals(struct fw_server *server) {
 	server->commits = fw_commit_tracker_create(server);
 	if (server->commits == NULL) {
 		return false;
+	}
+	if (server->config.trace_path != NULL) {
+		server->telemetry = fw_telemetry_create(server->commits,
+			server->config.trace_path);
+		if (server->telemetry == NULL) {
+			return false;
+		}
 	}
 	clockid_t clock = wlr_backend_get_presentation_clock(server->backend);
 	server->presentation = fw_presentation_create(server, clock);
@@ -256,6 +264,8 @@ void fw_server_finish(struct fw_server *server) {
 	fw_cursor_finish(server);
 	fw_presentation_destroy(server->presentation);
 	server->presentation = NULL;
+	fw_telemetry_destroy(server->telemetry);
+	server->telemetry = NULL;
 	fw_commit_tracker_destroy(server->commits);
 	server->commits = NULL;
 	/* The layout before the scene and the display: wlroots 0.15 ties the

@@ -11,6 +11,7 @@
  *   seat.c/h        seat, keyboards, key bindings, window grabs
  *   cursor.c/h      pointer: focus, click-to-raise, Alt+drag move
  *   presentation.c  wp_presentation, feedback kept per commit
+ *   telemetry.c     --trace: every commit's life as a trace file
  *   modules.c       optional modules (explicit sync) plugged into setup
  *
  * Ownership: everything reachable from struct fw_server is owned by the
@@ -39,6 +40,7 @@ struct wlr_output_layout;
 struct wlr_xdg_shell;
 struct fw_commit_tracker;
 struct fw_presentation;
+struct fw_telemetry;
 struct fw_seat;
 struct fw_cursor;
 struct fw_socket;
@@ -62,6 +64,7 @@ struct fw_config {
 	char *const *command;
 	bool no_explicit_sync;     /* --no-explicit-sync: hide both globals */
 	bool test_input;           /* --test-input: virtual pointer/keyboard */
+	const char *trace_path;    /* --trace FILE; NULL = no trace */
 	bool no_render_node;       /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
 	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
@@ -110,6 +113,7 @@ struct fw_server {
 
 	struct fw_commit_tracker *commits;  /* commit.h */
 	struct fw_presentation *presentation;
+	struct fw_telemetry *telemetry;     /* telemetry.h; NULL without --trace */
 
 	struct wl_list modules;             /* struct fw_module_instance.link */
 
