@@ -61,6 +61,9 @@ static bool create_backend(struct fw_server *server) {
 	return true;
 }
 
+/* A misbehaving client gets at most one log line of each kind a second. */
+#define CLIENT_LOG_INTERVAL_NS 1000000000
+
 /* Core globals every client expects. */
 static bool create_globals(struct fw_server *server) {
 	/* wl_shm, and zwp_linux_dmabuf_v1 when the renderer imports dma-bufs. */
@@ -87,7 +90,7 @@ static bool create_globals(struct fw_server *server) {
 	}
 	if (server->config.trace_path != NULL) {
 		server->telemetry = fw_telemetry_create(server->commits,
-			server->config.trace_path);
+			&server->clients, server->config.trace_path);
 		if (server->telemetry == NULL) {
 			return false;
 		}
@@ -99,6 +102,7 @@ static bool create_globals(struct fw_server *server) {
 
 bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	server->config = *config;
+	fw_clients_init(&server->clients, CLIENT_LOG_INTERVAL_NS);
 	wl_list_init(&server->modules);
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
@@ -283,6 +287,7 @@ void fw_server_finish(struct fw_server *server) {
 	/* The display takes its globals (compositor, seat, shells, ...). */
 	wl_display_destroy(server->display);
 	server->display = NULL;
+	fw_clients_finish(&server->clients);
 	if (server->allocator != NULL) {
 		wlr_allocator_destroy(server->allocator);
 	}

@@ -12,6 +12,7 @@
  *   cursor.c/h      pointer: focus, click-to-raise, Alt+drag move
  *   presentation.c  wp_presentation, feedback kept per commit
  *   telemetry.c     --trace: every commit's life as a trace file
+ *   client.c        a record per client: pid, command, log limiter
  *   modules.c       optional modules (explicit sync) plugged into setup
  *
  * Ownership: everything reachable from struct fw_server is owned by the
@@ -28,6 +29,7 @@
 #include <sys/types.h>
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
+#include "client.h"
 
 struct wlr_backend;
 struct wlr_session;
@@ -116,6 +118,7 @@ struct fw_server {
 	struct fw_telemetry *telemetry;     /* telemetry.h; NULL without --trace */
 
 	struct wl_list modules;             /* struct fw_module_instance.link */
+	struct fw_clients clients;          /* client.h: a record per client */
 
 	pid_t startup_pid;                  /* -s child, 0 when none or reaped */
 	pid_t command_pid;                  /* -- CMD, 0 when none or reaped */

@@ -4,13 +4,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/addon.h>
 #include <wlr/util/log.h>
+#include "client.h"
 #include "commit.h"
 #include "telemetry.h"
 #include "trace_json.h"
@@ -20,6 +20,7 @@
 struct fw_telemetry {
 	struct trace_json *tj;
 	struct fw_commit_tracker *tracker;
+	struct fw_clients *clients;
 	int sub;
 	uint64_t next_id;
 	int next_tid;
@@ -62,9 +63,10 @@ static const struct wlr_addon_interface track_impl = {
 };
 
 /* Name the client's process the first time it commits. */
-static bool ensure_process(struct fw_telemetry *t, pid_t pid) {
+static bool ensure_process(struct fw_telemetry *t,
+		const struct fw_client *client) {
 	for (size_t i = 0; i < t->npids; i++) {
-		if (t->pids[i] == pid) {
+		if (t->pids[i] == client->pid) {
 			return true;
 		}
 	}
@@ -77,20 +79,12 @@ static bool ensure_process(struct fw_telemetry *t, pid_t pid) {
 		t->pids = pids;
 		t->cap_pids = cap;
 	}
-	t->pids[t->npids++] = pid;
+	t->pids[t->npids++] = client->pid;
 
-	char path[64], comm[32] = "?";
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (f != NULL) {
-		if (fgets(comm, sizeof(comm), f) != NULL) {
-			comm[strcspn(comm, "\n")] = '\0';
-		}
-		fclose(f);
-	}
 	char name[64];
-	snprintf(name, sizeof(name), "%s (%d)", comm, (int)pid);
-	trace_json_process(t->tj, pid, name, (int)t->npids);
+	snprintf(name, sizeof(name), "%s (%d)", client->command,
+		(int)client->pid);
+	trace_json_process(t->tj, client->pid, name, (int)t->npids);
 	return true;
 }
 
@@ -119,16 +113,20 @@ static struct track *ensure_track(struct fw_telemetry *t,
 static bool handle_request(struct fw_commit *commit, void *data) {
 	struct fw_telemetry *t = data;
 	struct wlr_surface *surface = fw_commit_surface(commit);
-	struct wl_client *client = fw_commit_client(commit);
-	if (surface == NULL || client == NULL) {
+	struct wl_client *wl_client = fw_commit_client(commit);
+	if (surface == NULL || wl_client == NULL) {
 		return true;
 	}
-	pid_t pid = 0;
-	wl_client_get_credentials(client, &pid, NULL, NULL);
+	/* NULL: out of memory, and the client was told so. */
+	struct fw_client *client = fw_client_get(t->clients, wl_client);
+	if (client == NULL) {
+		return true;
+	}
+	pid_t pid = client->pid;
 	struct track *track;
 	struct span *span = calloc(1, sizeof(*span));
 	/* Out of memory costs the trace this commit, never the client. */
-	if (span == NULL || !ensure_process(t, pid) ||
+	if (span == NULL || !ensure_process(t, client) ||
 			(track = ensure_track(t, surface, pid)) == NULL) {
 		free(span);
 		return true;
@@ -264,7 +262,7 @@ static const struct fw_commit_hooks hooks = {
 };
 
 struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
-		const char *path) {
+		struct fw_clients *clients, const char *path) {
 	struct fw_telemetry *t = calloc(1, sizeof(*t));
 	if (t == NULL) {
 		return NULL;
@@ -284,6 +282,7 @@ struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
 	}
 	trace_json_process(t->tj, getpid(), "fenceway", 0);
 	t->tracker = tracker;
+	t->clients = clients;
 	t->sub = fw_commit_subscribe(tracker, &hooks, t);
 	if (t->sub < 0) {
 		wlr_log(WLR_ERROR, "--trace: no commit tracker slot left");

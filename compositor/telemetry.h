@@ -11,15 +11,18 @@
 #ifndef FENCEWAY_TELEMETRY_H
 #define FENCEWAY_TELEMETRY_H
 
+struct fw_clients;
 struct fw_commit_tracker;
 struct fw_telemetry;
 
 /*
- * Create (truncate) @path and subscribe to @tracker, which must outlive the
- * telemetry.  NULL on failure (logged).  The telemetry is the caller's.
+ * Create (truncate) @path and subscribe to @tracker; @tracker and @clients
+ * (where a client's pid and command come from) are borrowed and must
+ * outlive the telemetry.  NULL on failure (logged).  The telemetry is the
+ * caller's.
  */
 struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
-	const char *path);
+	struct fw_clients *clients, const char *path);
 /* Unsubscribe, end the open spans, close the file as strict JSON.  NULL is
  * a no-op. */
 void fw_telemetry_destroy(struct fw_telemetry *telemetry);
