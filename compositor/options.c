@@ -27,6 +27,8 @@ static const char usage[] =
 	"  --log-level LEVEL      silent, error, info (default) or debug\n"
 	"  --no-explicit-sync     hide both explicit-sync globals (same as\n"
 	"                         FENCEWAY_NO_EXPLICIT_SYNC=1)\n"
+	"  --trace FILE           write every commit's life to FILE as a Chrome\n"
+	"                         trace-event JSON (Perfetto UI opens it)\n"
 	"  --test-input           offer virtual pointer and keyboard globals\n"
 	"                         (same as FENCEWAY_TEST_INPUT=1): any client\n"
 	"                         could then click and type anywhere, so this is\n"
@@ -118,6 +120,7 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_NO_EXPLICIT_SYNC,
 	OPT_TEST_INPUT,
+	OPT_TRACE,
 };
 
 int fw_options_parse(int argc, char *argv[], struct fw_config *config,
@@ -137,6 +140,7 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 		{"no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC},
 		{"test-input", no_argument, NULL, OPT_TEST_INPUT},
+		{"trace", required_argument, NULL, OPT_TRACE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{0},
@@ -184,6 +188,9 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 			break;
 		case OPT_TEST_INPUT:
 			config->test_input = true;
+			break;
+		case OPT_TRACE:
+			config->trace_path = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

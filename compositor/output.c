@@ -18,6 +18,7 @@
 #include <wlr/util/log.h>
 #include "cursor.h"
 #include "output.h"
+#include "telemetry.h"
 #include "server.h"
 
 /* Is the output showing a client buffer directly (no composition)? */
@@ -76,6 +77,7 @@ static void output_handle_frame(struct wl_listener *listener, void *data) {
 
 	/* Clients draw their next frame when told this one is done. */
 	wlr_scene_output_send_frame_done(output->scene_output, &now);
+	fw_telemetry_flush(server->telemetry);
 }
 
 static void output_handle_destroy(struct wl_listener *listener, void *data) {

@@ -26,6 +26,7 @@
 #include "output.h"
 #include "pixman_blit.h"
 #include "presentation.h"
+#include "telemetry.h"
 #include "server.h"
 #include "socket.h"
 
@@ -60,6 +61,9 @@ static bool create_backend(struct fw_server *server) {
 	return true;
 }
 
+/* A misbehaving client gets at most one log line of each kind a second. */
+#define CLIENT_LOG_INTERVAL_NS 1000000000
+
 /* Core globals every client expects. */
 static bool create_globals(struct fw_server *server) {
 	/* wl_shm, and zwp_linux_dmabuf_v1 when the renderer imports dma-bufs. */
@@ -84,6 +88,13 @@ static bool create_globals(struct fw_server *server) {
 	if (server->commits == NULL) {
 		return false;
 	}
+	if (server->config.trace_path != NULL) {
+		server->telemetry = fw_telemetry_create(server->commits,
+			&server->clients, server->config.trace_path);
+		if (server->telemetry == NULL) {
+			return false;
+		}
+	}
 	clockid_t clock = wlr_backend_get_presentation_clock(server->backend);
 	server->presentation = fw_presentation_create(server, clock);
 	return server->presentation != NULL;
@@ -91,6 +102,7 @@ static bool create_globals(struct fw_server *server) {
 
 bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	server->config = *config;
+	fw_clients_init(&server->clients, CLIENT_LOG_INTERVAL_NS);
 	wl_list_init(&server->modules);
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
@@ -256,6 +268,8 @@ void fw_server_finish(struct fw_server *server) {
 	fw_cursor_finish(server);
 	fw_presentation_destroy(server->presentation);
 	server->presentation = NULL;
+	fw_telemetry_destroy(server->telemetry);
+	server->telemetry = NULL;
 	fw_commit_tracker_destroy(server->commits);
 	server->commits = NULL;
 	/* The layout before the scene and the display: wlroots 0.15 ties the
@@ -273,6 +287,7 @@ void fw_server_finish(struct fw_server *server) {
 	/* The display takes its globals (compositor, seat, shells, ...). */
 	wl_display_destroy(server->display);
 	server->display = NULL;
+	fw_clients_finish(&server->clients);
 	if (server->allocator != NULL) {
 		wlr_allocator_destroy(server->allocator);
 	}

@@ -11,6 +11,8 @@
  *   seat.c/h        seat, keyboards, key bindings, window grabs
  *   cursor.c/h      pointer: focus, click-to-raise, Alt+drag move
  *   presentation.c  wp_presentation, feedback kept per commit
+ *   telemetry.c     --trace: every commit's life as a trace file
+ *   client.c        a record per client: pid, command, log limiter
  *   modules.c       optional modules (explicit sync) plugged into setup
  *
  * Ownership: everything reachable from struct fw_server is owned by the
@@ -27,6 +29,7 @@
 #include <sys/types.h>
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
+#include "client.h"
 
 struct wlr_backend;
 struct wlr_session;
@@ -39,6 +42,7 @@ struct wlr_output_layout;
 struct wlr_xdg_shell;
 struct fw_commit_tracker;
 struct fw_presentation;
+struct fw_telemetry;
 struct fw_seat;
 struct fw_cursor;
 struct fw_socket;
@@ -60,9 +64,10 @@ struct fw_config {
 	/* -- CMD [ARGS]: run as a client (needs the socket); the server stops
 	 * when it exits and takes its status.  NULL = none. */
 	char *const *command;
-	bool no_explicit_sync; /* --no-explicit-sync: hide both globals */
-	bool test_input;       /* --test-input: virtual pointer/keyboard */
-	bool no_render_node;   /* no /dev/dri/renderD*: unless the backend
+	bool no_explicit_sync;  /* --no-explicit-sync: hide both globals */
+	bool test_input;        /* --test-input: virtual pointer/keyboard */
+	const char *trace_path; /* --trace FILE; NULL = no trace */
+	bool no_render_node;    /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
 	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
 	 * 0 = the child keeps the compositor's. */
@@ -111,8 +116,10 @@ struct fw_server {
 
 	struct fw_commit_tracker *commits; /* commit.h */
 	struct fw_presentation *presentation;
+	struct fw_telemetry *telemetry; /* telemetry.h; NULL without --trace */
 
-	struct wl_list modules; /* struct fw_module_instance.link */
+	struct wl_list modules;    /* struct fw_module_instance.link */
+	struct fw_clients clients; /* client.h: a record per client */
 
 	pid_t startup_pid;               /* -s child, 0 when none or reaped */
 	pid_t command_pid;               /* -- CMD, 0 when none or reaped */

@@ -50,7 +50,8 @@ demo=$build/clients/fenceway-demo
 demo_egl=$build/clients/fenceway-demo-egl
 
 mkdir -p "$out"
-rm -f "$out"/demo-*.txt "$out/screenshot.png" "$out/grim.log"
+rm -f "$out"/demo-*.txt "$out/screenshot.png" "$out/grim.log" \
+	"$out/trace.json" "$out/trace.png"
 runtime=$(mktemp -d "${TMPDIR:-/tmp}/fenceway-demo.XXXXXX")
 chmod 700 "$runtime"
 socket="fenceway-demo-$$"
@@ -72,7 +73,7 @@ trap cleanup EXIT
 
 # fenceway gets a private runtime dir in both modes; nested, it reaches the
 # parent desktop's socket by absolute path (X11 needs only DISPLAY).
-args=(--socket "$socket")
+args=(--socket "$socket" --trace "$out/trace.json")
 env_fw=(XDG_RUNTIME_DIR="$runtime" WLR_LIBINPUT_NO_DEVICES=1)
 if [ -z "${FENCEWAY_DEMO_HEADLESS:-}" ] &&
 		{ [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${DISPLAY:-}" ]; }; then
@@ -173,6 +174,9 @@ fw_status=0
 wait "$fw_pid" || fw_status=$?
 fw_pid=
 [ "$fw_status" = 0 ] || status=1
+# The picture of the trace; without python3-cairo there is only the JSON.
+tools/fenceway-trace-plot "$out/trace.json" "$out/trace.png" >/dev/null 2>&1 ||
+	rm -f "$out/trace.png"
 
 # One line per demo: the numbers that matter, side by side.
 echo
@@ -206,5 +210,6 @@ echo "  compositor exit status: $fw_status"
 if [ -n "$shot" ] && [ -s "$shot" ]; then
 	echo "  screenshot: $shot"
 fi
+[ -s "$out/trace.png" ] && echo "  trace: $out/trace.json, $out/trace.png"
 echo "  logs: $log, $out/demo-*.txt"
 exit "$status"

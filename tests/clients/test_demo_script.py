@@ -3,12 +3,14 @@ setup/compile step): it exits 0, prints every demo's summary with all
 frames accounted for and no errors (and no "interrupted": the script's
 SIGTERM is how a lingering demo ends), a headline with both counts -- no
 fenced frame shown before its fence, some of the unfenced twin's were --
-and leaves the PNG screenshot where its last lines say: every shm demo's
-window labelled, the poison colour nowhere but in the unfenced twin.  Run headless, and nested: inside a "desktop" (a second
+and leaves the PNG screenshot and the trace (JSON and picture) where its
+last lines say: every shm demo's window labelled, the poison colour nowhere
+but in the unfenced twin.  Run headless, and nested: inside a "desktop" (a second
 fenceway standing in for the user's compositor) the script's fenceway opens
 one window there, and every demo connects to the nested fenceway, never to
 the desktop.
 """
+import json
 import os
 import re
 import subprocess
@@ -89,6 +91,16 @@ class DemoScript(unittest.TestCase):
             self.assertEqual(os.path.dirname(m.group(1)), out)
             self.check_picture(png.read_png(m.group(1)), res.stdout, colors,
                                6 if explicit else 3 + (len(blocks) > 3))
+            # The trace (strict JSON: fenceway closed it) names every
+            # demo's process, and its picture is where the script says.
+            with open(os.path.join(out, "trace.json")) as f:
+                events = json.load(f)
+            procs = [e for e in events if e.get("name") == "process_name"
+                     and e["args"]["name"].startswith("fenceway-demo")]
+            self.assertEqual(len(procs), len(blocks), text)
+            m = re.search(r"^  trace: (\S+), (\S+)$", res.stdout, re.M)
+            self.assertIsNotNone(m, text)
+            self.assertGreater(os.path.getsize(m.group(2)), 0)
             return text
 
     def check_headline(self, stdout):
