@@ -40,6 +40,7 @@
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/addon.h>
 #include <wlr/util/log.h>
+#include "client.h"
 #include "commit.h"
 #include "commit_parent_locks.h"
 #include "server.h"
@@ -279,12 +280,17 @@ static int handle_held_timer(void *data) {
 			continue;
 		}
 		c->held_logged = true;
-		pid_t pid = 0;
-		wl_client_get_credentials(c->client, &pid, NULL, NULL);
-		wlr_log(WLR_INFO,
+		/* Through the client's log limiter: a client holding many
+		 * commits at once costs one line per interval, not one each. */
+		struct fw_client *client =
+			fw_client_get(&t->server->clients, c->client);
+		if (client == NULL) {
+			continue;
+		}
+		fw_client_log(client, FW_CLIENT_EVENT_STALL, WLR_INFO,
 			"commit held for more than %d ms: client pid %d, "
 			"wl_surface@%" PRIu32 ", waiting for timeline '%s' point %" PRIu64,
-			FW_COMMIT_HELD_TOO_LONG_MS, (int)pid,
+			FW_COMMIT_HELD_TOO_LONG_MS, (int)client->pid,
 			wl_resource_get_id(c->cs->surface->resource),
 			c->waiting_for != NULL ? c->waiting_for : "?", c->waiting_point);
 	}
