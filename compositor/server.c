@@ -4,6 +4,7 @@
  * socket opens only when every global exists, and at shutdown clients go
  * first so that nothing they own outlives what it points into.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 #include <wlr/backend.h>
@@ -89,8 +90,14 @@ static bool create_globals(struct fw_server *server) {
 		return false;
 	}
 	if (server->config.trace_path != NULL) {
-		server->telemetry = fw_telemetry_create(server->commits,
-			&server->clients, server->config.trace_path);
+		int fd = open(server->config.trace_path,
+			O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			wlr_log_errno(WLR_ERROR, "--trace %s", server->config.trace_path);
+			return false;
+		}
+		server->telemetry =
+			fw_telemetry_create(server->commits, &server->clients, fd);
 		if (server->telemetry == NULL) {
 			return false;
 		}

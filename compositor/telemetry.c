@@ -1,7 +1,6 @@
 /*
  * The --trace subscriber of the commit tracker (telemetry.h).
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -258,21 +257,16 @@ static const struct fw_commit_hooks hooks = {
 };
 
 struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
-	struct fw_clients *clients, const char *path) {
+	struct fw_clients *clients, int fd) {
 	struct fw_telemetry *t = calloc(1, sizeof(*t));
 	if (t == NULL) {
+		close(fd);
 		return NULL;
 	}
 	wl_list_init(&t->tracks);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		wlr_log_errno(WLR_ERROR, "--trace %s", path);
-		free(t);
-		return NULL;
-	}
 	t->tj = trace_json_create(fd);
 	if (t->tj == NULL) {
-		wlr_log_errno(WLR_ERROR, "--trace %s", path);
+		wlr_log_errno(WLR_ERROR, "trace: cannot start the file");
 		free(t);
 		return NULL;
 	}
@@ -281,7 +275,7 @@ struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
 	t->clients = clients;
 	t->sub = fw_commit_subscribe(tracker, &hooks, t);
 	if (t->sub < 0) {
-		wlr_log(WLR_ERROR, "--trace: no commit tracker slot left");
+		wlr_log(WLR_ERROR, "trace: no commit tracker slot left");
 		trace_json_destroy(t->tj, now_ns());
 		free(t);
 		return NULL;
@@ -291,7 +285,7 @@ struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
 
 void fw_telemetry_flush(struct fw_telemetry *telemetry) {
 	if (telemetry != NULL && !trace_json_flush(telemetry->tj)) {
-		wlr_log_errno(WLR_ERROR, "--trace: write failed");
+		wlr_log_errno(WLR_ERROR, "trace: write failed");
 	}
 }
 

@@ -16,13 +16,14 @@ struct fw_commit_tracker;
 struct fw_telemetry;
 
 /*
- * Create (truncate) @path and subscribe to @tracker; @tracker and @clients
- * (where a client's pid and command come from) are borrowed and must
- * outlive the telemetry.  NULL on failure (logged).  The telemetry is the
- * caller's.
+ * Start a trace written to @fd (open for writing, owned by the telemetry
+ * from this call on, closed also on failure) and subscribe to @tracker;
+ * @tracker and @clients (where a client's pid and command come from) are
+ * borrowed and must outlive the telemetry.  NULL on failure (logged).  The
+ * telemetry is the caller's.
  */
 struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
-	struct fw_clients *clients, const char *path);
+	struct fw_clients *clients, int fd);
 /* Unsubscribe, end the open spans, close the file as strict JSON.  NULL is
  * a no-op. */
 void fw_telemetry_destroy(struct fw_telemetry *telemetry);
