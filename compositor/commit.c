@@ -262,6 +262,7 @@ void fw_commit_unhold(struct fw_commit *c) {
 	assert(c->held && c->cs != NULL && c->tracker->requesting == NULL);
 	wlr_log(WLR_DEBUG, "wl_surface@%" PRIu32 " commit %" PRIu32 " let go",
 		wl_resource_get_id(c->cs->surface->resource), c->seq);
+	EMIT(c->tracker, acquired, c);
 	end_hold(c, true);
 }
 

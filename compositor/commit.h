@@ -16,6 +16,9 @@
  *               hold the commit (fw_commit_hold()).  Subscribers run in the
  *               order they subscribed; the first rejection stops the rest.
  *   held        after every request hook, when one of them held it.
+ *   acquired    a held commit is let go (fw_commit_unhold(): what it waited
+ *               for signalled), before wlroots may apply it.  Only for a
+ *               held commit, at most once; not when it goes while held.
  *   applied     wlroots applied the state (surface->current is this
  *               commit).  Never for a commit that was rejected, or whose
  *               surface went first.
@@ -40,6 +43,7 @@
  *
  * The contract for a subscriber's hooks:
  *   - they run on the main thread, from the protocol logger (request, held),
+ *     fw_commit_unhold()'s caller (acquired),
  *     a surface's commit signal (applied, discarded, superseded, retired),
  *     an output's commit/present/destroy signal (presented, discarded,
  *     retired) or a surface's destroy;
@@ -91,6 +95,7 @@ struct wl_client;
 struct fw_commit_hooks {
 	bool (*request)(struct fw_commit *commit, void *data);
 	void (*held)(struct fw_commit *commit, void *data);
+	void (*acquired)(struct fw_commit *commit, void *data);
 	void (*applied)(struct fw_commit *commit, void *data);
 	void (*presented)(struct fw_commit *commit,
 		const struct wlr_output_event_present *event, void *data);
