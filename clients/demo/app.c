@@ -35,7 +35,7 @@
 #include "../common/signals.h"
 #include "backend.h"
 #include "draw.h"
-#include "label.h"
+#include "../common/label.h"
 #include "render.h"
 
 static void frame_done(void *data, struct wl_callback *cb, uint32_t time)
@@ -166,8 +166,8 @@ static void draw_label(struct demo_app *app, struct demo_buffer *buf)
 	else
 		snprintf(counts, sizeof(counts), "presented %" PRIu64,
 			 s->presented);
-	demo_label_draw(app->label, buf->pixels, app->pool.stride,
-			app->opts.color, kind, counts);
+	fwd_label_draw(app->label, buf->pixels, app->pool.stride,
+		       app->opts.color, kind, counts);
 }
 
 static void start_frame(struct demo_app *app, struct demo_buffer *buf)
@@ -451,8 +451,8 @@ int demo_app_init(struct demo_app *app)
 	}
 	if (app->backend->init(app) < 0)
 		return -1;
-	app->top = demo_label_height(o->height);
-	app->label = demo_label_create(o->width, o->height);
+	app->top = fwd_label_height(o->height);
+	app->label = fwd_label_create(o->width, o->height);
 	if (!app->label)
 		return -1;
 
@@ -495,7 +495,7 @@ void demo_app_finish(struct demo_app *app)
 	for (unsigned i = 0; app->pool.buffers && i < app->pool.count; i++)
 		job_put_refs(&app->pool.buffers[i].job);
 	demo_pool_finish(&app->pool);
-	demo_label_destroy(app->label);
+	fwd_label_destroy(app->label);
 	app->label = NULL;
 	fwd_stats_finish(&app->stats);
 	fwd_toplevel_finish(&app->toplevel);

@@ -17,7 +17,7 @@
 #include "../common/toplevel.h"
 #include "pool.h"
 
-struct demo_label;
+struct fwd_label;
 struct demo_render;
 struct demo_backend;
 struct fw_loop;
@@ -29,7 +29,7 @@ struct demo_app {
 	struct fwd_stats stats;
 	struct demo_pool pool;
 	struct demo_render *render;
-	struct demo_label *label;
+	struct fwd_label *label;
 	/* Rows [0, top) of every buffer are the label (drawn before the
 	 * commit), rows [top, height) the frame the render thread draws. */
 	int32_t top;

@@ -30,6 +30,7 @@
 #include "../common/toplevel.h"
 #include "acquire.h"
 #include "egl_window.h"
+#include "label_quad.h"
 #include "scene.h"
 #include "sync_surface.h"
 
@@ -41,6 +42,7 @@ struct egl_demo {
 	struct egl_sync_surface sync;
 	struct egl_window egl;
 	struct egl_acquire acquire;
+	struct egl_label_quad label;
 	int signal_fd;
 	int interrupted_by;
 	bool summary_printed;
@@ -52,6 +54,34 @@ static bool poll_signal(struct egl_demo *demo)
 	if (s)
 		demo->interrupted_by = s;
 	return demo->interrupted_by != 0;
+}
+
+/* What the window uses and its live counts, like the shm demo's label. */
+static void draw_label(struct egl_demo *demo)
+{
+	const struct fwd_stats *s = &demo->stats;
+	char kind[96], counts[96];
+
+	switch (demo->acquire.path) {
+	case EGL_ACQUIRE_NATIVE:
+		snprintf(kind, sizeof(kind), "EGL, sync file (native fence)");
+		break;
+	case EGL_ACQUIRE_FALLBACK:
+		snprintf(kind, sizeof(kind), "EGL, sync file (sync/ fence)");
+		break;
+	default:
+		snprintf(kind, sizeof(kind), "EGL, no explicit sync");
+		break;
+	}
+	if (s->check_early)
+		snprintf(counts, sizeof(counts),
+			 "presented %" PRIu64 ", early %" PRIu64, s->presented,
+			 s->early_presents);
+	else
+		snprintf(counts, sizeof(counts), "presented %" PRIu64,
+			 s->presented);
+	egl_label_quad_draw(&demo->label, demo->egl.height, demo->opts.color,
+			    kind, counts);
 }
 
 static int draw_frames(struct egl_demo *demo)
@@ -66,7 +96,8 @@ static int draw_frames(struct egl_demo *demo)
 			return 0;
 
 		egl_scene_draw(demo->egl.width, demo->egl.height,
-			       demo->opts.color, seq);
+			       demo->label.height, demo->opts.color, seq);
+		draw_label(demo);
 		if (explicit_sync) {
 			int fd = egl_acquire_fence_fd(&demo->acquire,
 						      &demo->egl, seq);
@@ -190,6 +221,8 @@ static int setup(struct egl_demo *demo)
 	if (egl_window_init(&demo->egl, demo->display.display,
 			    demo->toplevel.surface, o->width, o->height) < 0)
 		return -1;
+	if (egl_label_quad_init(&demo->label, o->width, o->height) < 0)
+		return -1;
 	egl_acquire_init(&demo->acquire, o->protocol == FWD_PROTOCOL_SYNCFILE,
 			 &demo->egl);
 	/* Only the fallback knows when its fence signalled (glFinish). */
@@ -200,6 +233,7 @@ static int setup(struct egl_demo *demo)
 static void teardown(struct egl_demo *demo)
 {
 	egl_acquire_finish(&demo->acquire);
+	egl_label_quad_finish(&demo->label);
 	egl_window_finish(&demo->egl);
 	egl_sync_surface_finish(&demo->sync);
 	fwd_stats_finish(&demo->stats);

@@ -16,19 +16,23 @@ static void clear_rgb(uint32_t rgb)
 	glClear(GL_COLOR_BUFFER_BIT);
 }
 
-void egl_scene_draw(int32_t width, int32_t height, uint32_t rgb, uint64_t seq)
+void egl_scene_draw(int32_t width, int32_t height, int32_t top, uint32_t rgb,
+		    uint64_t seq)
 {
-	glViewport(0, 0, width, height);
-	glDisable(GL_SCISSOR_TEST);
+	/* The frame is the rows below the label, as in the shm demo; GL's
+	 * origin is bottom-left, so they start at row 0. */
+	int32_t rows = height - top;
+
+	glViewport(0, 0, width, rows);
+	glEnable(GL_SCISSOR_TEST);
+	glScissor(0, 0, width, rows);
 	clear_rgb(rgb);
 
 	struct fwd_square sq;
-	if (!fwd_square_at(width, height, rgb, seq, &sq))
-		return;
-
-	/* GL's origin is bottom-left; the band is at the top of the window. */
-	glEnable(GL_SCISSOR_TEST);
-	glScissor(sq.x, height - sq.y - sq.side, sq.side, sq.side);
-	clear_rgb(sq.rgb);
+	if (fwd_square_at(width, rows, rgb, seq, &sq)) {
+		/* The band is at the top of the frame. */
+		glScissor(sq.x, rows - sq.y - sq.side, sq.side, sq.side);
+		clear_rgb(sq.rgb);
+	}
 	glDisable(GL_SCISSOR_TEST);
 }

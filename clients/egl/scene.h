@@ -8,7 +8,11 @@
 
 #include <stdint.h>
 
-/* Draw frame @seq into the current surface (@width x @height). */
-void egl_scene_draw(int32_t width, int32_t height, uint32_t rgb, uint64_t seq);
+/*
+ * Draw frame @seq into the current surface (@width x @height) below its
+ * top @top rows, which are the label's (label_quad.h).
+ */
+void egl_scene_draw(int32_t width, int32_t height, int32_t top, uint32_t rgb,
+		    uint64_t seq);
 
 #endif

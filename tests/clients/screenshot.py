@@ -13,7 +13,7 @@ POISON = 0xff00ff
 
 
 def label_height(height):
-    """The shm demo's label strip (clients/demo/label.c)."""
+    """The demos' label strip (clients/common/label.c)."""
     top = height // 5
     return top if top >= 24 else 0
 
@@ -81,8 +81,7 @@ def run_side_by_side(test, fw, demos, frames=30):
         x, y = visible_point(win, later)
         test.assertEqual(img.pixel_u32(x, y), color,
                          "%s at %d,%d (window %r)" % (name, x, y, win))
-        if os.path.basename(argv[0]) == "fenceway-demo":
-            check_label(test, img, win, color, later)
+        check_label(test, img, win, color, later)
     poisoned = sum(1 for i in range(0, len(img.data), 3)
                    if img.data[i] == 0xff and img.data[i + 1] == 0 and img.data[i + 2] == 0xff)
     test.assertEqual(poisoned, 0, "poison pixels on screen")

@@ -121,10 +121,19 @@ class DemoScript(unittest.TestCase):
                 for m in WINDOW.finditer(stdout)]
         self.assertEqual(len(wins), count, stdout)
         for i, win in enumerate(wins):
-            # Six fit side by side on a 1280x720 output.
+            # Six fit side by side on a 1280x720 output, none on another
+            # and none past the output's edge.
             self.assertLessEqual((win["width"], win["height"]), (400, 330))
-            if win["program"] == "fenceway-demo":
-                screenshot.check_label(self, img, win, colors[win["name"]], wins[i + 1:])
+            self.assertLessEqual(win["x"] + win["width"], img.width, win)
+            self.assertLessEqual(win["y"] + win["height"], img.height, win)
+            for other in wins[i + 1:]:
+                apart = (win["x"] + win["width"] <= other["x"] or
+                         other["x"] + other["width"] <= win["x"] or
+                         win["y"] + win["height"] <= other["y"] or
+                         other["y"] + other["height"] <= win["y"])
+                self.assertTrue(apart, "%r overlaps %r" % (win, other))
+            # With nothing on top, every label is whole.
+            screenshot.check_label(self, img, win, colors[win["name"]], [])
         # Poison nowhere but in the window without a fence.
         unfenced = [w for w in wins if w["name"] == "unfenced"]
         i = img.data.find(b"\xff\x00\xff")

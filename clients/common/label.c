@@ -1,5 +1,5 @@
 /*
- * clients/demo/label.c - the window's label, drawn with pango and cairo.
+ * clients/common/label.c - the window's label, drawn with pango and cairo.
  */
 #include "label.h"
 
@@ -9,31 +9,31 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
-#include "../common/square.h"
+#include "square.h"
 
-struct demo_label {
+struct fwd_label {
 	int32_t width, height; /* of the label strip */
 	PangoFontMap *font_map;
 	PangoContext *context;
 	PangoLayout *layout;
 };
 
-int32_t demo_label_height(int32_t height)
+int32_t fwd_label_height(int32_t height)
 {
 	/* Two lines of text need about 40 rows to be legible. */
 	int32_t h = height / 5;
 	return h >= 24 ? h : 0;
 }
 
-struct demo_label *demo_label_create(int32_t width, int32_t height)
+struct fwd_label *fwd_label_create(int32_t width, int32_t height)
 {
-	struct demo_label *l = calloc(1, sizeof(*l));
+	struct fwd_label *l = calloc(1, sizeof(*l));
 	if (!l) {
 		fprintf(stderr, "out of memory for the label\n");
 		return NULL;
 	}
 	l->width = width;
-	l->height = demo_label_height(height);
+	l->height = fwd_label_height(height);
 	/* A font map of our own rather than pango's per-thread default, so
 	 * that destroy() gives back everything but fontconfig's process-wide
 	 * caches. */
@@ -54,7 +54,7 @@ struct demo_label *demo_label_create(int32_t width, int32_t height)
 	return l;
 }
 
-void demo_label_destroy(struct demo_label *l)
+void fwd_label_destroy(struct fwd_label *l)
 {
 	if (!l)
 		return;
@@ -71,7 +71,7 @@ static void set_rgb(cairo_t *cr, uint32_t rgb)
 }
 
 /* One line at (@x, @y), clipped to the layout's width. */
-static void show_line(struct demo_label *l, cairo_t *cr, double x, double y,
+static void show_line(struct fwd_label *l, cairo_t *cr, double x, double y,
 		      const char *text)
 {
 	pango_layout_set_text(l->layout, text, -1);
@@ -80,8 +80,8 @@ static void show_line(struct demo_label *l, cairo_t *cr, double x, double y,
 	pango_cairo_show_layout(cr, l->layout);
 }
 
-void demo_label_draw(struct demo_label *l, uint32_t *pixels, int32_t stride,
-		     uint32_t rgb, const char *line1, const char *line2)
+void fwd_label_draw(struct fwd_label *l, uint32_t *pixels, int32_t stride,
+		    uint32_t rgb, const char *line1, const char *line2)
 {
 	if (!l->height)
 		return;
