@@ -29,7 +29,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
 #include <wlr/backend.h>
@@ -40,7 +39,6 @@
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/addon.h>
 #include <wlr/util/log.h>
-#include "client.h"
 #include "commit.h"
 #include "commit_parent_locks.h"
 #include "server.h"
@@ -54,11 +52,9 @@ struct fw_commit {
 	bool over_cap; /* during request only */
 	bool held, applied, superseded, frame_done, deferred;
 
-	/* Held: what for (borrowed), since when, said once. */
-	const char *waiting_for;
-	uint64_t waiting_point;
-	int64_t held_since_ns;
-	bool held_logged;
+	/* Held: what for, as its holder describes it. */
+	fw_commit_describe_fn describe;
+	void *describe_data;
 	struct fw_parent_locks *parent_locks;
 	struct wl_list held_link; /* tracker->held while held */
 
@@ -108,8 +104,6 @@ struct fw_commit_tracker {
 	const struct wl_message *surface_commit;
 	const struct wl_message *subsurface_set_desync;
 	struct fw_commit *requesting; /* in its request hooks */
-	struct wl_event_source *held_timer;
-	bool held_timer_armed;
 	struct {
 		const struct fw_commit_hooks *hooks;
 		void *data;
@@ -129,12 +123,6 @@ struct fw_commit_tracker {
 	for (int i_ = 0; i_ < FW_COMMIT_MAX_SUBSCRIBERS; i_++) \
 		if ((t)->subs[i_].hooks != NULL && (t)->subs[i_].hooks->hook) \
 	(t)->subs[i_].hooks->hook(__VA_ARGS__, (t)->subs[i_].data)
-
-static int64_t now_ns(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Sequence numbers wrap; compare them as a signed distance. */
 static bool seq_before(uint32_t a, uint32_t b) {
@@ -231,8 +219,8 @@ static void end_hold(struct fw_commit *c, bool unlock_self) {
 	fw_parent_locks_release(locks);
 }
 
-bool fw_commit_hold(struct fw_commit *c, const char *waiting_for,
-	uint64_t point) {
+bool fw_commit_hold(struct fw_commit *c, fw_commit_describe_fn describe,
+	void *data) {
 	struct fw_commit_tracker *t = c->tracker;
 	assert(t->requesting == c && !c->held);
 	struct wlr_surface *surface = c->cs->surface;
@@ -245,14 +233,9 @@ bool fw_commit_hold(struct fw_commit *c, const char *waiting_for,
 	assert(seq == c->seq);
 	c->held = true;
 	c->cs->n_held++;
-	c->waiting_for = waiting_for;
-	c->waiting_point = point;
-	c->held_since_ns = now_ns();
+	c->describe = describe;
+	c->describe_data = data;
 	wl_list_insert(t->held.prev, &c->held_link);
-	if (!t->held_timer_armed) {
-		wl_event_source_timer_update(t->held_timer, FW_COMMIT_HELD_TOO_LONG_MS);
-		t->held_timer_armed = true;
-	}
 	wlr_log(WLR_DEBUG, "wl_surface@%" PRIu32 " commit %" PRIu32 " held",
 		wl_resource_get_id(surface->resource), c->seq);
 	return true;
@@ -266,41 +249,18 @@ void fw_commit_unhold(struct fw_commit *c) {
 	end_hold(c, true);
 }
 
-/* Log each commit held past the threshold once; re-arm for the next. */
-static int handle_held_timer(void *data) {
-	struct fw_commit_tracker *t = data;
-	const int64_t threshold = (int64_t)FW_COMMIT_HELD_TOO_LONG_MS * 1000000;
-	int64_t now = now_ns(), next = 0;
-	struct fw_commit *c;
-	wl_list_for_each(c, &t->held, held_link) {
-		int64_t left = threshold - (now - c->held_since_ns);
-		if (c->held_logged) {
-			continue;
-		} else if (left > 0) {
-			next = next == 0 || left < next ? left : next;
-			continue;
-		}
-		c->held_logged = true;
-		/* Through the client's log limiter: a client holding many
-		 * commits at once costs one line per interval, not one each. */
-		struct fw_client *client =
-			fw_client_get(&t->server->clients, c->client);
-		if (client == NULL) {
-			continue;
-		}
-		fw_client_log(client, FW_CLIENT_EVENT_STALL, WLR_INFO,
-			"commit held for more than %d ms: client pid %d, "
-			"wl_surface@%" PRIu32 ", waiting for timeline '%s' point %" PRIu64,
-			FW_COMMIT_HELD_TOO_LONG_MS, (int)client->pid,
-			wl_resource_get_id(c->cs->surface->resource),
-			c->waiting_for != NULL ? c->waiting_for : "?", c->waiting_point);
+void fw_commit_describe_wait(const struct fw_commit *c, char *buf,
+	size_t len) {
+	assert(len > 0);
+	buf[0] = '\0';
+	if (c->held && c->describe != NULL) {
+		c->describe(c, c->describe_data, buf, len);
 	}
-	t->held_timer_armed = next > 0;
-	if (next > 0) {
-		wl_event_source_timer_update(t->held_timer,
-			(int)((next + 999999) / 1000000));
-	}
-	return 0;
+}
+
+void fw_commit_fence_failed(struct fw_commit *c) {
+	assert(c->tracker->requesting == NULL || c->tracker->requesting == c);
+	EMIT(c->tracker, fence_failed, c);
 }
 
 /* ---- surfaces ---- */
@@ -784,16 +744,11 @@ struct fw_commit_tracker *fw_commit_tracker_create(struct fw_server *server) {
 	t->surface_commit = find_request(&wl_surface_interface, "commit");
 	t->subsurface_set_desync =
 		find_request(&wl_subsurface_interface, "set_desync");
-	t->held_timer =
-		wl_event_loop_add_timer(server->event_loop, handle_held_timer, t);
 	t->logger =
 		wl_display_add_protocol_logger(server->display, commit_logger, t);
 	if (t->surface_commit == NULL || t->subsurface_set_desync == NULL ||
-		t->held_timer == NULL || t->logger == NULL) {
+		t->logger == NULL) {
 		wlr_log(WLR_ERROR, "commit tracker: cannot install the commit hook");
-		if (t->held_timer != NULL) {
-			wl_event_source_remove(t->held_timer);
-		}
 		if (t->logger != NULL) {
 			wl_protocol_logger_destroy(t->logger);
 		}
@@ -829,6 +784,5 @@ void fw_commit_tracker_destroy(struct fw_commit_tracker *t) {
 	wl_list_remove(&t->new_output.link);
 	wl_list_remove(&t->backend_destroy.link);
 	wl_protocol_logger_destroy(t->logger);
-	wl_event_source_remove(t->held_timer);
 	free(t);
 }

@@ -37,13 +37,18 @@
  *               until a later output commit replaces it).  Always the last
  *               hook; the commit is freed when every retired hook returned.
  *
+ * Besides the life: fence_failed, when the holder reports that the acquire
+ * fence failed (at most once, between request and retired; a failed fence
+ * counts as signalled, so acquired may follow).
+ *
  * presented/discarded and superseded may come in either order; discarded,
  * superseded and retired may come without applied (a commit never applied
  * whose surface is destroyed).
  *
  * The contract for a subscriber's hooks:
  *   - they run on the main thread, from the protocol logger (request, held),
- *     fw_commit_unhold()'s caller (acquired),
+ *     fw_commit_unhold()'s caller (acquired), fw_commit_fence_failed()'s
+ *     caller (fence_failed),
  *     a surface's commit signal (applied, discarded, superseded, retired),
  *     an output's commit/present/destroy signal (presented, discarded,
  *     retired) or a surface's destroy;
@@ -60,6 +65,7 @@
 #define FENCEWAY_COMMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct fw_server;
@@ -75,10 +81,8 @@ struct wl_client;
  * that would be cached past it disconnects the client.
  */
 #define FW_COMMIT_MAX_CACHED 64
-/* A commit held longer than this is logged once. */
-#define FW_COMMIT_HELD_TOO_LONG_MS 1000
 /* Subscribers at most (each has one slot on every commit). */
-#define FW_COMMIT_MAX_SUBSCRIBERS 4
+#define FW_COMMIT_MAX_SUBSCRIBERS 8
 
 /* The error message of the cached-commits cap, rule first (< 127 bytes). */
 #define FW_COMMIT_STR_(x) #x
@@ -102,6 +106,8 @@ struct fw_commit_hooks {
 	void (*discarded)(struct fw_commit *commit, void *data);
 	void (*superseded)(struct fw_commit *commit, void *data);
 	void (*retired)(struct fw_commit *commit, void *data);
+	/* The commit's acquire fence failed (fw_commit_fence_failed()). */
+	void (*fence_failed)(struct fw_commit *commit, void *data);
 };
 
 /*
@@ -153,14 +159,32 @@ bool fw_commit_over_cap(const struct fw_commit *commit);
 struct fw_commit *fw_commit_previous_attach(struct fw_commit *commit);
 
 /*
- * Only in request: hold commit until fw_commit_unhold().  Synchronized
- * ancestors that would apply it are held with it.  waiting_for (a timeline
- * name, borrowed: it must stay valid while held) and point are what the
- * "held too long" log line names.  false on allocation failure: nothing is
- * held, the caller posts no_memory and rejects.
+ * Writes what a held commit waits for into buf (size len > 0), NUL
+ * terminated and cut to fit: e.g. "timeline 'NAME' (soft) point 3, at 2".
+ * data is what the holder passed to fw_commit_hold().  Runs on the main
+ * thread whenever a stall report or a status asks; it must not block.
  */
-bool fw_commit_hold(struct fw_commit *commit, const char *waiting_for,
-	uint64_t point);
+typedef void (*fw_commit_describe_fn)(const struct fw_commit *commit,
+	void *data, char *buf, size_t len);
+
+/*
+ * Only in request: hold commit until fw_commit_unhold().  Synchronized
+ * ancestors that would apply it are held with it.  describe (static) and
+ * data (the holder's, borrowed: valid while held) say what the commit
+ * waits for, for stall reports and status.  false on allocation failure:
+ * nothing is held, the caller posts no_memory and rejects.
+ */
+bool fw_commit_hold(struct fw_commit *commit, fw_commit_describe_fn describe,
+	void *data);
+/* What a held commit waits for (its holder's describe), "" when not held. */
+void fw_commit_describe_wait(const struct fw_commit *commit, char *buf,
+	size_t len);
+/*
+ * The holder of commit reports that its acquire fence failed (the commit
+ * is applied as if it had signalled): every subscriber's fence_failed
+ * hook runs.  Main thread, outside any hook.
+ */
+void fw_commit_fence_failed(struct fw_commit *commit);
 /*
  * Let a held commit through (and whatever waits behind it).  wlroots may
  * apply states right here, running hooks that may free commit: the caller

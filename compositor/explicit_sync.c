@@ -31,6 +31,7 @@
 #include <fenceway/drm_syncobj.h>
 #include <fenceway/fence.h>
 #include <fenceway/loop.h>
+#include <fenceway/timeline.h>
 #include <inttypes.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/addon.h>
@@ -261,24 +262,26 @@ static void record_handle_signal(struct fw_wait *wait, struct fw_fence *fence,
 	record->wait = NULL;
 	if (fw_fence_get_status(fence) < 0) {
 		log_failed_fence(record, fence);
+		fw_commit_fence_failed(record->commit);
 	}
 	fw_commit_unhold(record->commit);
 }
 
 bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
-	const char *timeline_name, uint64_t point) {
+	const char *timeline_name, uint64_t point, fw_commit_describe_fn describe) {
 	record->timeline_name = timeline_name;
 	record->point = point;
 	if (fw_fence_is_signaled(fence)) {
 		if (fw_fence_get_status(fence) < 0) {
 			log_failed_fence(record, fence);
+			fw_commit_fence_failed(record->commit);
 		}
 		return true;
 	}
 	record->wait = fw_loop_wait_fence(record->es->loop, fence,
 		record_handle_signal, record);
 	if (record->wait == NULL ||
-		!fw_commit_hold(record->commit, timeline_name, point)) {
+		!fw_commit_hold(record->commit, describe, record)) {
 		if (record->wait != NULL) {
 			fw_wait_cancel(record->wait);
 			record->wait = NULL;
@@ -287,6 +290,45 @@ bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
 		return false;
 	}
 	return true;
+}
+
+void fw_es_describe_point(struct fw_timeline *timeline, uint64_t point,
+	char *buf, size_t len) {
+	uint64_t value = 0;
+	int err = fw_timeline_query(timeline, &value);
+	const char *name = fw_timeline_name(timeline);
+	const char *kind = fw_timeline_backend(timeline) == FW_BACKEND_SOFT
+		? "soft"
+		: "drm syncobj";
+	if (err < 0) {
+		snprintf(buf, len, "timeline '%s' (%s) point %" PRIu64 ", at ? (%s)",
+			name != NULL ? name : "", kind, point, strerror(-err));
+	} else {
+		snprintf(buf, len,
+			"timeline '%s' (%s) point %" PRIu64 ", at %" PRIu64, name != NULL
+				? name
+				: "",
+			kind, point, value);
+	}
+}
+
+void fw_es_describe_fence(struct fw_fence *fence, char *buf, size_t len) {
+	size_t n = fw_fence_num_points(fence), used = 0;
+	int w = snprintf(buf, len, "sync file (%zu fence%s):", n,
+		n == 1 ? "" : "s");
+	for (size_t i = 0; i < n && w >= 0 && (size_t)w < len - used; i++) {
+		used += (size_t)w;
+		struct fw_fence *pt = fw_fence_point(fence, i);
+		const char *driver = fw_fence_driver_name(pt);
+		const char *timeline = fw_fence_timeline_name(pt);
+		int status = fw_fence_get_status(pt);
+		w = snprintf(buf + used, len - used, " %s '%s' seqno %" PRIu64 " %s",
+			driver != NULL ? driver : "?", timeline != NULL ? timeline : "",
+			fw_fence_seqno(pt),
+			status == FW_FENCE_PENDING ? "active"
+				: status > 0		   ? "signalled"
+									   : "error");
+	}
 }
 
 static void es_destroy(struct fw_es *es) {

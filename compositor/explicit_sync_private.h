@@ -26,12 +26,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <wayland-server-core.h>
+#include "commit.h"
 
 struct fw_commit;
 struct fw_commit_hooks;
 struct fw_fence;
 struct fw_loop;
 struct fw_server;
+struct fw_timeline;
 struct fw_wait;
 struct wlr_surface;
 
@@ -175,12 +177,21 @@ void fw_es_record_finish(struct fw_es_record *record);
 bool fw_es_record_client_alive(const struct fw_es_record *record);
 /*
  * Hold the commit (in its request hook) until fence signals; a fence that
- * fails counts as signalled (as in the kernel) and is logged with who and
- * which timeline_name/point.  A fence that already failed is logged and
- * not held.  false on allocation failure (no_memory posted).
+ * fails counts as signalled (as in the kernel), is logged with who and
+ * which timeline_name/point and reported to the tracker
+ * (fw_commit_fence_failed()).  A fence that already failed is logged and
+ * not held.  describe (static; its data is record) says what the held
+ * commit waits for (commit.h).  false on allocation failure (no_memory
+ * posted).
  */
 bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
-	const char *timeline_name, uint64_t point);
+	const char *timeline_name, uint64_t point, fw_commit_describe_fn describe);
+/* What a held commit waits for, written as fw_commit_describe_fn says: a
+ * timeline's point with its kind and current value, or a fence's points
+ * (driver, timeline name, seqno).  Both borrowed. */
+void fw_es_describe_point(struct fw_timeline *timeline, uint64_t point,
+	char *buf, size_t len);
+void fw_es_describe_fence(struct fw_fence *fence, char *buf, size_t len);
 
 /* ---- the protocol files ---- */
 

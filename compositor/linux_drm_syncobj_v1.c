@@ -75,6 +75,13 @@ struct so_commit {
 	struct so_points points;
 };
 
+static void so_describe_wait(const struct fw_commit *commit, void *data,
+	char *buf, size_t len) {
+	struct so_commit *rec = wl_container_of(data, rec, base);
+	fw_es_describe_point(rec->points.acquire_timeline,
+		rec->points.acquire_point, buf, len);
+}
+
 static void points_finish(struct so_points *points) {
 	fw_timeline_put(points->acquire_timeline);
 	fw_timeline_put(points->release_timeline);
@@ -285,7 +292,7 @@ static bool so_handle_request(struct fw_commit *commit, void *data) {
 	fw_commit_set_slot(commit, g->sub, rec);
 	bool ok = fw_es_record_wait(&rec->base, fence,
 		fw_timeline_name(rec->points.acquire_timeline),
-		rec->points.acquire_point);
+		rec->points.acquire_point, so_describe_wait);
 	fw_fence_put(fence);
 	return ok;
 }

@@ -81,6 +81,12 @@ struct v1_commit {
 	struct fw_fence *early_release;
 };
 
+static void v1_describe_wait(const struct fw_commit *commit, void *data,
+	char *buf, size_t len) {
+	struct v1_commit *rec = wl_container_of(data, rec, base);
+	fw_es_describe_fence(rec->state.acquire_fence, buf, len);
+}
+
 /* ---- release objects ---- */
 
 static void release_handle_destroy(struct wl_listener *listener, void *data) {
@@ -344,7 +350,7 @@ static bool v1_handle_request(struct fw_commit *commit, void *data) {
 		return true;
 	}
 	if (!fw_es_record_wait(&rec->base, fence, fw_fence_timeline_name(fence),
-			fw_fence_seqno(fence))) {
+			fw_fence_seqno(fence), v1_describe_wait)) {
 		return false;
 	}
 	struct fw_commit *previous = fw_commit_previous_attach(commit);

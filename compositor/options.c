@@ -29,6 +29,8 @@ static const char usage[] =
 	"                         FENCEWAY_NO_EXPLICIT_SYNC=1)\n"
 	"  --trace FILE           write every commit's life to FILE as a Chrome\n"
 	"                         trace-event JSON (Perfetto UI opens it)\n"
+	"  --stall-threshold MS   report a client whose commit is held for MS\n"
+	"                         milliseconds (default 1000)\n"
 	"  --test-input           offer virtual pointer and keyboard globals\n"
 	"                         (same as FENCEWAY_TEST_INPUT=1): any client\n"
 	"                         could then click and type anywhere, so this is\n"
@@ -121,6 +123,7 @@ enum {
 	OPT_NO_EXPLICIT_SYNC,
 	OPT_TEST_INPUT,
 	OPT_TRACE,
+	OPT_STALL_THRESHOLD,
 };
 
 int fw_options_parse(int argc, char *argv[], struct fw_config *config,
@@ -129,6 +132,7 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		.width = 1280,
 		.height = 720,
 		.refresh_mhz = 60000,
+		.stall_threshold_ms = 1000,
 	};
 	*level = WLR_INFO;
 
@@ -141,6 +145,7 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		{"no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC},
 		{"test-input", no_argument, NULL, OPT_TEST_INPUT},
 		{"trace", required_argument, NULL, OPT_TRACE},
+		{"stall-threshold", required_argument, NULL, OPT_STALL_THRESHOLD},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{0},
@@ -192,6 +197,19 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		case OPT_TRACE:
 			config->trace_path = optarg;
 			break;
+		case OPT_STALL_THRESHOLD: {
+			char *end;
+			errno = 0;
+			long ms = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || errno != 0 || ms < 1 ||
+				ms > 3600000) {
+				return bad_usage("invalid --stall-threshold '%s' (1 to "
+								 "3600000 ms)",
+					optarg);
+			}
+			config->stall_threshold_ms = (int)ms;
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			return 0;

@@ -23,10 +23,12 @@
 #include <wlr/util/log.h>
 #include "children.h"
 #include "commit.h"
+#include "ctl.h"
 #include "modules.h"
 #include "output.h"
 #include "pixman_blit.h"
 #include "presentation.h"
+#include "stalls.h"
 #include "telemetry.h"
 #include "server.h"
 #include "socket.h"
@@ -87,6 +89,11 @@ static bool create_globals(struct fw_server *server) {
 	}
 	server->commits = fw_commit_tracker_create(server);
 	if (server->commits == NULL) {
+		return false;
+	}
+	server->stalls = fw_stalls_create(server->commits, &server->clients,
+		server->event_loop, server->config.stall_threshold_ms);
+	if (server->stalls == NULL) {
 		return false;
 	}
 	if (server->config.trace_path != NULL) {
@@ -206,6 +213,11 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 		if (server->socket == NULL) {
 			goto fail;
 		}
+		server->ctl = fw_ctl_create(server, server->config.runtime_dir,
+			fw_socket_name(server->socket));
+		if (server->ctl == NULL) {
+			goto fail;
+		}
 		wlr_log(WLR_INFO, "listening on WAYLAND_DISPLAY=%s",
 			fw_socket_name(server->socket));
 	}
@@ -242,8 +254,11 @@ void fw_server_finish(struct fw_server *server) {
 	/* No new clients, then clients first: their surfaces, views and
 	 * feedbacks unwind through the normal destroy paths while everything
 	 * they point into exists. */
+	fw_ctl_destroy(server->ctl);
+	server->ctl = NULL;
 	fw_socket_destroy(server->socket);
 	server->socket = NULL;
+	/* Each client's stall summary is logged as it goes. */
 	wl_display_destroy_clients(server->display);
 	fw_server_finish_modules(server);
 
@@ -277,6 +292,8 @@ void fw_server_finish(struct fw_server *server) {
 	server->presentation = NULL;
 	fw_telemetry_destroy(server->telemetry);
 	server->telemetry = NULL;
+	fw_stalls_destroy(server->stalls);
+	server->stalls = NULL;
 	fw_commit_tracker_destroy(server->commits);
 	server->commits = NULL;
 	/* The layout before the scene and the display: wlroots 0.15 ties the

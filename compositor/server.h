@@ -12,6 +12,8 @@
  *   cursor.c/h      pointer: focus, click-to-raise, Alt+drag move
  *   presentation.c  wp_presentation, feedback kept per commit
  *   telemetry.c     --trace: every commit's life as a trace file
+ *   stalls.c        stall reports and per-client summaries
+ *   ctl.c           the fenceway-ctl socket: status, stalls, traces
  *   client.c        a record per client: pid, command, log limiter
  *   modules.c       optional modules (explicit sync) plugged into setup
  *
@@ -43,6 +45,8 @@ struct wlr_xdg_shell;
 struct fw_commit_tracker;
 struct fw_presentation;
 struct fw_telemetry;
+struct fw_stalls;
+struct fw_ctl;
 struct fw_seat;
 struct fw_cursor;
 struct fw_socket;
@@ -67,6 +71,9 @@ struct fw_config {
 	bool no_explicit_sync;  /* --no-explicit-sync: hide both globals */
 	bool test_input;        /* --test-input: virtual pointer/keyboard */
 	const char *trace_path; /* --trace FILE; NULL = no trace */
+	/* --stall-threshold MS: a client stalls when a commit of it is held
+	 * this long (stalls.h); 0 = the default, 1000 ms. */
+	int stall_threshold_ms;
 	bool no_render_node;    /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
 	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
@@ -116,7 +123,10 @@ struct fw_server {
 
 	struct fw_commit_tracker *commits; /* commit.h */
 	struct fw_presentation *presentation;
-	struct fw_telemetry *telemetry; /* telemetry.h; NULL without --trace */
+	/* telemetry.h; NULL while no trace runs (--trace, fenceway-ctl) */
+	struct fw_telemetry *telemetry;
+	struct fw_stalls *stalls; /* stalls.h */
+	struct fw_ctl *ctl;       /* ctl.h; NULL with config.no_socket */
 
 	struct wl_list modules;    /* struct fw_module_instance.link */
 	struct fw_clients clients; /* client.h: a record per client */

@@ -114,20 +114,23 @@ def test_cap_timelines():
     cap("so-cap-timelines", "FW_ES_MAX_TIMELINES")
 
 
-def test_held_too_long_logged():
-    """A commit held past the threshold is logged once, with pid, surface
-    and point (the client is SIGKILLed afterwards)."""
+def test_stall_logged():
+    """A commit held past the stall threshold (default 1 s) makes one
+    stall line with pid, surface and point; the client SIGKILLed then
+    leaves with its commits held, which is said too."""
     with Compositor() as fw:
         client = fw.spawn_client([CLIENT, "so-hold-forever"], env=CLIENT_ENV)
         fw.wait_for(lambda: "HELD" in fw.client_output(client), "the hold")
-        rx = (r"commit held for more than \d+ ms: client pid %d, "
-              r"wl_surface@\d+, waiting for timeline '[^']*' "
-              r"point 2" % client.pid)
+        rx = (r"client pid %d \(\S*\): stall: wl_surface@\d+.*: commit \d+ "
+              r"held for [\d.]+ s, waiting for timeline '[^']*' \(soft\) "
+              r"point 2, at \d+" % client.pid)
         fw.wait_for_log(rx)
         client.kill()
         client.wait()
+        fw.wait_for_log(r"client pid %d \(\S*\): left with \d+ held commits?;"
+                        % client.pid)
         if len(re.findall(rx, fw.log())) != 1:
-            fail("held commit logged more than once")
+            fail("the stall's first line came more than once")
         finish(fw)
 
 
@@ -222,7 +225,7 @@ SPECIAL = {
     "producer-killed-logged": test_producer_killed_logged,
     "cap-commits": test_cap_commits,
     "cap-timelines": test_cap_timelines,
-    "held-too-long-logged": test_held_too_long_logged,
+    "stall-logged": test_stall_logged,
     "killed-while-held": test_killed_while_held,
     "killed-while-held-v1": test_killed_while_held_v1,
 }
