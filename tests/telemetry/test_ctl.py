@@ -4,6 +4,7 @@
   and what it waits for (timeline, kind, point, current value), under its
   client (pid, command) and surface, with the client's summary.
 - stalls: the same client's stall.
+- A held sync file is listed by its fences.
 - trace start FILE / trace stop: the tool opens FILE and passes its fd;
   after stop the file is a complete trace (strict JSON, "trace end").
   Stopping again, or starting twice, is an error.
@@ -100,6 +101,21 @@ class Ctl(unittest.TestCase):
             self.assertRegex(stalls, r"(?m)^client pid %d \(fenceway-demo\): "
                              r"stalled for [\d.]+ s: wl_surface@\d+ .*point "
                              r"3, at 2;" % client.pid)
+            fw.assert_clean_exit(fw.stop())
+
+    def test_status_names_sync_file(self):
+        """A held sync file is described by its fences: driver, timeline
+        name, seqno, state."""
+        with Compositor() as fw:
+            client = fw.spawn_client([DEMO, "--protocol", "syncfile",
+                                      "--misbehave", "never-signal"])
+            fw.wait_for(lambda: "never-signal at frame 3 committed"
+                        in fw.client_output(client), "the held frame")
+            held = re.compile(r"(?m)^    commit \d+ +held +[\d.]+ s  sync "
+                              r"file \(1 fence\): fenceway-soft "
+                              r"'fenceway-sync-file' seqno \d+ active$")
+            fw.wait_for(lambda: held.search(ctl(fw, "status").stdout),
+                        "the held sync file in the status")
             fw.assert_clean_exit(fw.stop())
 
     def test_no_stalls(self):

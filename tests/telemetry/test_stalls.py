@@ -8,6 +8,8 @@ headless compositor with --stall-threshold 50 and the demo client.
   summary.
 - A slow client (each frame's fence signals long after the threshold):
   "stall over after" follows its stall line.
+- A client whose acquire fence fails: "1 fence error" in its summary
+  (syncobj and sync file).
 - A client still there when fenceway exits: its summary is logged.
 """
 import os
@@ -82,6 +84,17 @@ class Stalls(unittest.TestCase):
                             r"[\d.]+ ms, p99 <= [\d.]+ ms\), [1-9]\d* stalls?, "
                             r"0 fence errors$")
             fw.assert_clean_exit(fw.stop())
+
+    def test_fence_errors_counted(self):
+        for protocol in ("syncobj", "syncfile"):
+            with Compositor(ARGS) as fw:
+                client = fw.spawn_client([DEMO, "--protocol", protocol,
+                                          "--misbehave", "signal-error",
+                                          "--frames", "6"])
+                self.assertEqual(client.wait(), 0)
+                fw.wait_for_log(prefix(client.pid) + r"summary: .*, "
+                                r"1 fence error$")
+                fw.assert_clean_exit(fw.stop())
 
     def test_exit_summary(self):
         with Compositor(ARGS) as fw:
