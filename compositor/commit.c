@@ -249,8 +249,7 @@ void fw_commit_unhold(struct fw_commit *c) {
 	end_hold(c, true);
 }
 
-void fw_commit_describe_wait(const struct fw_commit *c, char *buf,
-	size_t len) {
+void fw_commit_describe_wait(const struct fw_commit *c, char *buf, size_t len) {
 	assert(len > 0);
 	buf[0] = '\0';
 	if (c->held && c->describe != NULL) {

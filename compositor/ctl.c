@@ -294,9 +294,8 @@ static void accept_one(struct fw_ctl *ctl, int fd) {
 		close(fd);
 		return;
 	}
-	struct ctl_conn *conn = ctl->n_connections < MAX_CONNECTIONS
-		? calloc(1, sizeof(*conn))
-		: NULL;
+	struct ctl_conn *conn =
+		ctl->n_connections < MAX_CONNECTIONS ? calloc(1, sizeof(*conn)) : NULL;
 	if (conn == NULL) {
 		close(fd);
 		return;
@@ -328,8 +327,8 @@ static int handle_listen(int fd, uint32_t mask, void *data) {
 	struct fw_ctl *ctl = data;
 	/* A few per wake-up, so that a flood cannot hold the loop. */
 	for (int i = 0; i < MAX_CONNECTIONS; i++) {
-		int conn_fd = accept4(ctl->fd, NULL, NULL,
-			SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int conn_fd =
+			accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (conn_fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 				errno != ECONNABORTED) {
@@ -355,8 +354,8 @@ struct fw_ctl *fw_ctl_create(struct fw_server *server, const char *dir,
 	int n = snprintf(ctl->path, sizeof(ctl->path), "%s/%s" FW_CTL_SUFFIX, dir,
 		socket_name);
 	if (n < 0 || (size_t)n >= sizeof(ctl->path)) {
-		wlr_log(WLR_ERROR, "fenceway-ctl: socket path %s/%s%s is too long",
-			dir, socket_name, FW_CTL_SUFFIX);
+		wlr_log(WLR_ERROR, "fenceway-ctl: socket path %s/%s%s is too long", dir,
+			socket_name, FW_CTL_SUFFIX);
 		goto fail;
 	}
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

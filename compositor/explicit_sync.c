@@ -304,18 +304,15 @@ void fw_es_describe_point(struct fw_timeline *timeline, uint64_t point,
 		snprintf(buf, len, "timeline '%s' (%s) point %" PRIu64 ", at ? (%s)",
 			name != NULL ? name : "", kind, point, strerror(-err));
 	} else {
-		snprintf(buf, len,
-			"timeline '%s' (%s) point %" PRIu64 ", at %" PRIu64, name != NULL
-				? name
-				: "",
-			kind, point, value);
+		snprintf(buf, len, "timeline '%s' (%s) point %" PRIu64 ", at %" PRIu64,
+			name != NULL ? name : "", kind, point, value);
 	}
 }
 
 void fw_es_describe_fence(struct fw_fence *fence, char *buf, size_t len) {
 	size_t n = fw_fence_num_points(fence), used = 0;
-	int w = snprintf(buf, len, "sync file (%zu fence%s):", n,
-		n == 1 ? "" : "s");
+	int w =
+		snprintf(buf, len, "sync file (%zu fence%s):", n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n && w >= 0 && (size_t)w < len - used; i++) {
 		used += (size_t)w;
 		struct fw_fence *pt = fw_fence_point(fence, i);
@@ -326,7 +323,7 @@ void fw_es_describe_fence(struct fw_fence *fence, char *buf, size_t len) {
 			driver != NULL ? driver : "?", timeline != NULL ? timeline : "",
 			fw_fence_seqno(pt),
 			status == FW_FENCE_PENDING ? "active"
-				: status > 0		   ? "signalled"
+				: status > 0           ? "signalled"
 									   : "error");
 	}
 }

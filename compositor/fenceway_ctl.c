@@ -116,8 +116,9 @@ static int print_reply(int sock) {
 		have = 0;
 	}
 	if (!first_done) {
-		fprintf(stderr, "fenceway-ctl: the compositor closed the "
-						"connection without a reply\n");
+		fprintf(stderr,
+			"fenceway-ctl: the compositor closed the "
+			"connection without a reply\n");
 		return 1;
 	}
 	return ok ? 0 : 1;
@@ -144,8 +145,9 @@ int main(int argc, char *argv[]) {
 	char line[FW_CTL_MAX_REQUEST];
 	int fd = -1;
 	int rest = argc - i;
-	if (rest == 1 && (strcmp(argv[i], FW_CTL_STATUS) == 0 ||
-						 strcmp(argv[i], FW_CTL_STALLS) == 0)) {
+	if (rest == 1 &&
+		(strcmp(argv[i], FW_CTL_STATUS) == 0 ||
+			strcmp(argv[i], FW_CTL_STALLS) == 0)) {
 		snprintf(line, sizeof(line), "%s\n", argv[i]);
 	} else if (rest == 2 && strcmp(argv[i], "trace") == 0 &&
 		strcmp(argv[i + 1], "stop") == 0) {
@@ -154,8 +156,7 @@ int main(int argc, char *argv[]) {
 		strcmp(argv[i + 1], "start") == 0) {
 		const char *file = argv[i + 2];
 		int n = snprintf(line, sizeof(line), FW_CTL_TRACE_START " %s\n", file);
-		if (n < 0 || (size_t)n >= sizeof(line) ||
-			strchr(file, '\n') != NULL) {
+		if (n < 0 || (size_t)n >= sizeof(line) || strchr(file, '\n') != NULL) {
 			/* The name is only for the compositor's log. */
 			snprintf(line, sizeof(line), FW_CTL_TRACE_START "\n");
 		}
@@ -165,8 +166,7 @@ int main(int argc, char *argv[]) {
 			return 1;
 		}
 	} else {
-		return bad_usage(rest == 0 ? "a command is needed"
-								   : "unknown command");
+		return bad_usage(rest == 0 ? "a command is needed" : "unknown command");
 	}
 
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};

@@ -71,14 +71,14 @@ struct fw_config {
 	bool no_explicit_sync;  /* --no-explicit-sync: hide both globals */
 	bool test_input;        /* --test-input: virtual pointer/keyboard */
 	const char *trace_path; /* --trace FILE; NULL = no trace */
-	/* --stall-threshold MS: a client stalls when a commit of it is held
-	 * this long (stalls.h); 0 = the default, 1000 ms. */
-	int stall_threshold_ms;
 	bool no_render_node;    /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
 	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
 	 * 0 = the child keeps the compositor's. */
 	rlim_t child_nofile;
+	/* --stall-threshold MS: a client stalls when a commit of it is held
+	 * this long (stalls.h); 0 = the default, 1000 ms. */
+	int stall_threshold_ms;
 	/* SIGINT/SIGTERM stop the server and SIGPIPE is ignored: process-wide
 	 * dispositions, so only a program that owns the process asks. */
 	bool handle_signals;

@@ -236,7 +236,9 @@ static void sc_handle_destroy(struct wl_listener *listener, void *data) {
 	int64_t now = now_ns();
 	/* The client record may be gone already (destroy listeners run in any
 	 * order): these lines carry the same prefix themselves. */
-	if (sc->n_held > 0) {
+	/* A client that quits with a frame in flight is not news; one that
+	 * leaves in a stall ends it here. */
+	if (sc->stalled && sc->n_held > 0) {
 		char line[512];
 		describe_stall(sc, now, line, sizeof(line));
 		wlr_log(WLR_INFO, "client pid %d (%s): left with %zu held commit%s; %s",
@@ -305,8 +307,7 @@ static struct stall_commit *slot(struct fw_stalls *st,
 static bool handle_request(struct fw_commit *commit, void *data) {
 	struct fw_stalls *st = data;
 	struct wl_client *wl_client = fw_commit_client(commit);
-	struct stall_client *sc =
-		wl_client != NULL ? sc_get(st, wl_client) : NULL;
+	struct stall_client *sc = wl_client != NULL ? sc_get(st, wl_client) : NULL;
 	struct stall_commit *s = sc != NULL ? calloc(1, sizeof(*s)) : NULL;
 	if (s == NULL) {
 		/* Out of memory: this commit goes unreported, nothing else. */
@@ -333,7 +334,8 @@ static void handle_held(struct fw_commit *commit, void *data) {
 	wl_list_insert(sc->held.prev, &s->held_link);
 	sc->n_held++;
 	if (!sc->armed && !sc->stalled) {
-		arm(sc, sc->stalls->threshold_ns -
+		arm(sc,
+			sc->stalls->threshold_ns -
 				(now_ns() - oldest_held(sc)->held_since_ns));
 	}
 }
@@ -467,9 +469,8 @@ static void write_surface_status(struct stall_client *sc,
 void fw_stalls_write_status(struct fw_stalls *st, FILE *out) {
 	int64_t now = now_ns();
 	size_t n = wl_list_length(&st->clients_list);
-	fprintf(out,
-		"%zu client%s with commits; stall threshold %" PRId64 " ms\n", n,
-		n == 1 ? "" : "s", st->threshold_ns / NS_PER_MS);
+	fprintf(out, "%zu client%s with commits; stall threshold %" PRId64 " ms\n",
+		n, n == 1 ? "" : "s", st->threshold_ns / NS_PER_MS);
 	struct stall_client *sc;
 	wl_list_for_each(sc, &st->clients_list, link) {
 		fprintf(out, "client pid %d (%s): ", (int)sc->pid, sc->command);
@@ -513,9 +514,9 @@ struct fw_stalls *fw_stalls_create(struct fw_commit_tracker *tracker,
 	st->tracker = tracker;
 	st->clients = clients;
 	st->loop = loop;
-	st->threshold_ns = (int64_t)(threshold_ms > 0
-			? threshold_ms
-			: FW_STALLS_DEFAULT_THRESHOLD_MS) *
+	st->threshold_ns =
+		(int64_t)(threshold_ms > 0 ? threshold_ms
+								   : FW_STALLS_DEFAULT_THRESHOLD_MS) *
 		NS_PER_MS;
 	wl_list_init(&st->clients_list);
 	st->sub = fw_commit_subscribe(tracker, &hooks, st);

@@ -11,8 +11,9 @@
  * with its current value, its age and how many other commits of the client
  * are held; the line repeats after 1, 2, 4 ... 60, 60 ... seconds while
  * anything of the client stays held.  One line says when the stall ends,
- * or that the client left with held commits; every client's summary is
- * logged when it leaves (at exit, the server disconnects every client).
+ * or that the client left in it (with its held commits); every client's
+ * summary is logged when it leaves (at exit, the server disconnects every
+ * client).
  */
 #ifndef FENCEWAY_STALLS_H
 #define FENCEWAY_STALLS_H
