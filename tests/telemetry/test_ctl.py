@@ -57,6 +57,15 @@ def raw_request(fw, data, fds=()):
             reply += chunk
 
 
+def spawn_never_signal(fw, protocol):
+    """A demo whose frame 3 never signals, once that frame is committed."""
+    client = fw.spawn_client([DEMO, "--protocol", protocol, "--misbehave",
+                              "never-signal", "--misbehave-frame", "3"])
+    fw.wait_for(lambda: "never-signal at frame 3 committed"
+                in fw.client_output(client), "the held frame")
+    return client
+
+
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
@@ -66,10 +75,7 @@ class Ctl(unittest.TestCase):
         with Compositor(["--stall-threshold", "50"]) as fw:
             st = os.stat(fw.socket_path + ".ctl")
             self.assertEqual(st.st_mode & 0o777, 0o600)
-            client = fw.spawn_client([DEMO, "--protocol", "syncobj",
-                                      "--misbehave", "never-signal"])
-            fw.wait_for(lambda: "never-signal at frame 3 committed"
-                        in fw.client_output(client), "the held frame")
+            client = spawn_never_signal(fw, "syncobj")
             held = re.compile(r"^    commit \d+ +held +([\d.]+) s  timeline "
                               r"'fenceway-demo acquire' \(soft\) point 3, "
                               r"at 2$", re.M)
@@ -107,10 +113,7 @@ class Ctl(unittest.TestCase):
         """A held sync file is described by its fences: driver, timeline
         name, seqno, state."""
         with Compositor() as fw:
-            client = fw.spawn_client([DEMO, "--protocol", "syncfile",
-                                      "--misbehave", "never-signal"])
-            fw.wait_for(lambda: "never-signal at frame 3 committed"
-                        in fw.client_output(client), "the held frame")
+            spawn_never_signal(fw, "syncfile")
             held = re.compile(r"(?m)^    commit \d+ +held +[\d.]+ s  sync "
                               r"file \(1 fence\): fenceway-soft "
                               r"'fenceway-sync-file' seqno \d+ active$")
