@@ -51,6 +51,7 @@ struct fw_commit {
 	bool attach, null_attach;
 	bool over_cap; /* during request only */
 	bool held, applied, superseded, frame_done, deferred;
+	bool fence_failed; /* reported during request, said after it */
 
 	/* Held: what for, as its holder describes it. */
 	fw_commit_describe_fn describe;
@@ -258,8 +259,14 @@ void fw_commit_describe_wait(const struct fw_commit *c, char *buf, size_t len) {
 }
 
 void fw_commit_fence_failed(struct fw_commit *c) {
-	assert(c->tracker->requesting == NULL || c->tracker->requesting == c);
-	EMIT(c->tracker, fence_failed, c);
+	struct fw_commit_tracker *t = c->tracker;
+	assert(t->requesting == NULL || t->requesting == c);
+	if (t->requesting == c) {
+		/* Subscribers after the caller have not seen the commit yet. */
+		c->fence_failed = true;
+		return;
+	}
+	EMIT(t, fence_failed, c);
 }
 
 /* ---- surfaces ---- */
@@ -478,6 +485,9 @@ static void handle_commit_request(struct fw_commit_tracker *t,
 	}
 	if (c->null_attach && locked && cs->n_queued > 1) {
 		unmap_cached(surface);
+	}
+	if (c->fence_failed) {
+		EMIT(t, fence_failed, c);
 	}
 	if (c->held) {
 		EMIT(t, held, c);

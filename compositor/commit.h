@@ -38,8 +38,8 @@
  *               hook; the commit is freed when every retired hook returned.
  *
  * Besides the life: fence_failed, when the holder reports that the acquire
- * fence failed (at most once, between request and retired; a failed fence
- * counts as signalled, so acquired may follow).
+ * fence failed (at most once, after request and before retired; a failed
+ * fence counts as signalled, so acquired may follow).
  *
  * presented/discarded and superseded may come in either order; discarded,
  * superseded and retired may come without applied (a commit never applied
@@ -48,7 +48,7 @@
  * The contract for a subscriber's hooks:
  *   - they run on the main thread, from the protocol logger (request, held),
  *     fw_commit_unhold()'s caller (acquired), fw_commit_fence_failed()'s
- *     caller (fence_failed),
+ *     caller or the protocol logger (fence_failed),
  *     a surface's commit signal (applied, discarded, superseded, retired),
  *     an output's commit/present/destroy signal (presented, discarded,
  *     retired) or a surface's destroy;
@@ -182,7 +182,9 @@ void fw_commit_describe_wait(const struct fw_commit *commit, char *buf,
 /*
  * The holder of commit reports that its acquire fence failed (the commit
  * is applied as if it had signalled): every subscriber's fence_failed
- * hook runs.  Main thread, outside any hook.
+ * hook runs.  Main thread: outside any hook, or in the commit's own
+ * request hook (a fence that failed already), and then the hooks run once
+ * every request hook has accepted the commit, before held.
  */
 void fw_commit_fence_failed(struct fw_commit *commit);
 /*

@@ -28,8 +28,6 @@
 #include <wayland-server-core.h>
 #include "commit.h"
 
-struct fw_commit;
-struct fw_commit_hooks;
 struct fw_fence;
 struct fw_loop;
 struct fw_server;
