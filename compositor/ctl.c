@@ -47,22 +47,28 @@ struct ctl_conn {
 	struct wl_list link;
 };
 
+/*
+ * Closing a Unix socket with unread bytes resets the connection, and the
+ * peer may lose the reply: read what is left of a request first (fds in
+ * it are closed by the kernel), a bounded amount.
+ */
+static void drain_close(int fd) {
+	char sink[1024];
+	for (int i = 0; i < 16; i++) {
+		if (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) <= 0) {
+			break;
+		}
+	}
+	close(fd);
+}
+
 static void conn_destroy(struct ctl_conn *conn) {
 	if (conn->received_fd >= 0) {
 		close(conn->received_fd);
 	}
 	wl_event_source_remove(conn->source);
 	wl_event_source_remove(conn->timeout);
-	/* Closing a Unix socket with unread bytes resets the connection, and
-	 * the peer may lose the reply: read what a long request left (fds in
-	 * it are closed by the kernel), a bounded amount. */
-	char sink[1024];
-	for (int i = 0; i < 16; i++) {
-		if (recv(conn->fd, sink, sizeof(sink), MSG_DONTWAIT) <= 0) {
-			break;
-		}
-	}
-	close(conn->fd);
+	drain_close(conn->fd);
 	free(conn->reply);
 	wl_list_remove(&conn->link);
 	conn->ctl->n_connections--;
@@ -291,7 +297,7 @@ static void accept_one(struct fw_ctl *ctl, int fd) {
 	if (!peer_allowed(fd)) {
 		static const char refused[] = FW_CTL_ERROR "not your compositor\n";
 		send(fd, refused, sizeof(refused) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		close(fd);
+		drain_close(fd);
 		return;
 	}
 	struct ctl_conn *conn =

@@ -53,7 +53,7 @@ static int control_path(const char *name, char *path, size_t size) {
 	return 0;
 }
 
-/* Send line (with fd when >= 0) in one message. */
+/* Send line (with fd when >= 0) in one message: 0 or a negative errno. */
 static int send_request(int sock, const char *line, int fd) {
 	struct iovec iov = {.iov_base = (void *)line, .iov_len = strlen(line)};
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -72,11 +72,10 @@ static int send_request(int sock, const char *line, int fd) {
 	do {
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
-	if (n < 0 || (size_t)n != iov.iov_len) {
-		perror("fenceway-ctl: send");
-		return -1;
+	if (n < 0) {
+		return -errno;
 	}
-	return 0;
+	return (size_t)n == iov.iov_len ? 0 : -EMSGSIZE;
 }
 
 /* Print the reply: its first line decides the exit status (0 for "ok",
@@ -89,6 +88,11 @@ static int print_reply(int sock) {
 		ssize_t n = read(sock, buf + have, sizeof(buf) - have);
 		if (n < 0 && errno == EINTR) {
 			continue;
+		}
+		if (n < 0 && errno == ECONNRESET && first_done) {
+			/* A refusal closes before our request is read; the reply
+			 * is already here. */
+			break;
 		}
 		if (n < 0) {
 			perror("fenceway-ctl: read");
@@ -193,10 +197,13 @@ int main(int argc, char *argv[]) {
 		/* The compositor has its own copy now. */
 		close(fd);
 	}
-	if (ret == 0) {
+	if (ret == 0 || ret == -EPIPE || ret == -ECONNRESET) {
+		/* Also when the compositor closed first: a refusal is said
+		 * before it reads anything. */
 		shutdown(sock, SHUT_WR);
 		ret = print_reply(sock);
 	} else {
+		fprintf(stderr, "fenceway-ctl: send: %s\n", strerror(-ret));
 		ret = 1;
 	}
 	close(sock);

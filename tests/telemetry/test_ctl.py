@@ -8,6 +8,7 @@
 - trace start FILE / trace stop: the tool opens FILE and passes its fd;
   after stop the file is a complete trace (strict JSON, "trace end").
   Stopping again, or starting twice, is an error.
+- A peer of another uid is refused (where root can make one).
 - Malformed requests (unknown, without a newline, too long, with a NUL,
   "trace start" without an fd, a non-regular fd) each get an "error:"
   reply and the compositor goes on serving; every received fd is closed
@@ -17,6 +18,7 @@ import array
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -158,6 +160,27 @@ class Ctl(unittest.TestCase):
                 self.assertEqual(json.load(f)[-1]["name"], "trace end")
             client.terminate()
             client.wait()
+            fw.assert_clean_exit(fw.stop())
+
+    def test_other_user_refused(self):
+        """A peer of another uid (here nobody, kept able to reach the 0600
+        socket in the 0700 directory) is refused by the SO_PEERCRED check."""
+        setpriv = shutil.which("setpriv")
+        as_nobody = [setpriv, "--reuid=65534", "--regid=65534",
+                     "--clear-groups", "--inh-caps=+dac_override",
+                     "--ambient-caps=+dac_override"] if setpriv else []
+        if os.geteuid() != 0 or not setpriv or subprocess.run(
+                as_nobody + ["true"], capture_output=True).returncode != 0:
+            self.skipTest("needs root and setpriv with ambient capabilities")
+        with Compositor() as fw:
+            res = subprocess.run(as_nobody + [CTL, "status"],
+                                 env=fw.client_env(), capture_output=True,
+                                 text=True, timeout=fw.timeout)
+            self.assertEqual(res.returncode, 1, res.stderr)
+            self.assertIn("error: not your compositor", res.stderr)
+            self.assertEqual(res.stdout, "")
+            fw.wait_for_log(r"fenceway-ctl: refused pid \d+, uid 65534")
+            self.assertTrue(ctl(fw, "status").stdout.startswith("fenceway "))
             fw.assert_clean_exit(fw.stop())
 
     def test_malformed_requests(self):
