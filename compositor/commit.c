@@ -464,10 +464,11 @@ static void handle_commit_request(struct fw_commit_tracker *t,
 		}
 	}
 	if (ok && c->over_cap) {
-		pid_t pid = 0;
-		wl_client_get_credentials(client, &pid, NULL, NULL);
-		wlr_log(WLR_ERROR, "disconnecting client pid %d: %s", (int)pid,
-			FW_COMMIT_CAP_MESSAGE);
+		struct fw_client *record = fw_client_get(&t->server->clients, client);
+		if (record != NULL) {
+			fw_client_log(record, FW_CLIENT_EVENT_LIMIT, WLR_ERROR,
+				"disconnected: %s", FW_COMMIT_CAP_MESSAGE);
+		}
 		wl_client_post_implementation_error(client, "%s",
 			FW_COMMIT_CAP_MESSAGE);
 		ok = false;

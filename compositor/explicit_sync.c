@@ -13,8 +13,10 @@
  *   4. the two globals, each protocol a subscriber of the commit tracker.
  *
  * Shared by both protocols, kept here so they cannot diverge: the claim
- * (a surface uses one protocol at a time) and the common part of a commit
- * record -- who made it, and the fence wait of a held commit.
+ * (a surface uses one protocol at a time), timelines pinned per client
+ * (what a client's fd budget counts), and the common part of a commit
+ * record -- who made it, and the fence wait of a held commit with its
+ * charge to the wait budget.
  */
 #include <assert.h>
 #include <dirent.h>
@@ -215,14 +217,102 @@ void fw_es_unclaim(struct fw_es *es, struct wlr_surface *surface) {
 	claim_addon_destroy(addon);
 }
 
+/* ---- timelines pinned per client ---- */
+
+int fw_es_timeline_pin(struct fw_es *es, struct fw_client *owner,
+	struct fw_timeline *timeline, struct fw_es_timeline **out) {
+	struct fw_es_timeline *pin;
+	wl_list_for_each(pin, &es->timelines, link) {
+		if (pin->owner == owner && pin->timeline == timeline) {
+			/* The library gave the same timeline again: one fd. */
+			fw_timeline_put(timeline);
+			*out = fw_es_timeline_ref(pin);
+			return 0;
+		}
+	}
+	if (!fw_client_charge(owner, FW_BUDGET_FDS, 1)) {
+		fw_timeline_put(timeline);
+		return -EDQUOT;
+	}
+	pin = calloc(1, sizeof(*pin));
+	if (pin == NULL) {
+		fw_client_uncharge(owner, FW_BUDGET_FDS, 1);
+		fw_timeline_put(timeline);
+		return -ENOMEM;
+	}
+	pin->es = es;
+	pin->owner = fw_client_ref(owner);
+	pin->timeline = timeline;
+	pin->refs = 1;
+	wl_list_insert(&es->timelines, &pin->link);
+	*out = pin;
+	return 0;
+}
+
+struct fw_es_timeline *fw_es_timeline_ref(struct fw_es_timeline *pin) {
+	assert(pin->refs > 0);
+	pin->refs++;
+	return pin;
+}
+
+void fw_es_timeline_unref(struct fw_es_timeline *pin) {
+	if (pin == NULL) {
+		return;
+	}
+	assert(pin->refs > 0);
+	if (--pin->refs > 0) {
+		return;
+	}
+	/* A wait borrows its commit's pin: no wait outlives the last one. */
+	assert(pin->waits == 0);
+	wl_list_remove(&pin->link);
+	fw_timeline_put(pin->timeline);
+	fw_client_uncharge(pin->owner, FW_BUDGET_FDS, 1);
+	fw_client_unref(pin->owner);
+	free(pin);
+}
+
 /* ---- the common part of a commit record ---- */
 
-void fw_es_record_init(struct fw_es_record *record, struct fw_es *es,
+bool fw_es_record_init(struct fw_es_record *record, struct fw_es *es,
 	struct fw_commit *commit) {
+	struct fw_client *owner = fw_es_client_record(es, fw_commit_client(commit));
+	if (owner == NULL) {
+		return false;
+	}
 	record->es = es;
 	record->commit = commit;
 	record->client = fw_commit_client(commit);
+	record->owner = fw_client_ref(owner);
 	wl_list_insert(&es->records, &record->link);
+	return true;
+}
+
+/* Charge the wait about to start on pin (NULL: a sync file). */
+static bool wait_charge(struct fw_es_record *record,
+	struct fw_es_timeline *pin) {
+	if (pin != NULL && pin->waits > 0) {
+		pin->waits++;
+	} else if (!fw_client_charge(record->owner, FW_BUDGET_WAITS, 1)) {
+		return false;
+	} else if (pin != NULL) {
+		pin->waits = 1;
+	}
+	record->wait_pin = pin;
+	return true;
+}
+
+/* The wait is over (signalled or cancelled): give its charge back. */
+static void wait_uncharge(struct fw_es_record *record) {
+	struct fw_es_timeline *pin = record->wait_pin;
+	record->wait_pin = NULL;
+	if (pin != NULL) {
+		assert(pin->waits > 0);
+		if (--pin->waits > 0) {
+			return;
+		}
+	}
+	fw_client_uncharge(record->owner, FW_BUDGET_WAITS, 1);
 }
 
 void fw_es_record_finish(struct fw_es_record *record) {
@@ -230,8 +320,11 @@ void fw_es_record_finish(struct fw_es_record *record) {
 		/* Never applied (its surface went): the fence does not matter. */
 		fw_wait_cancel(record->wait);
 		record->wait = NULL;
+		wait_uncharge(record);
 	}
 	wl_list_remove(&record->link);
+	fw_client_unref(record->owner);
+	record->owner = NULL;
 }
 
 bool fw_es_record_client_alive(const struct fw_es_record *record) {
@@ -260,6 +353,7 @@ static void record_handle_signal(struct fw_wait *wait, struct fw_fence *fence,
 	struct fw_es_record *record = data;
 	/* The loop frees the wait when we return. */
 	record->wait = NULL;
+	wait_uncharge(record);
 	if (fw_fence_get_status(fence) < 0) {
 		log_failed_fence(record, fence);
 		fw_commit_fence_failed(record->commit);
@@ -268,7 +362,8 @@ static void record_handle_signal(struct fw_wait *wait, struct fw_fence *fence,
 }
 
 bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
-	const char *timeline_name, uint64_t point, fw_commit_describe_fn describe) {
+	struct fw_es_timeline *pin, const char *timeline_name, uint64_t point,
+	fw_commit_describe_fn describe) {
 	record->timeline_name = timeline_name;
 	record->point = point;
 	if (fw_fence_is_signaled(fence)) {
@@ -278,6 +373,12 @@ bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
 		}
 		return true;
 	}
+	if (!wait_charge(record, pin)) {
+		fw_es_post_budget_error(record->es, record->client, FW_BUDGET_WAITS,
+			"a commit held on '%s' point %" PRIu64,
+			timeline_name != NULL ? timeline_name : "?", point);
+		return false;
+	}
 	record->wait = fw_loop_wait_fence(record->es->loop, fence,
 		record_handle_signal, record);
 	if (record->wait == NULL ||
@@ -286,6 +387,7 @@ bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
 			fw_wait_cancel(record->wait);
 			record->wait = NULL;
 		}
+		wait_uncharge(record);
 		fw_es_post_no_memory(record->es, record->client);
 		return false;
 	}
@@ -331,7 +433,8 @@ void fw_es_describe_fence(struct fw_fence *fence, char *buf, size_t len) {
 static void es_destroy(struct fw_es *es) {
 	fw_es_global_finish(&es->sync_v1);
 	fw_es_global_finish(&es->syncobj);
-	assert(wl_list_empty(&es->records) && wl_list_empty(&es->clients));
+	assert(wl_list_empty(&es->records) && wl_list_empty(&es->clients) &&
+		wl_list_empty(&es->timelines));
 	if (es->loop_source != NULL) {
 		wl_event_source_remove(es->loop_source);
 	}
@@ -365,6 +468,7 @@ static bool es_init(struct fw_server *server, void **state) {
 	es->syncobj.sub = es->sync_v1.sub = -1;
 	wl_list_init(&es->clients);
 	wl_list_init(&es->records);
+	wl_list_init(&es->timelines);
 
 	es->loop = fw_loop_create();
 	if (es->loop == NULL) {

@@ -1,7 +1,9 @@
 /*
  * Per-client bookkeeping for explicit sync: who the client is (its pid, for
  * the logs), how many timelines it holds (a cap), and whether we have
- * already posted it an error.
+ * already posted it an error; and the errors that disconnect a client at a
+ * cap or budget (its compositor-wide record, client.h, keeps the budgets
+ * and limits the log lines).
  *
  * The record hangs off the wl_client's destroy signal, so finding it is a
  * wl_client_get_destroy_listener() lookup and it goes away with the client.
@@ -9,9 +11,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 #include "explicit_sync_private.h"
+#include "server.h"
 
 static void client_handle_destroy(struct wl_listener *listener, void *data) {
 	struct fw_es_client *esc = wl_container_of(listener, esc, destroy);
@@ -98,6 +102,29 @@ void fw_es_post_no_memory(struct fw_es *es, struct wl_client *client) {
 	wl_client_post_no_memory(client);
 }
 
+struct fw_client *fw_es_client_record(struct fw_es *es,
+	struct wl_client *client) {
+	struct fw_client *record = fw_client_get(&es->server->clients, client);
+	if (record == NULL) {
+		/* fw_client_get sent no_memory. */
+		mark_failed(es, client);
+	}
+	return record;
+}
+
+/* Log (through the client's limiter) and disconnect with msg. */
+static void disconnect(struct fw_es *es, struct wl_client *client,
+	const char *msg) {
+	struct fw_client *record = fw_es_client_record(es, client);
+	if (record == NULL) {
+		return;
+	}
+	fw_client_log(record, FW_CLIENT_EVENT_LIMIT, WLR_ERROR, "disconnected: %s",
+		msg);
+	mark_failed(es, client);
+	wl_client_post_implementation_error(client, "%s", msg);
+}
+
 void fw_es_post_cap_error(struct fw_es *es, struct wl_client *client,
 	const char *fmt, ...) {
 	char msg[256];
@@ -105,11 +132,23 @@ void fw_es_post_cap_error(struct fw_es *es, struct wl_client *client,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	disconnect(es, client, msg);
+}
 
-	pid_t pid = 0;
-	wl_client_get_credentials(client, &pid, NULL, NULL);
-	wlr_log(WLR_ERROR, "explicit-sync: disconnecting client pid %d: %s",
-		(int)pid, msg);
-	mark_failed(es, client);
-	wl_client_post_implementation_error(client, "%s", msg);
+void fw_es_post_budget_error(struct fw_es *es, struct wl_client *client,
+	enum fw_budget budget, const char *fmt, ...) {
+	struct fw_client *record = fw_es_client_record(es, client);
+	if (record == NULL) {
+		return;
+	}
+	char msg[256];
+	fw_client_budget_text(record, budget, msg, sizeof(msg));
+	size_t len = strlen(msg);
+	snprintf(msg + len, sizeof(msg) - len, ": ");
+	len = strlen(msg);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg + len, sizeof(msg) - len, fmt, ap);
+	va_end(ap);
+	disconnect(es, client, msg);
 }

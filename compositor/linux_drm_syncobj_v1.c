@@ -14,13 +14,16 @@
  * (a fenceway extension: other compositors take DRM syncobjs only), and a
  * DRM syncobj whenever fenceway has a DRM device with timeline support.
  * Anything else is invalid_timeline.  The fd a client sends is closed on
- * every path: the fence library keeps its own dup.
+ * every path: the fence library keeps its own dup, which is charged to the
+ * client's fd budget (a pin, explicit_sync_private.h) for as long as
+ * anything of the client's holds it -- the timeline object, a point set,
+ * a commit -- and a held commit's wait to its wait budget.
  *
  * Objects:
  *   manager resource   user data: struct fw_es (the module)
- *   timeline resource  user data: struct so_timeline (owns one timeline
- *                      reference; points already set keep their own, so
- *                      destroying the object never unsets a point)
+ *   timeline resource  user data: struct so_timeline (holds the pin;
+ *                      points already set hold it too, so destroying the
+ *                      object never unsets a point)
  *   surface resource   user data: struct so_surface, owned by the
  *                      resource; inert (surface NULL) once the wl_surface
  *                      is gone: its requests then fail with no_surface
@@ -47,18 +50,19 @@
 
 struct so_timeline {
 	struct fw_es *es;
-	struct fw_timeline *timeline; /* reference owned */
+	struct fw_es_timeline *pin; /* a holder's reference */
 	/* Which timeline object: imports of one timeline share the library's
 	 * fw_timeline (deduplicated by inode), but conflicting_points is about
 	 * the object.  Never reused, unlike the struct's address. */
 	uint64_t id;
 };
 
-/* A pair of points (references owned) and the objects they were set on. */
+/* A pair of points (holders' references to the pins) and the objects they
+ * were set on. */
 struct so_points {
-	struct fw_timeline *acquire_timeline;
+	struct fw_es_timeline *acquire_timeline;
 	uint64_t acquire_point, acquire_object;
-	struct fw_timeline *release_timeline;
+	struct fw_es_timeline *release_timeline;
 	uint64_t release_point, release_object;
 };
 
@@ -78,13 +82,13 @@ struct so_commit {
 static void so_describe_wait(const struct fw_commit *commit, void *data,
 	char *buf, size_t len) {
 	struct so_commit *rec = wl_container_of(data, rec, base);
-	fw_es_describe_point(rec->points.acquire_timeline,
+	fw_es_describe_point(rec->points.acquire_timeline->timeline,
 		rec->points.acquire_point, buf, len);
 }
 
 static void points_finish(struct so_points *points) {
-	fw_timeline_put(points->acquire_timeline);
-	fw_timeline_put(points->release_timeline);
+	fw_es_timeline_unref(points->acquire_timeline);
+	fw_es_timeline_unref(points->release_timeline);
 	memset(points, 0, sizeof(*points));
 }
 
@@ -116,7 +120,7 @@ static void timeline_handle_resource_destroy(struct wl_resource *resource) {
 		assert(esc->n_timelines > 0);
 		esc->n_timelines--;
 	}
-	fw_timeline_put(tl->timeline);
+	fw_es_timeline_unref(tl->pin);
 	free(tl);
 }
 
@@ -150,11 +154,11 @@ static void set_point(struct wl_resource *resource,
 	/* Setting a point twice in one cycle replaces it (no error).  The
 	 * pending state takes its own reference: destroying the timeline
 	 * object later does not unset the point. */
-	struct fw_timeline **slot = acquire ? &sos->pending.acquire_timeline
-										: &sos->pending.release_timeline;
-	struct fw_timeline *old = *slot;
-	*slot = fw_timeline_get(tl->timeline);
-	fw_timeline_put(old);
+	struct fw_es_timeline **slot = acquire ? &sos->pending.acquire_timeline
+										   : &sos->pending.release_timeline;
+	struct fw_es_timeline *old = *slot;
+	*slot = fw_es_timeline_ref(tl->pin);
+	fw_es_timeline_unref(old);
 	uint64_t point = ((uint64_t)hi << 32) | lo;
 	if (acquire) {
 		sos->pending.acquire_point = point;
@@ -278,7 +282,7 @@ static bool so_handle_request(struct fw_commit *commit, void *data) {
 	}
 	struct so_commit *rec = calloc(1, sizeof(*rec));
 	struct fw_fence *fence = rec != NULL
-		? fw_timeline_point_fence(sos->pending.acquire_timeline,
+		? fw_timeline_point_fence(sos->pending.acquire_timeline->timeline,
 			  sos->pending.acquire_point)
 		: NULL;
 	if (fence == NULL) {
@@ -286,12 +290,16 @@ static bool so_handle_request(struct fw_commit *commit, void *data) {
 		fw_es_post_no_memory(es, fw_commit_client(commit));
 		return false;
 	}
-	fw_es_record_init(&rec->base, es, commit);
+	if (!fw_es_record_init(&rec->base, es, commit)) {
+		fw_fence_put(fence);
+		free(rec);
+		return false;
+	}
 	rec->points = sos->pending;
 	memset(&sos->pending, 0, sizeof(sos->pending));
 	fw_commit_set_slot(commit, g->sub, rec);
-	bool ok = fw_es_record_wait(&rec->base, fence,
-		fw_timeline_name(rec->points.acquire_timeline),
+	bool ok = fw_es_record_wait(&rec->base, fence, rec->points.acquire_timeline,
+		fw_timeline_name(rec->points.acquire_timeline->timeline),
 		rec->points.acquire_point, so_describe_wait);
 	fw_fence_put(fence);
 	return ok;
@@ -305,14 +313,14 @@ static void so_handle_retired(struct fw_commit *commit, void *data) {
 		return;
 	}
 	fw_commit_set_slot(commit, g->sub, NULL);
-	int ret = fw_timeline_signal(rec->points.release_timeline,
-		rec->points.release_point);
+	struct fw_timeline *release = rec->points.release_timeline->timeline;
+	int ret = fw_timeline_signal(release, rec->points.release_point);
 	if (ret < 0) {
 		wlr_log(WLR_ERROR,
 			"explicit-sync: signalling release point %" PRIu64
 			" on timeline '%s' failed: %s",
-			rec->points.release_point,
-			fw_timeline_name(rec->points.release_timeline), strerror(-ret));
+			rec->points.release_point, fw_timeline_name(release),
+			strerror(-ret));
 	}
 	fw_es_record_finish(&rec->base);
 	points_finish(&rec->points);
@@ -375,7 +383,9 @@ static void manager_handle_import_timeline(struct wl_client *client,
 	struct wl_resource *resource, uint32_t id, int fd) {
 	struct fw_es *es = wl_resource_get_user_data(resource);
 	struct fw_es_client *esc = fw_es_client_get(es, client);
-	if (esc == NULL) {
+	struct fw_client *owner =
+		esc != NULL ? fw_es_client_record(es, client) : NULL;
+	if (owner == NULL) {
 		close(fd);
 		return;
 	}
@@ -394,30 +404,38 @@ static void manager_handle_import_timeline(struct wl_client *client,
 	 * timeline keeps its own dup. */
 	close(fd);
 	if (ret < 0) {
+		/* Rule and cause first: the kinds accepted come last. */
 		fw_es_post_error(es, resource,
 			WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_INVALID_TIMELINE,
-			"invalid_timeline: not a fenceway soft timeline%s: %s",
-			es->drm_fd >= 0 ? " or a DRM syncobj"
-							: " (no DRM device with syncobj timelines)",
-			strerror(-ret));
+			"invalid_timeline: cannot import timeline: %s (a fenceway soft "
+			"timeline%s)",
+			strerror(-ret),
+			es->drm_fd >= 0 ? " or a DRM syncobj" : "; no DRM syncobj device");
 		return;
 	}
-
-	struct so_timeline *tl = calloc(1, sizeof(*tl));
+	struct fw_es_timeline *pin = NULL;
+	ret = fw_es_timeline_pin(es, owner, timeline, &pin);
+	if (ret == -EDQUOT) {
+		fw_es_post_budget_error(es, client, FW_BUDGET_FDS,
+			"a timeline import (%" PRIu32 " fds pinned)",
+			owner->charged[FW_BUDGET_FDS]);
+		return;
+	}
+	struct so_timeline *tl = ret == 0 ? calloc(1, sizeof(*tl)) : NULL;
 	struct wl_resource *timeline_resource = tl == NULL
 		? NULL
 		: wl_resource_create(client,
 			  &wp_linux_drm_syncobj_timeline_v1_interface,
 			  wl_resource_get_version(resource), id);
 	if (timeline_resource == NULL) {
-		fw_timeline_put(timeline);
+		fw_es_timeline_unref(pin);
 		free(tl);
-		wl_client_post_no_memory(client);
+		fw_es_post_no_memory(es, client);
 		return;
 	}
 	static uint64_t next_id;
 	tl->es = es;
-	tl->timeline = timeline;
+	tl->pin = pin;
 	tl->id = ++next_id;
 	wl_resource_set_implementation(timeline_resource, &timeline_impl, tl,
 		timeline_handle_resource_destroy);

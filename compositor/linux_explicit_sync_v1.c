@@ -11,7 +11,10 @@
  * Rules: duplicate_fence, duplicate_release, invalid_fence and no_surface
  * when the request arrives; no_buffer at wl_surface.commit (the commit
  * tracker's request hook).  The fd a client sends is closed on every path:
- * fw_sync_file_get_fence() borrows it.
+ * fw_sync_file_get_fence() borrows it.  The fence it gives keeps a dup,
+ * charged to the client's fd budget while we hold the fence; a held
+ * commit's wait is charged to its wait budget, and the producer end of an
+ * early fenced_release to its fd budget until that fence signals.
  *
  * Release: immediate_release when the tracker retires the commit -- except
  * when the superseding commit is itself held and its acquire fence was a
@@ -62,6 +65,9 @@ struct v1_release {
 /* What one commit cycle sets (references owned). */
 struct v1_state {
 	struct fw_fence *acquire_fence;
+	/* With acquire_fence: whose fd budget it is charged to (a
+	 * reference; the fd is the fence's own dup of the sync file). */
+	struct fw_client *fence_owner;
 	bool acquire_soft; /* the client speaks our library */
 	struct v1_release release;
 };
@@ -77,7 +83,9 @@ struct v1_surface {
 struct v1_commit {
 	struct fw_es_record base;
 	struct v1_state state;
-	/* The fence behind an early fenced_release, signalled at retirement. */
+	/* The fence behind an early fenced_release, signalled at retirement;
+	 * its sync file's producer end is charged to base.owner's fd budget
+	 * until then. */
 	struct fw_fence *early_release;
 };
 
@@ -114,9 +122,22 @@ static void state_init(struct v1_state *state) {
 	wl_list_init(&state->release.destroy.link);
 }
 
+/* Drop the acquire fence and give its fd's charge back. */
+static void state_drop_fence(struct v1_state *state) {
+	if (state->acquire_fence == NULL) {
+		return;
+	}
+	fw_fence_put(state->acquire_fence);
+	fw_client_uncharge(state->fence_owner, FW_BUDGET_FDS, 1);
+	fw_client_unref(state->fence_owner);
+	state->acquire_fence = NULL;
+	state->fence_owner = NULL;
+	state->acquire_soft = false;
+}
+
 /* Drop the fence; an unanswered release object is left to its client. */
 static void state_finish(struct v1_state *state) {
-	fw_fence_put(state->acquire_fence);
+	state_drop_fence(state);
 	release_set(&state->release, NULL);
 	state_init(state);
 }
@@ -126,6 +147,7 @@ static void state_move(struct v1_state *dst, struct v1_state *src) {
 	struct wl_resource *release = src->release.resource;
 	release_set(&src->release, NULL);
 	dst->acquire_fence = src->acquire_fence;
+	dst->fence_owner = src->fence_owner;
 	dst->acquire_soft = src->acquire_soft;
 	release_set(&dst->release, release);
 	state_init(src);
@@ -174,6 +196,11 @@ static void sync_handle_set_acquire_fence(struct wl_client *client,
 			"duplicate_fence: a second acquire fence in one commit cycle");
 		return;
 	}
+	struct fw_client *owner = fw_es_client_record(v1s->es, client);
+	if (owner == NULL) {
+		close(fd);
+		return;
+	}
 	enum fw_sync_file_kind kind = fw_sync_file_kind(fd);
 	struct fw_fence *fence = fw_sync_file_get_fence(fd);
 	int err = errno;
@@ -182,11 +209,20 @@ static void sync_handle_set_acquire_fence(struct wl_client *client,
 	if (fence == NULL) {
 		fw_es_post_error(v1s->es, resource,
 			ZWP_LINUX_SURFACE_SYNCHRONIZATION_V1_ERROR_INVALID_FENCE,
-			"invalid_fence: not a sync file (kernel or fenceway soft): %s",
+			"invalid_fence: cannot import sync file: %s (a kernel or "
+			"fenceway soft sync file)",
 			strerror(err));
 		return;
 	}
+	if (!fw_client_charge(owner, FW_BUDGET_FDS, 1)) {
+		fw_fence_put(fence);
+		fw_es_post_budget_error(v1s->es, client, FW_BUDGET_FDS,
+			"an acquire fence (%" PRIu32 " fds pinned)",
+			owner->charged[FW_BUDGET_FDS]);
+		return;
+	}
 	v1s->pending.acquire_fence = fence;
+	v1s->pending.fence_owner = fw_client_ref(owner);
 	v1s->pending.acquire_soft = kind == FW_SYNC_FILE_SOFT;
 }
 
@@ -246,9 +282,7 @@ static void sync_handle_resource_destroy(struct wl_resource *resource) {
 	/* A fence set since the last commit is discarded; a release object is
 	 * not (protocol text): a pending one still belongs to the next buffer
 	 * commit. */
-	fw_fence_put(v1s->pending.acquire_fence);
-	v1s->pending.acquire_fence = NULL;
-	v1s->pending.acquire_soft = false;
+	state_drop_fence(&v1s->pending);
 	fw_es_unclaim(v1s->es, v1s->surface);
 }
 
@@ -284,9 +318,15 @@ static void release_early(struct v1_commit *rec, struct v1_commit *superseded) {
 		superseded->state.release.resource == NULL) {
 		return;
 	}
+	/* Past the fd budget the client just gets immediate_release later:
+	 * the early fence is ours to offer, not the client's to demand. */
+	if (!fw_client_charge(superseded->base.owner, FW_BUDGET_FDS, 1)) {
+		return;
+	}
 	struct fw_fence *fence = fw_es_create_out_fence(rec->base.es);
 	int fd = fence != NULL ? fw_sync_file_create(fence) : -ENOMEM;
 	if (fd < 0) {
+		fw_client_uncharge(superseded->base.owner, FW_BUDGET_FDS, 1);
 		/* Not fatal: immediate_release then comes at retirement. */
 		wlr_log(WLR_ERROR,
 			"explicit-sync: cannot create a release sync "
@@ -341,7 +381,10 @@ static bool v1_handle_request(struct fw_commit *commit, void *data) {
 		fw_es_post_no_memory(es, fw_commit_client(commit));
 		return false;
 	}
-	fw_es_record_init(&rec->base, es, commit);
+	if (!fw_es_record_init(&rec->base, es, commit)) {
+		free(rec);
+		return false;
+	}
 	state_init(&rec->state);
 	state_move(&rec->state, &v1s->pending);
 	fw_commit_set_slot(commit, g->sub, rec);
@@ -349,8 +392,9 @@ static bool v1_handle_request(struct fw_commit *commit, void *data) {
 	if (fence == NULL) {
 		return true;
 	}
-	if (!fw_es_record_wait(&rec->base, fence, fw_fence_timeline_name(fence),
-			fw_fence_seqno(fence), v1_describe_wait)) {
+	if (!fw_es_record_wait(&rec->base, fence, NULL,
+			fw_fence_timeline_name(fence), fw_fence_seqno(fence),
+			v1_describe_wait)) {
 		return false;
 	}
 	struct fw_commit *previous = fw_commit_previous_attach(commit);
@@ -371,9 +415,11 @@ static void v1_handle_retired(struct fw_commit *commit, void *data) {
 	}
 	fw_commit_set_slot(commit, g->sub, NULL);
 	if (rec->early_release != NULL) {
-		/* fenced_release went out already; its fence signals now. */
+		/* fenced_release went out already; its fence signals now, and
+		 * the library closes the producer end. */
 		fw_fence_signal(rec->early_release, 0);
 		fw_fence_put(rec->early_release);
+		fw_client_uncharge(rec->base.owner, FW_BUDGET_FDS, 1);
 	} else if (rec->state.release.resource != NULL &&
 		fw_es_record_client_alive(&rec->base)) {
 		struct wl_resource *resource = rec->state.release.resource;

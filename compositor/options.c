@@ -31,6 +31,13 @@ static const char usage[] =
 	"                         trace-event JSON (Perfetto UI opens it)\n"
 	"  --stall-threshold MS   report a client whose commit is held for MS\n"
 	"                         milliseconds (default 1000)\n"
+	"  --fd-budget N          fds one client may pin: imported timelines,\n"
+	"                         sync files held (default: a third of the fd\n"
+	"                         limit left after a reserve of max(256,\n"
+	"                         limit/8), within 16..4096)\n"
+	"  --wait-budget N        timelines and sync files with a pending wait\n"
+	"                         one client may have (default 256)\n"
+	"                         A client past a budget is disconnected.\n"
 	"  --test-input           offer virtual pointer and keyboard globals\n"
 	"                         (same as FENCEWAY_TEST_INPUT=1): any client\n"
 	"                         could then click and type anywhere, so this is\n"
@@ -96,6 +103,21 @@ static const char *parse_output(const char *text, struct fw_config *config) {
 	return NULL;
 }
 
+/* A budget: 1..MAX_BUDGET, decimal. */
+#define MAX_BUDGET 1000000
+
+static bool parse_budget(const char *text, uint32_t *out) {
+	char *end;
+	errno = 0;
+	long value = strtol(text, &end, 10);
+	if (end == text || *end != '\0' || errno != 0 || value < 1 ||
+		value > MAX_BUDGET) {
+		return false;
+	}
+	*out = (uint32_t)value;
+	return true;
+}
+
 static bool parse_log_level(const char *text, enum wlr_log_importance *level) {
 	static const struct {
 		const char *name;
@@ -124,6 +146,8 @@ enum {
 	OPT_TEST_INPUT,
 	OPT_TRACE,
 	OPT_STALL_THRESHOLD,
+	OPT_FD_BUDGET,
+	OPT_WAIT_BUDGET,
 };
 
 int fw_options_parse(int argc, char *argv[], struct fw_config *config,
@@ -146,6 +170,8 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		{"test-input", no_argument, NULL, OPT_TEST_INPUT},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"stall-threshold", required_argument, NULL, OPT_STALL_THRESHOLD},
+		{"fd-budget", required_argument, NULL, OPT_FD_BUDGET},
+		{"wait-budget", required_argument, NULL, OPT_WAIT_BUDGET},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{0},
@@ -210,6 +236,16 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 			config->stall_threshold_ms = (int)ms;
 			break;
 		}
+		case OPT_FD_BUDGET:
+		case OPT_WAIT_BUDGET:
+			if (!parse_budget(optarg,
+					c == OPT_FD_BUDGET ? &config->fd_budget
+									   : &config->wait_budget)) {
+				return bad_usage("invalid budget '%s' (a number, "
+								 "1..1000000)",
+					optarg);
+			}
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;

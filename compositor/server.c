@@ -116,7 +116,11 @@ static bool create_globals(struct fw_server *server) {
 
 bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 	server->config = *config;
-	fw_clients_init(&server->clients, CLIENT_LOG_INTERVAL_NS);
+	const uint32_t budget[FW_BUDGET_COUNT] = {
+		[FW_BUDGET_FDS] = config->fd_budget,
+		[FW_BUDGET_WAITS] = config->wait_budget,
+	};
+	fw_clients_init(&server->clients, CLIENT_LOG_INTERVAL_NS, budget);
 	wl_list_init(&server->modules);
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);

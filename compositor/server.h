@@ -79,6 +79,9 @@ struct fw_config {
 	/* --stall-threshold MS: a client stalls when a commit of it is held
 	 * this long (stalls.h); 0 = the default, 1000 ms. */
 	int stall_threshold_ms;
+	/* --fd-budget N, --wait-budget N: what one client may pin (client.h);
+	 * 0 = the default, sized from the fd limit when the server starts. */
+	uint32_t fd_budget, wait_budget;
 	/* SIGINT/SIGTERM stop the server and SIGPIPE is ignored: process-wide
 	 * dispositions, so only a program that owns the process asks. */
 	bool handle_signals;

@@ -102,7 +102,7 @@ def cap(name, limit):
         res = run_scenario(fw, name)
         if limit not in res.stderr:
             fail("the client's error does not name %s:\n%s" % (limit, res.stderr))
-        fw.wait_for_log(r"disconnecting client pid \d+: .*" + limit)
+        fw.wait_for_log(r"client pid \d+ \([^)]*\): disconnected: " + limit)
         finish(fw)
 
 
