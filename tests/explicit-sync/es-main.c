@@ -69,6 +69,11 @@ static const struct {
 	{ "so-release-fullscreen", so_release_fullscreen },
 	{ "so-cap-commits", so_cap_commits },
 	{ "so-cap-timelines", so_cap_timelines },
+	{ "so-budget-hog", so_budget_hog },
+	{ "so-budget-innocent", so_budget_innocent },
+	{ "so-budget-waits", so_budget_waits },
+	{ "so-budget-shared", so_budget_shared },
+	{ "v1-budget-fences", v1_budget_fences },
 };
 
 int main(int argc, char *argv[]) {

@@ -75,4 +75,11 @@ int so_release_fullscreen(void);
 int so_cap_commits(void);
 int so_cap_timelines(void);
 
+/* es-budget.c */
+int so_budget_hog(void);
+int so_budget_innocent(void);
+int so_budget_waits(void);
+int so_budget_shared(void);
+int v1_budget_fences(void);
+
 #endif

@@ -11,8 +11,11 @@ No assertion here is about time; waits have generous limits only.
 """
 import os
 import re
+import resource
 import signal
+import subprocess
 import sys
+import threading
 import time
 
 from fenceway import Compositor, skip_unless_programs
@@ -215,6 +218,157 @@ def test_fds_error_paths():
         finish(fw)
 
 
+# ---- budgets (es-budget.c) ----
+
+# The fd limit fenceway gets in the budget tests: low, as a hog would
+# exhaust it, and both soft and hard so it cannot raise it.  With it the
+# default fd budget is (1024 - 256) / 3 = 256.
+BUDGET_NOFILE = 1024
+
+
+def low_nofile():
+    resource.setrlimit(resource.RLIMIT_NOFILE, (BUDGET_NOFILE, BUDGET_NOFILE))
+
+
+def thread_count(pid):
+    return len(os.listdir("/proc/%d/task" % pid))
+
+
+class Sampler:
+    """The compositor's highest fd and thread counts while it runs (for
+    the figures printed; nothing asserts on them)."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.fds = self.threads = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self.fds = max(self.fds, fd_count(self.pid))
+                self.threads = max(self.threads, thread_count(self.pid))
+            except OSError:
+                pass
+            time.sleep(0.005)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+
+def expect_cut(fw, res, budget_text):
+    """The scenario was cut by the budget, whose text both the client's
+    error and the compositor's log line start with."""
+    if budget_text not in res.stderr:
+        fail("the client's error does not start with '%s':\n%s"
+             % (budget_text, res.stderr))
+    if not re.search(r"error 3: " + re.escape(budget_text), res.stderr):
+        fail("the budget is not the start of the error:\n" + res.stderr)
+    fw.wait_for_log(r"client pid \d+ \([^)]*\): disconnected: "
+                    + re.escape(budget_text))
+
+
+def test_budget_hog():
+    """Under a fd limit of 1024, an innocent client connects first; a hog
+    pins fds with many surfaces, each a commit held on a timeline of its
+    own whose object it destroys right after committing.  The hog is cut
+    by the fd budget (not by running out of fds), the innocent then
+    imports a timeline and presents, and the compositor's fds and threads
+    return to what they were before the hog."""
+    with Compositor(preexec=low_nofile) as fw:
+        fw.wait_for_log(r"client budgets: 256 fds, 256 waits per client "
+                        r"\(fd limit %d\)" % BUDGET_NOFILE)
+        pid = fw.proc.pid
+        innocent = fw.spawn_client([CLIENT, "so-budget-innocent"],
+                                   env=CLIENT_ENV)
+        fw.wait_for(lambda: "READY" in fw.client_output(innocent),
+                    "the innocent client")
+        # Settled: what the innocent's connection and window cost.
+        time.sleep(0.5)
+        fds_before, threads_before = fd_count(pid), thread_count(pid)
+        with Sampler(pid) as peak:
+            res = run_scenario(fw, "so-budget-hog")
+        print("hog cut: fds %d before, %d at most; threads %d before, "
+              "%d at most" % (fds_before, peak.fds, threads_before,
+                              peak.threads))
+        expect_cut(fw, res, "fd budget (256) exceeded")
+        if "Too many open files" in fw.log() + res.stderr:
+            fail("the compositor ran out of fds:\n" + fw.log()[-3000:])
+        wait_fds_back(fw, fds_before)
+        # Helper threads left watching nothing exit after a while.
+        fw.wait_for(lambda: thread_count(pid) <= threads_before + 1,
+                    "the thread count to return to %d" % threads_before)
+        print("after the hog: fds %d, threads %d"
+              % (fd_count(pid), thread_count(pid)))
+        innocent.send_signal(signal.SIGUSR1)
+        status = innocent.wait(fw.timeout)
+        out = fw.client_output(innocent)
+        sys.stdout.write(out)
+        if status != 0 or "presented" not in out:
+            fail("the innocent client did not present (status %d)" % status)
+        finish(fw)
+
+
+def test_budget_options():
+    """--fd-budget and --wait-budget: in --help, refused unless 1..1000000,
+    logged at start, and a small fd budget cuts early."""
+    binary = os.environ["FENCEWAY"]
+    out = subprocess.run([binary, "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for option in ("--fd-budget N", "--wait-budget N"):
+        if option not in out:
+            fail("%s not in --help:\n%s" % (option, out))
+    for bad in ("0", "-3", "x", "1000001", ""):
+        res = subprocess.run([binary, "--fd-budget", bad], capture_output=True,
+                             text=True)
+        if res.returncode != 2 or "invalid budget" not in res.stderr:
+            fail("--fd-budget '%s': status %d\n%s"
+                 % (bad, res.returncode, res.stderr))
+    with Compositor(args=["--fd-budget", "20", "--wait-budget", "30"]) as fw:
+        fw.wait_for_log(r"client budgets: 20 fds, 30 waits per client")
+        res = run_scenario(fw, "so-budget-hog")
+        expect_cut(fw, res, "fd budget (20) exceeded")
+        if "cut after at most 32 timelines" not in res.stdout:
+            fail("not cut in the second batch of 16:\n" + res.stdout)
+        finish(fw)
+
+
+def test_budget_waits():
+    """Commits held on one timeline are one wait; each timeline more is
+    one more, and the one past --wait-budget cuts the client."""
+    with Compositor(args=["--wait-budget", "8"]) as fw:
+        res = run_scenario(fw, "so-budget-waits")
+        expect_cut(fw, res, "wait budget (8) exceeded")
+        if "cut at timeline 8 of its own" not in res.stdout:
+            fail("cut at the wrong timeline:\n" + res.stdout)
+        finish(fw)
+
+
+def test_budget_shared():
+    """One timeline imported twice by one client is one fd."""
+    with Compositor(args=["--fd-budget", "3"]) as fw:
+        res = run_scenario(fw, "so-budget-shared")
+        expect_cut(fw, res, "fd budget (3) exceeded")
+        finish(fw)
+
+
+def test_budget_fences():
+    """Acquire sync files held count against the fd budget."""
+    with Compositor(args=["--fd-budget", "4"]) as fw:
+        res = run_scenario(fw, "v1-budget-fences")
+        expect_cut(fw, res, "fd budget (4) exceeded: an acquire fence")
+        if "cut at acquire fence 5" not in res.stdout:
+            fail("cut at the wrong fence:\n" + res.stdout)
+        finish(fw)
+
+
 SPECIAL = {
     "release-scanout": test_release_scanout,
     "fds-error-paths": test_fds_error_paths,
@@ -228,6 +382,11 @@ SPECIAL = {
     "stall-logged": test_stall_logged,
     "killed-while-held": test_killed_while_held,
     "killed-while-held-v1": test_killed_while_held_v1,
+    "budget-hog": test_budget_hog,
+    "budget-options": test_budget_options,
+    "budget-waits": test_budget_waits,
+    "budget-shared": test_budget_shared,
+    "budget-fences": test_budget_fences,
 }
 
 
