@@ -334,16 +334,15 @@ bool fw_es_record_client_alive(const struct fw_es_record *record) {
 		fw_es_client_find(record->es, record->client) != NULL;
 }
 
+/* Through the client's log limiter: a client whose producer died with
+ * many commits held costs one line per interval, not one per commit. */
 static void log_failed_fence(struct fw_es_record *record,
 	struct fw_fence *fence) {
 	struct wlr_surface *surface = fw_commit_surface(record->commit);
-	pid_t pid = 0;
-	wl_client_get_credentials(record->client, &pid, NULL, NULL);
-	wlr_log(WLR_ERROR,
-		"explicit-sync: client pid %d, wl_surface@%" PRIu32
-		": acquire fence on timeline '%s' point %" PRIu64 " failed (%s); "
-		"applying the commit as if it had signalled",
-		(int)pid, wl_resource_get_id(surface->resource),
+	fw_client_log(record->owner, FW_CLIENT_EVENT_FENCE_ERROR, WLR_ERROR,
+		"wl_surface@%" PRIu32 ": acquire fence on timeline '%s' point %" PRIu64
+		" failed (%s); applying the commit as if it had signalled",
+		wl_resource_get_id(surface->resource),
 		record->timeline_name != NULL ? record->timeline_name : "?",
 		record->point, strerror(-fw_fence_get_status(fence)));
 }

@@ -1,9 +1,8 @@
 /*
- * Per-client bookkeeping for explicit sync: who the client is (its pid, for
- * the logs), how many timelines it holds (a cap), and whether we have
- * already posted it an error; and the errors that disconnect a client at a
- * cap or budget (its compositor-wide record, client.h, keeps the budgets
- * and limits the log lines).
+ * Per-client bookkeeping for explicit sync: how many timelines a client
+ * holds (a cap) and whether we have already posted it an error; and the
+ * errors we post, through its compositor-wide record (client.h), which
+ * keeps the budgets and limits the log lines.
  *
  * The record hangs off the wl_client's destroy signal, so finding it is a
  * wl_client_get_destroy_listener() lookup and it goes away with the client.
@@ -58,7 +57,6 @@ struct fw_es_client *fw_es_client_get(struct fw_es *es,
 	}
 	esc->es = es;
 	esc->client = client;
-	wl_client_get_credentials(client, &esc->pid, NULL, NULL);
 	esc->destroy.notify = client_handle_destroy;
 	wl_client_add_destroy_listener(client, &esc->destroy);
 	wl_list_insert(&es->clients, &esc->link);
@@ -88,11 +86,12 @@ void fw_es_post_error(struct fw_es *es, struct wl_resource *resource,
 	va_end(ap);
 
 	struct wl_client *client = wl_resource_get_client(resource);
-	pid_t pid = 0;
-	wl_client_get_credentials(client, &pid, NULL, NULL);
-	wlr_log(WLR_INFO, "explicit-sync: client pid %d: %s@%u error %u: %s",
-		(int)pid, wl_resource_get_class(resource), wl_resource_get_id(resource),
-		code, msg);
+	struct fw_client *record = fw_client_get(&es->server->clients, client);
+	if (record != NULL) {
+		fw_client_log(record, FW_CLIENT_EVENT_PROTOCOL_ERROR, WLR_INFO,
+			"%s@%u error %u: %s", wl_resource_get_class(resource),
+			wl_resource_get_id(resource), code, msg);
+	}
 	mark_failed(es, client);
 	wl_resource_post_error(resource, code, "%s", msg);
 }

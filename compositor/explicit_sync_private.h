@@ -101,7 +101,6 @@ struct fw_es {
 struct fw_es_client {
 	struct fw_es *es;
 	struct wl_client *client;
-	pid_t pid;
 	uint32_t n_timelines; /* live timeline objects (cap) */
 	/* We posted a protocol error: the client is about to be destroyed and
 	 * nothing of ours acts for it any more (libwayland dispatches none of

@@ -87,7 +87,7 @@ def test_kill_switch_option():
 def test_timeline_error_logged():
     with Compositor() as fw:
         run_scenario(fw, "so-timeline-error")
-        fw.wait_for_log(r"client pid \d+, wl_surface@\d+: acquire fence on "
+        fw.wait_for_log(r"client pid \d+ \([^)]*\): wl_surface@\d+: acquire fence on "
                         r"timeline '[^']*' point 2 failed")
         finish(fw)
 
@@ -95,7 +95,7 @@ def test_timeline_error_logged():
 def test_producer_killed_logged():
     with Compositor() as fw:
         run_scenario(fw, "v1-producer-killed")
-        fw.wait_for_log(r"client pid \d+, wl_surface@\d+: acquire fence on "
+        fw.wait_for_log(r"client pid \d+ \([^)]*\): wl_surface@\d+: acquire fence on "
                         r"timeline '[^']*' point \d+ failed")
         finish(fw)
 
