@@ -29,6 +29,8 @@ static const char usage[] =
 	"                         FENCEWAY_NO_EXPLICIT_SYNC=1)\n"
 	"  --trace FILE           write every commit's life to FILE as a Chrome\n"
 	"                         trace-event JSON (Perfetto UI opens it)\n"
+	"  --trace-marker         mirror the trace's spans to ftrace's\n"
+	"                         trace_marker (trace-cmd, KernelShark, GPUVis)\n"
 	"  --test-input           offer virtual pointer and keyboard globals\n"
 	"                         (same as FENCEWAY_TEST_INPUT=1): any client\n"
 	"                         could then click and type anywhere, so this is\n"
@@ -121,6 +123,7 @@ enum {
 	OPT_NO_EXPLICIT_SYNC,
 	OPT_TEST_INPUT,
 	OPT_TRACE,
+	OPT_TRACE_MARKER,
 };
 
 int fw_options_parse(int argc, char *argv[], struct fw_config *config,
@@ -141,6 +144,7 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		{"no-explicit-sync", no_argument, NULL, OPT_NO_EXPLICIT_SYNC},
 		{"test-input", no_argument, NULL, OPT_TEST_INPUT},
 		{"trace", required_argument, NULL, OPT_TRACE},
+		{"trace-marker", no_argument, NULL, OPT_TRACE_MARKER},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{0},
@@ -191,6 +195,9 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 			break;
 		case OPT_TRACE:
 			config->trace_path = optarg;
+			break;
+		case OPT_TRACE_MARKER:
+			config->trace_marker = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

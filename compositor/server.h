@@ -67,6 +67,7 @@ struct fw_config {
 	bool no_explicit_sync;  /* --no-explicit-sync: hide both globals */
 	bool test_input;        /* --test-input: virtual pointer/keyboard */
 	const char *trace_path; /* --trace FILE; NULL = no trace */
+	bool trace_marker;      /* --trace-marker: spans to ftrace too */
 	bool no_render_node;    /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
 	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
@@ -116,7 +117,8 @@ struct fw_server {
 
 	struct fw_commit_tracker *commits; /* commit.h */
 	struct fw_presentation *presentation;
-	struct fw_telemetry *telemetry; /* telemetry.h; NULL without --trace */
+	struct fw_telemetry *telemetry; /* telemetry.h; NULL without --trace
+	                                 * or --trace-marker */
 
 	struct wl_list modules;    /* struct fw_module_instance.link */
 	struct fw_clients clients; /* client.h: a record per client */
