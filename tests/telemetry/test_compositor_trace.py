@@ -60,6 +60,21 @@ class Trace(unittest.TestCase):
         # Soft timelines keep the producer's signal times.
         self.assertTrue(any("producer_ns" in e["args"] for e in events
                             if e.get("name") == "acquire signalled"))
+    def test_marker_says_where_it_writes(self):
+        """--trace-marker without a trace file: one line saying where the
+        spans go or that they cannot (no tracefs, not root), and the
+        compositor runs on either way."""
+        with Compositor(["--trace-marker"]) as fw:
+            demo_summary.run_accounted(
+                self, fw, [DEMO, "--protocol", "syncobj"], 5)
+            fw.assert_clean_exit(fw.stop())
+            lines = [line for line in fw.log().splitlines()
+                     if "--trace-marker" in line]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertRegex(lines[0], r"writing spans to /sys/kernel/"
+                         r"(debug/)?tracing/trace_marker$|neither "
+                         r"/sys/kernel/tracing/trace_marker nor")
+
 
 if __name__ == "__main__":
     explicit_sync_probe.skip_unless_offered("syncobj")
