@@ -54,11 +54,16 @@ struct proc {
 	uint32_t pending_object;
 };
 
+/* An output's track: its presents, and its renders as "render" spans. */
 struct output_track {
-	struct wlr_output *output;
+	struct fw_telemetry *t;
+	struct wlr_output *output; /* NULL once destroyed */
 	int tid;
 	uint32_t last_seq;
 	bool presented_once;
+	int64_t frame_ns; /* when its frame event began, 0 when done */
+	uint64_t renders;
+	struct wl_listener frame, commit, destroy;
 };
 
 #ifdef FW_HAVE_EXPLICIT_SYNC
@@ -312,6 +317,40 @@ static struct track *client_track(struct fw_telemetry *t,
 	return ensure_track(t, surface, p->pid);
 }
 
+static void output_handle_frame(struct wl_listener *listener, void *data) {
+	struct output_track *o = wl_container_of(listener, o, frame);
+	o->frame_ns = now_ns();
+}
+
+/* The frame's render ends with the output's commit: a span, so a trace
+ * shows which signals came while the main thread was busy rendering. */
+static void output_handle_commit(struct wl_listener *listener, void *data) {
+	struct output_track *o = wl_container_of(listener, o, commit);
+	if (o->frame_ns == 0 || o->t->tj == NULL) {
+		return;
+	}
+	uint64_t id = (uint64_t)o->tid << 32 | ++o->renders;
+	trace_json_span_begin(o->t->tj, o->t->self, o->tid, "output", "render", id,
+		o->frame_ns, NULL, 0);
+	trace_json_span_end(o->t->tj, o->t->self, o->tid, "output", "render", id,
+		now_ns(), NULL, 0);
+	o->frame_ns = 0;
+}
+
+static void output_track_finish(struct output_track *o) {
+	if (o->output != NULL) {
+		wl_list_remove(&o->frame.link);
+		wl_list_remove(&o->commit.link);
+		wl_list_remove(&o->destroy.link);
+		o->output = NULL;
+	}
+}
+
+static void output_handle_destroy(struct wl_listener *listener, void *data) {
+	struct output_track *o = wl_container_of(listener, o, destroy);
+	output_track_finish(o);
+}
+
 static struct output_track *output_track(struct fw_telemetry *t,
 	struct wlr_output *output) {
 	for (int i = 0; i < t->noutputs; i++) {
@@ -324,9 +363,18 @@ static struct output_track *output_track(struct fw_telemetry *t,
 	}
 	struct output_track *o = &t->outputs[t->noutputs++];
 	*o = (struct output_track){
+		.t = t,
 		.output = output,
 		.tid = OUTPUT_TID_BASE + t->noutputs,
 	};
+	/* First among the frame listeners, so that it runs before the one
+	 * that renders (output.c), whenever that subscribed. */
+	o->frame.notify = output_handle_frame;
+	wl_list_insert(&output->events.frame.listener_list, &o->frame.link);
+	o->commit.notify = output_handle_commit;
+	wl_signal_add(&output->events.commit, &o->commit);
+	o->destroy.notify = output_handle_destroy;
+	wl_signal_add(&output->events.destroy, &o->destroy);
 	if (t->tj != NULL) {
 		char name[64];
 		snprintf(name, sizeof(name), "output %s", output->name);
@@ -905,6 +953,9 @@ void fw_telemetry_destroy(struct fw_telemetry *telemetry) {
 	fw_trace_disable();
 #endif
 	wl_protocol_logger_destroy(telemetry->logger);
+	for (int i = 0; i < telemetry->noutputs; i++) {
+		output_track_finish(&telemetry->outputs[i]);
+	}
 	/* Ends every open span through the hooks the commits still lack. */
 	fw_commit_unsubscribe(telemetry->tracker, telemetry->sub);
 	struct span *s, *stmp;

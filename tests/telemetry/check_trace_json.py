@@ -60,7 +60,8 @@ def check_lives(events, headless=True):
     order: committed <= acquire signal seen <= applied (when it waited);
     then presented or discarded; a release after applied (on headless also
     after presented); a producer time, where known, <= the observed time.
-    Flows start and finish, counters and output presents are there.
+    Flows start and finish, counters, output presents and renders are
+    there.
     Returns {commit id: {"committed", "acquired", "applied", "released",
     "outcome"}} (times in microseconds) for further checks."""
     committed = {}
@@ -157,13 +158,26 @@ def check_lives(events, headless=True):
     for e in events:
         if e.get('ph') == 'C':
             assert min(e['args'].values()) >= 0, e
-    presents = [e for e in events if e.get('cat') == 'output']
+    presents = [e for e in events if e.get('cat') == 'output'
+                and e.get('ph') == 'i']
     assert presents, 'no output presents'
     tracks = {(e['pid'], e['tid']): e['args']['name'] for e in events
               if e.get('name') == 'thread_name'}
     for e in presents:
         assert {'output', 'commit_seq'} <= set(e['args']), e
         assert tracks[(e['pid'], e['tid'])] == 'output ' + e['args']['output']
+    # The outputs' renders: spans on their tracks, one at a time.
+    renders = {}
+    for e in events:
+        if e.get('cat') == 'output' and e.get('ph') in ('b', 'e'):
+            assert e['name'] == 'render', e
+            renders.setdefault(e['id'], []).append(e)
+    assert renders, 'no output renders'
+    last_end = 0
+    for pair in sorted(renders.values(), key=lambda p: p[0]['ts']):
+        assert [e['ph'] for e in pair] == ['b', 'e'], pair
+        assert last_end <= pair[0]['ts'] <= pair[1]['ts'], pair
+        last_end = pair[1]['ts']
     return lives
 
 
