@@ -5,14 +5,16 @@ latency (docs/telemetry.md, "What tracing costs").
     nice -n -5 python3 bench/bench-trace-frames.py [--runs 5] [--frames 600]
     python3 bench/bench-trace-frames.py --smoke      # a few frames, a test
 
-Two runs side by side, repeated --runs times (the order swapped every
-other time), each a fresh headless fenceway (pixman, 1280x720@60):
+Repeated --runs times, each time fresh headless fenceways (pixman,
+1280x720@60):
 
-  1. one fenceway-demo drawing a 64x64 window at 60 Hz over
+  1. two fenceways at once, one with --trace and one without, each with one
+     fenceway-demo drawing a 64x64 window at 60 Hz over
      wp_linux_drm_syncobj_v1, its fence signalled 2 ms after each commit
-     (soft timeline: the producer's signal time is in the trace), once with
-     --trace and once without.  The compositor's CPU (every thread's
-     schedstat run time) per frame, the ratio on/off per pair;
+     (soft timeline: the producer's signal time is in the trace).  Running
+     them side by side means whatever else loads the machine loads both.
+     Each compositor's CPU (every thread's schedstat run time) per frame,
+     and the ratio on/off of the pair;
   2. four fenceway-demos at once (syncobj, syncfile, none, syncobj with
      30 ms of "GPU"), 400x320 each, with --trace.
 
@@ -58,16 +60,18 @@ def cpu_ns(pid):
     return total
 
 
-def run_clients(fw, argvs, timeout):
-    """Run the clients to their end; the compositor's CPU meanwhile."""
-    env = fw.client_env()
-    start = cpu_ns(fw.pid)
-    procs = [subprocess.Popen(a, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for a in argvs]
+def run_clients(fws, argvs, timeout):
+    """Run the clients argvs on each compositor of fws at the same time,
+    to their end; each compositor's CPU meanwhile."""
+    start = [cpu_ns(fw.pid) for fw in fws]
+    procs = [subprocess.Popen(a, env=fw.client_env(),
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+             for fw in fws for a in argvs]
     for p in procs:
         if p.wait(timeout) != 0:
             raise RuntimeError("%s exited with %d" % (argvs[0], p.returncode))
-    return cpu_ns(fw.pid) - start
+    return [cpu_ns(fw.pid) - s for fw, s in zip(fws, start)]
 
 
 def load_trace(path):
@@ -138,18 +142,33 @@ def four_demos(build, frames):
              "--buffers", "4"] + common]
 
 
-def measure(build, clients, frames, trace_dir, traced):
-    path = os.path.join(trace_dir, "trace.json") if traced else None
-    fw = TracedFenceway(build, path)
-    with fw:
-        time.sleep(0.2)   # let start-up settle out of the window measured
-        cpu = run_clients(fw, clients, timeout=60 + frames / 10)
-    out = {"cpu_per_frame_us": cpu / frames / 1000.0}
-    if traced:
-        lat, share = trace_figures(load_trace(path))
-        out.update(n=len(lat), p50_us=pct(lat, 50) / 1000.0,
-                   p99_us=pct(lat, 99) / 1000.0, during_render=share)
+def figures(path, out):
+    lat, share = trace_figures(load_trace(path))
+    out.update(n=len(lat), p50_us=pct(lat, 50) / 1000.0,
+               p99_us=pct(lat, 99) / 1000.0, during_render=share)
     return out
+
+
+def measure_pair(build, clients, frames, trace_dir):
+    """The same clients on two compositors running at once, one tracing:
+    whatever else loads the machine loads both."""
+    path = os.path.join(trace_dir, "pair.json")
+    with TracedFenceway(build) as off, TracedFenceway(build, path) as on:
+        time.sleep(0.2)   # let start-up settle out of the window measured
+        cpu_off, cpu_on = run_clients([off, on], clients,
+                                      timeout=60 + frames / 10)
+    return figures(path, {
+        "cpu_off_us": cpu_off / frames / 1000.0,
+        "cpu_per_frame_us": cpu_on / frames / 1000.0,
+        "cpu_ratio": cpu_on / cpu_off})
+
+
+def measure_traced(build, clients, frames, trace_dir):
+    path = os.path.join(trace_dir, "four.json")
+    with TracedFenceway(build, path) as fw:
+        time.sleep(0.2)
+        (cpu,) = run_clients([fw], clients, timeout=60 + frames / 10)
+    return figures(path, {"cpu_per_frame_us": cpu / frames / 1000.0})
 
 
 def summary(values):
@@ -176,18 +195,11 @@ def main():
     raw = {"one": [], "four": []}
     with tempfile.TemporaryDirectory(prefix="fw-bench-trace-") as tmp:
         for run in range(args.runs):
-            order = (False, True) if run % 2 == 0 else (True, False)
-            pair = {}
-            for traced in order:
-                pair[traced] = measure(build, one_client(build, args.frames),
-                                       args.frames, tmp, traced)
-            pair[True]["cpu_ratio"] = (pair[True]["cpu_per_frame_us"] /
-                                       pair[False]["cpu_per_frame_us"])
-            pair[True]["cpu_off_us"] = pair[False]["cpu_per_frame_us"]
-            raw["one"].append(pair[True])
-            raw["four"].append(measure(
-                build, four_demos(build, args.frames // 2),
-                args.frames // 2, tmp, True))
+            raw["one"].append(measure_pair(
+                build, one_client(build, args.frames), args.frames, tmp))
+            raw["four"].append(measure_traced(
+                build, four_demos(build, args.frames // 2), args.frames // 2,
+                tmp))
 
     one, four = raw["one"], raw["four"]
     print("runs: %d, frames per client: %d / %d; median (min .. max)"

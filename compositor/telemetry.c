@@ -34,6 +34,8 @@
  * destroyed its buffer never gets one): the oldest beyond this are
  * dropped. */
 #define MAX_AWAITING 256
+/* The file is written at most this often (and when its buffer fills). */
+#define FLUSH_INTERVAL_NS 100000000
 /* Tracks of outputs sit after every surface's: tids from here. */
 #define OUTPUT_TID_BASE 1000000
 
@@ -60,6 +62,7 @@ struct output_track {
 	struct wlr_output *output; /* NULL once destroyed */
 	int tid;
 	uint32_t last_seq;
+	int64_t last_present_ns; /* its present instant: where arrows meet */
 	bool presented_once;
 	int64_t frame_ns; /* when its frame event began, 0 when done */
 	uint64_t renders;
@@ -97,6 +100,7 @@ struct fw_telemetry {
 	struct wl_list spans;  /* struct span.link, oldest first */
 	size_t awaiting;       /* spans retired, release event still due */
 	int64_t held, releases_pending;
+	int64_t flushed_ns; /* when the file was last written */
 	struct output_track outputs[MAX_OUTPUTS];
 	int noutputs;
 #ifdef FW_HAVE_EXPLICIT_SYNC
@@ -385,9 +389,16 @@ static struct output_track *output_track(struct fw_telemetry *t,
 
 /* ---- what every event writes ---- */
 
-static void counters(struct fw_telemetry *t, int64_t ts) {
+static void count_held(struct fw_telemetry *t, int delta, int64_t ts) {
+	t->held += delta;
 	if (t->tj != NULL) {
 		trace_json_counter(t->tj, t->self, "held commits", "held", t->held, ts);
+	}
+}
+
+static void count_releases(struct fw_telemetry *t, int delta, int64_t ts) {
+	t->releases_pending += delta;
+	if (t->tj != NULL) {
 		trace_json_counter(t->tj, t->self, "pending releases", "pending",
 			t->releases_pending, ts);
 	}
@@ -544,15 +555,13 @@ static void handle_held(struct fw_commit *commit, void *data) {
 	begin(t, s, SPAN_WAITING, ts, args, nargs);
 	s->waiting = true;
 	s->held = true;
-	t->held++;
-	counters(t, ts);
+	count_held(t, 1, ts);
 }
 
 static void end_held(struct fw_telemetry *t, struct span *s, int64_t ts) {
 	if (s->held) {
 		s->held = false;
-		t->held--;
-		counters(t, ts);
+		count_held(t, -1, ts);
 	}
 }
 
@@ -640,6 +649,7 @@ static void output_present(struct fw_telemetry *t,
 	}
 	o->presented_once = true;
 	o->last_seq = event->commit_seq;
+	o->last_present_ns = ts;
 	int64_t when = event->when != NULL
 		? (int64_t)event->when->tv_sec * 1000000000 + event->when->tv_nsec
 		: 0;
@@ -672,7 +682,8 @@ static void handle_presented(struct fw_commit *commit,
 	struct output_track *o = output_track(t, event->output);
 	output_present(t, event, o, ts);
 	end_applied(t, s, ts, "presented");
-	flow_step(t, s, t->self, o->tid, ts, true);
+	/* Every commit a frame showed points at the frame's one instant. */
+	flow_step(t, s, t->self, o->tid, o->last_present_ns, true);
 	if (!s->superseded) {
 		begin(t, s, SPAN_ON_SCREEN, ts, NULL, 0);
 		s->on_screen = true;
@@ -700,8 +711,7 @@ static void handle_superseded(struct fw_commit *commit, void *data) {
 	}
 	begin(t, s, SPAN_RELEASE, ts, NULL, 0);
 	s->superseded = true;
-	t->releases_pending++;
-	counters(t, ts);
+	count_releases(t, 1, ts);
 }
 
 /* The buffer went back to the client, by @how. */
@@ -728,8 +738,7 @@ static void handle_retired(struct fw_commit *commit, void *data) {
 	end_applied(t, s, ts, "retired");
 	if (s->superseded) {
 		end(t, s, SPAN_RELEASE, ts, NULL);
-		t->releases_pending--;
-		counters(t, ts);
+		count_releases(t, -1, ts);
 	}
 	/* The syncobj protocol signals the release point from its own retired
 	 * hook, right after this one; the others' events come through the
@@ -905,11 +914,21 @@ void fw_telemetry_flush(struct fw_telemetry *telemetry) {
 	if (telemetry == NULL) {
 		return;
 	}
+	/* A write(2) per frame would be much of what tracing costs; a crash
+	 * loses at most this much of the trace. */
+	int64_t now = now_ns();
+	if (now - telemetry->flushed_ns < FLUSH_INTERVAL_NS) {
+		return;
+	}
+	telemetry->flushed_ns = now;
 #ifdef FW_HAVE_EXPLICIT_SYNC
 	/* Keeps the rings from filling between held commits. */
 	drain_fences(telemetry);
 #endif
-	if (telemetry->tj != NULL && !trace_json_flush(telemetry->tj)) {
+	if (telemetry->tj == NULL) {
+		return;
+	}
+	if (!trace_json_flush(telemetry->tj)) {
 		wlr_log_errno(WLR_ERROR, "trace: write failed");
 	}
 }

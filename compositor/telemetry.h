@@ -49,7 +49,8 @@ struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
 /* Unsubscribe, end the open spans, close the file as strict JSON.  NULL is
  * a no-op. */
 void fw_telemetry_destroy(struct fw_telemetry *telemetry);
-/* Write out what was recorded (once per output frame).  NULL is a no-op. */
+/* Call once per output frame: writes out what was recorded when the last
+ * write is 100 ms old.  NULL is a no-op. */
 void fw_telemetry_flush(struct fw_telemetry *telemetry);
 
 /*
