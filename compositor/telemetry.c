@@ -970,6 +970,12 @@ void fw_telemetry_destroy(struct fw_telemetry *telemetry) {
 	}
 #ifdef FW_HAVE_EXPLICIT_SYNC
 	fw_trace_disable();
+	if (telemetry->fence_events_dropped > 0) {
+		/* Lost events only cost acquire instants their fence's names and
+		 * times; say so, since the trace cannot. */
+		wlr_log(WLR_INFO, "trace: %" PRIu64 " fence events lost to full rings",
+			telemetry->fence_events_dropped);
+	}
 #endif
 	wl_protocol_logger_destroy(telemetry->logger);
 	for (int i = 0; i < telemetry->noutputs; i++) {
