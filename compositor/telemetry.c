@@ -20,6 +20,8 @@
 #include <wlr/util/log.h>
 #ifdef FW_HAVE_EXPLICIT_SYNC
 #include <fenceway/trace.h>
+#include "linux-drm-syncobj-v1-protocol.h"
+#include "linux-explicit-synchronization-unstable-v1-protocol.h"
 #endif
 #include "client.h"
 #include "commit.h"
@@ -90,6 +92,11 @@ struct fw_telemetry {
 	struct fw_commit_tracker *tracker;
 	struct fw_clients *clients;
 	struct wl_protocol_logger *logger;
+	/* The messages the logger acts on: every resource of an interface
+	 * shares its table, so a pointer comparison identifies them. */
+	const struct wl_message *attach, *set_release_point, *get_release;
+	const struct wl_message *buffer_release, *fenced_release;
+	const struct wl_message *immediate_release;
 	int sub;
 	pid_t self;
 	uint64_t next_id, next_flow;
@@ -808,51 +815,76 @@ static void owed_released(struct fw_telemetry *t, struct span *s,
 static void logger(void *data, enum wl_protocol_logger_type type,
 	const struct wl_protocol_logger_message *message) {
 	struct fw_telemetry *t = data;
-	const char *iface = wl_resource_get_class(message->resource);
-	const char *name = message->message->name;
+	const struct wl_message *m = message->message;
 	struct wl_client *wl_client = wl_resource_get_client(message->resource);
-	if (type == WL_PROTOCOL_LOGGER_REQUEST) {
-		if (strcmp(iface, "wl_surface") == 0 && strcmp(name, "attach") == 0) {
-			struct wlr_surface *surface =
-				wlr_surface_from_resource(message->resource);
-			struct proc *p;
-			struct track *track = client_track(t, wl_client, surface, &p);
-			if (track != NULL) {
-				track->pending_buffer =
-					(struct wl_resource *)message->arguments[0].o;
-			}
-		} else if (strcmp(iface, "wp_linux_drm_syncobj_surface_v1") == 0 &&
-			strcmp(name, "set_release_point") == 0) {
-			struct proc *p = ensure_process(t, wl_client);
-			if (p != NULL) {
-				p->pending_how = RELEASE_POINT;
-				p->pending_point = (uint64_t)message->arguments[1].u << 32 |
-					message->arguments[2].u;
-			}
-		} else if (strcmp(iface, "zwp_linux_surface_synchronization_v1") == 0 &&
-			strcmp(name, "get_release") == 0) {
-			struct proc *p = ensure_process(t, wl_client);
-			if (p != NULL) {
-				p->pending_how = RELEASE_OBJECT;
-				p->pending_object = message->arguments[0].n;
-			}
+	if (m == t->attach) {
+		struct wlr_surface *surface =
+			wlr_surface_from_resource(message->resource);
+		struct proc *p;
+		struct track *track = client_track(t, wl_client, surface, &p);
+		if (track != NULL) {
+			track->pending_buffer =
+				(struct wl_resource *)message->arguments[0].o;
 		}
-		return;
-	}
-	if (strcmp(iface, "zwp_linux_buffer_release_v1") == 0) {
+	} else if (m == t->set_release_point || m == t->get_release) {
+		struct proc *p = ensure_process(t, wl_client);
+		if (p == NULL) {
+			return;
+		}
+		if (m == t->set_release_point) {
+			p->pending_how = RELEASE_POINT;
+			p->pending_point = (uint64_t)message->arguments[1].u << 32 |
+				message->arguments[2].u;
+		} else {
+			p->pending_how = RELEASE_OBJECT;
+			p->pending_object = message->arguments[0].n;
+		}
+	} else if (m == t->fenced_release || m == t->immediate_release) {
 		struct span *s = find_owed(t, wl_client, RELEASE_OBJECT,
 			wl_resource_get_id(message->resource), NULL);
 		if (s != NULL) {
-			owed_released(t, s, name);
+			owed_released(t, s, m->name);
 		}
-	} else if (strcmp(iface, "wl_buffer") == 0 &&
-		strcmp(name, "release") == 0) {
+	} else if (m == t->buffer_release) {
 		struct span *s =
 			find_owed(t, wl_client, RELEASE_BUFFER, 0, message->resource);
 		if (s != NULL) {
 			owed_released(t, s, "wl_buffer.release");
 		}
 	}
+}
+
+static const struct wl_message *find_message(const struct wl_message *table,
+	int count, const char *name) {
+	for (int i = 0; i < count; i++) {
+		if (strcmp(table[i].name, name) == 0) {
+			return &table[i];
+		}
+	}
+	return NULL;
+}
+
+static void find_messages(struct fw_telemetry *t) {
+	t->attach = find_message(wl_surface_interface.methods,
+		wl_surface_interface.method_count, "attach");
+	t->buffer_release = find_message(wl_buffer_interface.events,
+		wl_buffer_interface.event_count, "release");
+#ifdef FW_HAVE_EXPLICIT_SYNC
+	t->set_release_point =
+		find_message(wp_linux_drm_syncobj_surface_v1_interface.methods,
+			wp_linux_drm_syncobj_surface_v1_interface.method_count,
+			"set_release_point");
+	t->get_release =
+		find_message(zwp_linux_surface_synchronization_v1_interface.methods,
+			zwp_linux_surface_synchronization_v1_interface.method_count,
+			"get_release");
+	t->fenced_release = find_message(
+		zwp_linux_buffer_release_v1_interface.events,
+		zwp_linux_buffer_release_v1_interface.event_count, "fenced_release");
+	t->immediate_release = find_message(
+		zwp_linux_buffer_release_v1_interface.events,
+		zwp_linux_buffer_release_v1_interface.event_count, "immediate_release");
+#endif
 }
 
 /* ---- life ---- */
@@ -886,6 +918,7 @@ struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
 		wlr_log(WLR_ERROR, "trace: no commit tracker slot left");
 		goto fail;
 	}
+	find_messages(t);
 	t->logger = wl_display_add_protocol_logger(display, logger, t);
 	if (t->logger == NULL) {
 		fw_commit_unsubscribe(tracker, t->sub);

@@ -67,19 +67,28 @@ static void put_i64(struct trace_json *tj, int64_t v) {
 
 /* A JSON string: printable ASCII kept, quote and backslash escaped. */
 static void put_str(struct trace_json *tj, const char *s) {
+	size_t run = 0; /* bytes of s[i - run .. i) to copy as they are */
+	size_t i;
+
 	put(tj, "\"", 1);
-	for (size_t i = 0; s && s[i] && i < STR_MAX; i++) {
+	for (i = 0; s && s[i] && i < STR_MAX; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		put(tj, s + i - run, run);
+		run = 0;
 		if (c == '"' || c == '\\') {
 			char esc[2] = {'\\', (char)c};
 			put(tj, esc, 2);
-		} else if (c >= 0x20 && c < 0x7f) {
-			put(tj, (const char *)&c, 1);
 		} else {
 			put(tj, "?", 1);
 		}
 	}
+	if (run)
+		put(tj, s + i - run, run);
 	put(tj, "\"", 1);
 }
 
