@@ -38,6 +38,8 @@ static const char usage[] =
 	"  --wait-budget N        timelines and sync files with a pending wait\n"
 	"                         one client may have (default 256)\n"
 	"                         A client past a budget is disconnected.\n"
+	"  --trace-marker         mirror the trace's spans to ftrace's\n"
+	"                         trace_marker (trace-cmd, KernelShark, GPUVis)\n"
 	"  --test-input           offer virtual pointer and keyboard globals\n"
 	"                         (same as FENCEWAY_TEST_INPUT=1): any client\n"
 	"                         could then click and type anywhere, so this is\n"
@@ -148,6 +150,7 @@ enum {
 	OPT_STALL_THRESHOLD,
 	OPT_FD_BUDGET,
 	OPT_WAIT_BUDGET,
+	OPT_TRACE_MARKER,
 };
 
 int fw_options_parse(int argc, char *argv[], struct fw_config *config,
@@ -172,6 +175,7 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 		{"stall-threshold", required_argument, NULL, OPT_STALL_THRESHOLD},
 		{"fd-budget", required_argument, NULL, OPT_FD_BUDGET},
 		{"wait-budget", required_argument, NULL, OPT_WAIT_BUDGET},
+		{"trace-marker", no_argument, NULL, OPT_TRACE_MARKER},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'},
 		{0},
@@ -245,6 +249,9 @@ int fw_options_parse(int argc, char *argv[], struct fw_config *config,
 								 "1..1000000)",
 					optarg);
 			}
+			break;
+		case OPT_TRACE_MARKER:
+			config->trace_marker = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

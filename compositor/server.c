@@ -96,15 +96,19 @@ static bool create_globals(struct fw_server *server) {
 	if (server->stalls == NULL) {
 		return false;
 	}
-	if (server->config.trace_path != NULL) {
-		int fd = open(server->config.trace_path,
-			O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			wlr_log_errno(WLR_ERROR, "--trace %s", server->config.trace_path);
-			return false;
+	if (server->config.trace_path != NULL || server->config.trace_marker) {
+		int fd = -1;
+		if (server->config.trace_path != NULL) {
+			fd = open(server->config.trace_path,
+				O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0) {
+				wlr_log_errno(WLR_ERROR, "--trace %s",
+					server->config.trace_path);
+				return false;
+			}
 		}
-		server->telemetry =
-			fw_telemetry_create(server->commits, &server->clients, fd);
+		server->telemetry = fw_telemetry_create(server->commits,
+			&server->clients, server->display, fd, server->config.trace_marker);
 		if (server->telemetry == NULL) {
 			return false;
 		}

@@ -71,6 +71,7 @@ struct fw_config {
 	bool no_explicit_sync;  /* --no-explicit-sync: hide both globals */
 	bool test_input;        /* --test-input: virtual pointer/keyboard */
 	const char *trace_path; /* --trace FILE; NULL = no trace */
+	bool trace_marker;      /* --trace-marker: spans to ftrace too */
 	bool no_render_node;    /* no /dev/dri/renderD*: unless the backend
 	                            * has a DRM device, pixman is made directly */
 	/* Soft RLIMIT_NOFILE each child gets back (the caller raised its own);
@@ -126,7 +127,8 @@ struct fw_server {
 
 	struct fw_commit_tracker *commits; /* commit.h */
 	struct fw_presentation *presentation;
-	/* telemetry.h; NULL while no trace runs (--trace, fenceway-ctl) */
+	/* telemetry.h; NULL while no trace runs (--trace, --trace-marker,
+	 * fenceway-ctl) */
 	struct fw_telemetry *telemetry;
 	struct fw_stalls *stalls; /* stalls.h */
 	struct fw_ctl *ctl;       /* ctl.h; NULL with config.no_socket */

@@ -7,9 +7,6 @@
  * sequence of whole lines.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,41 +35,67 @@ static void put(struct trace_json *tj, const char *s, size_t n) {
 	tj->line_len += n;
 }
 
-static void putf(struct trace_json *tj, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* Plain C strings of the writer itself (keys, fixed text). */
+static void puts_raw(struct trace_json *tj, const char *s) {
+	put(tj, s, strlen(s));
+}
 
-static void putf(struct trace_json *tj, const char *fmt, ...) {
-	char buf[128];
-	va_list ap;
-	int n;
+/*
+ * Numbers by hand: printf's machinery was most of the time an event took,
+ * and tracing is meant to cost next to nothing.
+ */
+static void put_u64(struct trace_json *tj, uint64_t v, unsigned base,
+	int min_digits) {
+	char buf[24];
+	int n = 0;
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put(tj, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	while (v || n < min_digits) {
+		buf[sizeof(buf) - 1 - n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	}
+	put(tj, buf + sizeof(buf) - n, (size_t)n);
+}
+
+static void put_i64(struct trace_json *tj, int64_t v) {
+	if (v < 0) {
+		put(tj, "-", 1);
+		put_u64(tj, -(uint64_t)v, 10, 1);
+	} else {
+		put_u64(tj, (uint64_t)v, 10, 1);
+	}
 }
 
 /* A JSON string: printable ASCII kept, quote and backslash escaped. */
 static void put_str(struct trace_json *tj, const char *s) {
+	size_t run = 0; /* bytes of s[i - run .. i) to copy as they are */
+	size_t i;
+
 	put(tj, "\"", 1);
-	for (size_t i = 0; s && s[i] && i < STR_MAX; i++) {
+	for (i = 0; s && s[i] && i < STR_MAX; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		put(tj, s + i - run, run);
+		run = 0;
 		if (c == '"' || c == '\\') {
 			char esc[2] = {'\\', (char)c};
 			put(tj, esc, 2);
-		} else if (c >= 0x20 && c < 0x7f) {
-			put(tj, (const char *)&c, 1);
 		} else {
 			put(tj, "?", 1);
 		}
 	}
+	if (run)
+		put(tj, s + i - run, run);
 	put(tj, "\"", 1);
 }
 
 static void put_key_str(struct trace_json *tj, const char *key, const char *s) {
-	putf(tj, ",\"%s\":", key);
+	put(tj, ",\"", 2);
+	puts_raw(tj, key);
+	put(tj, "\":", 2);
 	put_str(tj, s);
 }
 
@@ -80,7 +103,10 @@ static void put_key_str(struct trace_json *tj, const char *key, const char *s) {
 static void put_ts(struct trace_json *tj, int64_t ns) {
 	if (ns < 0)
 		ns = 0;
-	putf(tj, ",\"ts\":%" PRId64 ".%03d", ns / 1000, (int)(ns % 1000));
+	put(tj, ",\"ts\":", 6);
+	put_u64(tj, (uint64_t)ns / 1000, 10, 1);
+	put(tj, ".", 1);
+	put_u64(tj, (uint64_t)ns % 1000, 10, 3);
 }
 
 static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
@@ -96,7 +122,7 @@ static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
 		if (args[i].str)
 			put_str(tj, args[i].str);
 		else
-			putf(tj, "%" PRId64, args[i].num);
+			put_i64(tj, args[i].num);
 	}
 	put(tj, "}", 1);
 }
@@ -104,7 +130,12 @@ static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
 static void begin_line(struct trace_json *tj, const char *ph, int pid,
 	int tid) {
 	tj->line_len = 0;
-	putf(tj, "{\"ph\":\"%s\",\"pid\":%d,\"tid\":%d", ph, pid, tid);
+	put(tj, "{\"ph\":\"", 7);
+	puts_raw(tj, ph);
+	put(tj, "\",\"pid\":", 8);
+	put_i64(tj, pid);
+	put(tj, ",\"tid\":", 7);
+	put_i64(tj, tid);
 }
 
 /* Move the finished line to the output buffer, whole. */
@@ -206,7 +237,9 @@ static void with_id(struct trace_json *tj, const char *ph, int pid, int tid,
 	put_key_str(tj, "cat", cat);
 	put_key_str(tj, "name", name);
 	/* A string: ids above 2^53 survive readers that use doubles. */
-	putf(tj, ",\"id\":\"0x%" PRIx64 "\"", id);
+	put(tj, ",\"id\":\"0x", 9);
+	put_u64(tj, id, 16, 1);
+	put(tj, "\"", 1);
 	put_ts(tj, ts_ns);
 }
 

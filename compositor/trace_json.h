@@ -14,8 +14,8 @@
  * the unit the format wants.  Strings are escaped; bytes outside printable
  * ASCII become '?', so a client's command name cannot break the file.
  *
- * Lines are buffered until trace_json_flush() (call it once per frame) or
- * until the buffer fills; trace_json_destroy() flushes.  Single-threaded:
+ * Lines are buffered until trace_json_flush() (the caller decides how
+ * often) or until the buffer fills; trace_json_destroy() flushes.  Single-threaded:
  * one writer per trace_json, from one thread at a time.
  */
 #ifndef FENCEWAY_TRACE_JSON_H

@@ -81,6 +81,8 @@ TEST_PACKAGES=(
   cpio
   kmod
   seatd
+  # the qemu lane records fenceway's trace_marker beside dma_fence events
+  trace-cmd
   # the valgrind lane
   valgrind
 )

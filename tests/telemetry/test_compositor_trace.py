@@ -1,8 +1,10 @@
 """fenceway --trace FILE: a syncobj demo client draws FRAMES frames on the
 headless compositor, SIGTERM stops it, and the trace must be strict JSON
 holding the client's process and surface track and, for every buffer
-commit, its life in order: committed, (waiting for acquire,) applied, then
-presented or discarded, and release pending only after applied.
+commit, its complete life in order (check_trace_json.check_lives): committed,
+acquire signal seen (never before its producer's time), applied, presented
+or discarded, released through its timeline point; flows, counters and the
+output's presents.
 """
 import json
 import os
@@ -12,6 +14,7 @@ import unittest
 from fenceway import Compositor
 import demo_summary
 import explicit_sync_probe
+import check_trace_json
 
 FRAMES = 40
 DEMO = os.environ["FW_DEMO"]
@@ -39,53 +42,38 @@ class Trace(unittest.TestCase):
                             and e["args"]["name"].startswith("surface ")
                             for e in events))
 
-        committed = {}
-        for e in events:
-            if e.get("ph") == "i" and e.get("name") == "commit" \
-                    and e["args"]["buffer"]:
-                committed[e["args"]["id"]] = e["ts"]
-        lives = {}
-        for e in events:
-            if e.get("ph") in ("b", "e") and e.get("cat") == "commit":
-                lives.setdefault(int(e["id"], 16), []).append(e)
-        self.assertGreaterEqual(len(committed), FRAMES)
-        self.assertEqual(set(lives), set(committed))
-
-        presented = 0
-        for cid, evs in lives.items():
-            steps = [(e["ph"], e["name"]) for e in evs]
-            ts = {(e["ph"], e["name"]): e["ts"] for e in evs}
-            where = "commit %d: %s" % (cid, steps)
-            # Every span that begins ends, exactly once.
-            for ph, name in steps:
-                self.assertEqual(steps.count((ph, name)), 1, where)
-                if ph == "b":
-                    self.assertIn(("e", name), steps, where)
-                    self.assertLessEqual(ts[("b", name)], ts[("e", name)],
-                                         where)
-            if ("b", "waiting for acquire") in ts:
-                self.assertLessEqual(committed[cid],
-                                     ts[("b", "waiting for acquire")], where)
-            if ("b", "applied") not in ts:
-                self.assertNotIn(("b", "on screen"), ts, where)
-                continue
-            self.assertLessEqual(committed[cid], ts[("b", "applied")], where)
-            if ("e", "waiting for acquire") in ts:
-                self.assertLessEqual(ts[("e", "waiting for acquire")],
-                                     ts[("b", "applied")], where)
-            end = [e for e in evs
-                   if e["ph"] == "e" and e["name"] == "applied"][0]
-            self.assertIn(end["args"]["outcome"],
-                          ("presented", "discarded", "retired"), where)
-            if end["args"]["outcome"] == "presented":
-                presented += 1
-            if ("b", "on screen") in ts:
-                self.assertEqual(end["args"]["outcome"], "presented", where)
-                self.assertLessEqual(end["ts"], ts[("b", "on screen")], where)
-            if ("b", "release pending") in ts:
-                self.assertLessEqual(ts[("b", "applied")],
-                                     ts[("b", "release pending")], where)
+        lives = check_trace_json.check_lives(events, headless=True)
+        self.assertGreaterEqual(len(lives), FRAMES)
+        # The xdg-shell's first commit carries no buffer: an instant.
+        self.assertTrue(any(e.get("name") == "commit"
+                            and not e["args"]["buffer"] for e in events))
+        presented = sum(life.get("outcome") == "presented"
+                        for life in lives.values())
         self.assertGreaterEqual(presented * 10, FRAMES * 9)
+        # Every frame waited 5 ms for its fence, and every buffer went back
+        # through its release point once the client left.
+        self.assertTrue(all("acquired" in life for life in lives.values()))
+        self.assertTrue(all("released" in life for life in lives.values()))
+        releases = [e for e in events if e.get("name") == "released"]
+        self.assertEqual({e["args"]["how"] for e in releases},
+                         {"timeline point"})
+        # Soft timelines keep the producer's signal times.
+        self.assertTrue(any("producer_ns" in e["args"] for e in events
+                            if e.get("name") == "acquire signalled"))
+    def test_marker_says_where_it_writes(self):
+        """--trace-marker without a trace file: one line saying where the
+        spans go or that they cannot (no tracefs, not root), and the
+        compositor runs on either way."""
+        with Compositor(["--trace-marker"]) as fw:
+            demo_summary.run_accounted(
+                self, fw, [DEMO, "--protocol", "syncobj"], 5)
+            fw.assert_clean_exit(fw.stop())
+            lines = [line for line in fw.log().splitlines()
+                     if "--trace-marker" in line]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertRegex(lines[0], r"writing spans to /sys/kernel/"
+                         r"(debug/)?tracing/trace_marker$|neither "
+                         r"/sys/kernel/tracing/trace_marker nor")
 
 
 if __name__ == "__main__":
