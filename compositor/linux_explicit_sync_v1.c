@@ -11,7 +11,7 @@
  * Rules: duplicate_fence, duplicate_release, invalid_fence and no_surface
  * when the request arrives; no_buffer at wl_surface.commit (the commit
  * tracker's request hook).  The fd a client sends is closed on every path:
- * fw_sync_file_get_fence() borrows it.
+ * fw_sync_file_import() borrows it.
  *
  * Release: immediate_release when the tracker retires the commit -- except
  * when the superseding commit is itself held and its acquire fence was a
@@ -168,8 +168,9 @@ static void sync_handle_set_acquire_fence(struct wl_client *client,
 			"duplicate_fence: a second acquire fence in one commit cycle");
 		return;
 	}
-	enum fw_sync_file_kind kind = fw_sync_file_kind(fd);
-	struct fw_fence *fence = fw_sync_file_get_fence(fd);
+	/* One look at the fd: this runs on every commit. */
+	enum fw_sync_file_kind kind;
+	struct fw_fence *fence = fw_sync_file_import(fd, &kind);
 	int err = errno;
 	/* Borrowed by the library (it keeps what it needs): ours to close. */
 	close(fd);
