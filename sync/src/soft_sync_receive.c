@@ -98,30 +98,51 @@ static int single_point(struct fw_soft_sync_view *view, int status)
 	return 0;
 }
 
-int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
+/*
+ * Peek at the message into @buf (@size bytes); the message's full length,
+ * 0 at end of file, or -1 with errno.  ECONNRESET is reported once if the
+ * producer closed with unread data (it drains first, but a hostile one may
+ * not): retry.
+ */
+static ssize_t peek(int fd, char *buf, size_t size)
 {
-	/* One byte more than the largest valid message, to see oversize. */
-	char *buf = malloc(FW_SOFT_SYNC_MSG_MAX + 1);
 	ssize_t n = -1;
-	int ret;
 
-	memset(view, 0, sizeof(*view));
-	if (!buf)
-		return -ENOMEM;
-	/*
-	 * ECONNRESET is reported once if the producer closed with unread
-	 * data (it drains first, but a hostile one may not): retry.
-	 */
 	for (int tries = 0; tries < 4; tries++) {
-		n = recv(fd, buf, FW_SOFT_SYNC_MSG_MAX + 1,
-			 MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(fd, buf, size, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
 		if (n >= 0 || (errno != EINTR && errno != ECONNRESET))
 			break;
 	}
+	return n;
+}
+
+/* Messages of up to 12 points fit: one for the usual one-point fence. */
+#define PEEK_SMALL 1024
+
+int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
+{
+	/*
+	 * On the stack first, since this runs for every sync file received;
+	 * a longer message is peeked again (it stays queued) into a buffer
+	 * one byte larger than the largest valid message, to see oversize.
+	 */
+	char small[PEEK_SMALL];
+	char *buf = small;
+	size_t size = sizeof(small);
+	ssize_t n;
+	int ret;
+
+	memset(view, 0, sizeof(*view));
+	n = peek(fd, buf, size);
+	if (n > (ssize_t)size) {
+		size = FW_SOFT_SYNC_MSG_MAX + 1;
+		buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		n = peek(fd, buf, size);
+	}
 	if (n > 0) {
-		size_t got = (size_t)n > FW_SOFT_SYNC_MSG_MAX + 1
-				     ? FW_SOFT_SYNC_MSG_MAX + 1
-				     : (size_t)n;
+		size_t got = (size_t)n > size ? size : (size_t)n;
 
 		ret = fw_soft_sync_msg_decode(
 			buf, got, (size_t)n > FW_SOFT_SYNC_MSG_MAX, view);
@@ -136,7 +157,8 @@ int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
 	} else {
 		ret = -errno;
 	}
-	free(buf);
+	if (buf != small)
+		free(buf);
 	return ret;
 }
 
