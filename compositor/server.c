@@ -292,9 +292,7 @@ void fw_server_finish(struct fw_server *server) {
 		wlr_backend_destroy(server->backend);
 		server->backend = NULL;
 	}
-	if (server->xdg_shell != NULL) {
-		wl_list_remove(&server->new_xdg_surface.link);
-	}
+	fw_xdg_shell_finish(server);
 	fw_cursor_finish(server);
 	fw_presentation_destroy(server->presentation);
 	server->presentation = NULL;

@@ -119,6 +119,9 @@ struct fw_server {
 
 	struct wlr_xdg_shell *xdg_shell;
 	struct wl_listener new_xdg_surface;
+	/* view.c's wl_surface.destroy-before-role-object rule */
+	struct wl_protocol_logger *role_order_rule;
+	const struct wl_message *surface_destroy_request;
 	struct wl_list views; /* struct fw_view.link, top first */
 	uint32_t next_view_id;
 
@@ -173,6 +176,7 @@ void fw_server_finish(struct fw_server *server);
 /* ---- implemented in the per-concern files, called from server.c ---- */
 bool fw_output_init(struct fw_server *server);
 bool fw_xdg_shell_init(struct fw_server *server);
+void fw_xdg_shell_finish(struct fw_server *server);
 /* seat.h: server->seat; cursor.h: server->cursor (cursor before seat). */
 bool fw_cursor_init(struct fw_server *server);
 void fw_cursor_finish(struct fw_server *server);

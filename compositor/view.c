@@ -5,6 +5,7 @@
  */
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
@@ -538,14 +539,74 @@ static void server_handle_new_xdg_surface(struct wl_listener *listener,
 		&view->request_fullscreen);
 }
 
+/*
+ * wl_surface.destroy while its xdg_toplevel or xdg_popup lives leaves the
+ * role object inert, and wlroots 0.15 reads NULL on the next request to an
+ * inert toplevel.  Newer protocol text makes that order an error
+ * (wl_surface's defunct_role_object, docs/compositor.md); the rule is
+ * checked here, before wlroots handles the request: the client is
+ * disconnected before its next request is read.
+ */
+#define WL_SURFACE_ERROR_DEFUNCT_ROLE_OBJECT_ 4
+
+static bool has_live_role_object(struct wlr_surface *surface) {
+	if (surface == NULL || !wlr_surface_is_xdg_surface(surface)) {
+		return false;
+	}
+	struct wlr_xdg_surface *xdg = wlr_xdg_surface_from_wlr_surface(surface);
+	if (xdg == NULL) {
+		return false;
+	}
+	switch (xdg->role) {
+	case WLR_XDG_SURFACE_ROLE_TOPLEVEL:
+		return xdg->toplevel != NULL && xdg->toplevel->resource != NULL;
+	case WLR_XDG_SURFACE_ROLE_POPUP:
+		return xdg->popup != NULL && xdg->popup->resource != NULL;
+	default:
+		return false;
+	}
+}
+
+static void role_order_logger(void *data, enum wl_protocol_logger_type type,
+	const struct wl_protocol_logger_message *message) {
+	struct fw_server *server = data;
+	if (type != WL_PROTOCOL_LOGGER_REQUEST ||
+		message->message != server->surface_destroy_request) {
+		return;
+	}
+	if (has_live_role_object(wlr_surface_from_resource(message->resource))) {
+		wl_resource_post_error(message->resource,
+			WL_SURFACE_ERROR_DEFUNCT_ROLE_OBJECT_,
+			"defunct_role_object: wl_surface destroyed before its "
+			"xdg_toplevel/xdg_popup");
+	}
+}
+
 bool fw_xdg_shell_init(struct fw_server *server) {
 	wl_list_init(&server->views);
 	server->xdg_shell = wlr_xdg_shell_create(server->display);
 	if (server->xdg_shell == NULL) {
 		return false;
 	}
+	server->surface_destroy_request = &wl_surface_interface.methods[0];
+	assert(strcmp(server->surface_destroy_request->name, "destroy") == 0);
+	server->role_order_rule = wl_display_add_protocol_logger(server->display,
+		role_order_logger, server);
+	if (server->role_order_rule == NULL) {
+		return false;
+	}
 	server->new_xdg_surface.notify = server_handle_new_xdg_surface;
 	wl_signal_add(&server->xdg_shell->events.new_surface,
 		&server->new_xdg_surface);
 	return true;
+}
+
+void fw_xdg_shell_finish(struct fw_server *server) {
+	if (server->role_order_rule != NULL) {
+		wl_protocol_logger_destroy(server->role_order_rule);
+		server->role_order_rule = NULL;
+	}
+	if (server->xdg_shell != NULL) {
+		wl_list_remove(&server->new_xdg_surface.link);
+	}
 }

@@ -567,23 +567,6 @@ static bool is_destructor(const struct wl_message *req)
 	       strcmp(req->name, "release") == 0;
 }
 
-/*
- * wlroots 0.15 dereferences NULL when a request arrives on an xdg_toplevel
- * whose wl_surface was destroyed first (the role object is inert, its
- * xdg_surface gone).  Newer protocol versions make that order an error
- * (wl_surface's defunct_role_object); fenceway cannot refuse it in front of
- * wlroots 0.15, so the harness stops using the xdg objects of a client once
- * any of its wl_surfaces is destroyed.  docs/testing.md keeps the reproducer.
- */
-static void retire_xdg_roles(struct client *c)
-{
-	for (uint32_t id = 1; id < MAX_IDS; id++)
-		if (c->ids[id] == &xdg_toplevel_interface ||
-		    c->ids[id] == &xdg_surface_interface ||
-		    c->ids[id] == &xdg_popup_interface)
-			c->ids[id] = &other_interface;
-}
-
 static void send_request(struct client *c, uint32_t id,
 			 const struct wl_interface *iface, uint8_t opcode,
 			 struct fuzz_in *in)
@@ -610,8 +593,6 @@ static void send_request(struct client *c, uint32_t id,
 	if (is_destructor(req) && id < MAX_IDS &&
 	    iface != &wl_display_interface)
 		c->ids[id] = NULL;
-	if (iface == &wl_surface_interface && is_destructor(req))
-		retire_xdg_roles(c);
 }
 
 /* ---- the server ---- */
