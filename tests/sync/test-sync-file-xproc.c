@@ -313,6 +313,8 @@ static void test_proxy_lifetime(void)
 	if (pid == 0) {
 		int f = sw_sync_fence_create(tl, "slow", 1);
 
+		/* Only the parent's end: EOF if it dies, so we never linger. */
+		close(sv[0]);
 		ft_send_fd(sv[1], f);
 		ft_send_fd(sv[1], f);
 		wait_byte(sv[1]);
@@ -369,6 +371,8 @@ static void test_import_one_look(void)
 		int a = sw_sync_fence_create(tl, "done", 1);
 		int b = sw_sync_fence_create(tl, "later", 2);
 
+		/* Only the parent's end: EOF if it dies, so we never linger. */
+		close(sv[0]);
 		CHECK(sw_sync_timeline_inc(tl, 1) == 0);
 		ft_send_fd(sv[1], a);
 		ft_send_fd(sv[1], b);
