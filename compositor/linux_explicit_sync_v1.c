@@ -11,10 +11,12 @@
  * Rules: duplicate_fence, duplicate_release, invalid_fence and no_surface
  * when the request arrives; no_buffer at wl_surface.commit (the commit
  * tracker's request hook).  The fd a client sends is closed on every path:
- * fw_sync_file_get_fence() borrows it.  The fence it gives keeps a dup,
- * charged to the client's fd budget while we hold the fence; a held
- * commit's wait is charged to its wait budget, and the producer end of an
- * early fenced_release to its fd budget until that fence signals.
+ * fw_sync_file_import() borrows it.  The fence it gives may keep a dup
+ * (none for a file signalled at import); either way it is charged as one
+ * fd to the client's fd budget while we hold the fence, so the budget
+ * does not depend on when the producer signals.  A held commit's wait is
+ * charged to its wait budget, and the producer end of an early
+ * fenced_release to its fd budget until that fence signals.
  *
  * Release: immediate_release when the tracker retires the commit -- except
  * when the superseding commit is itself held and its acquire fence was a
@@ -201,8 +203,9 @@ static void sync_handle_set_acquire_fence(struct wl_client *client,
 		close(fd);
 		return;
 	}
-	enum fw_sync_file_kind kind = fw_sync_file_kind(fd);
-	struct fw_fence *fence = fw_sync_file_get_fence(fd);
+	/* One look at the fd: this runs on every commit. */
+	enum fw_sync_file_kind kind;
+	struct fw_fence *fence = fw_sync_file_import(fd, &kind);
 	int err = errno;
 	/* Borrowed by the library (it keeps what it needs): ours to close. */
 	close(fd);

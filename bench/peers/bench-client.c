@@ -134,8 +134,10 @@ static void pump(struct wtc_conn *conn, int timeout_ms)
 }
 
 /* A free buffer of @s, waiting for one if all are in use.  Releases that
- * travel on a fence (syncobj points, fenced_release) need no event, so
- * the wait polls the connection in short slices. */
+ * travel on a fence (syncobj points, fenced_release) need no event: the
+ * wait blocks on that fence in short slices, reading the connection in
+ * between, so the client wakes when the release signals (as it does for
+ * an event), not at the end of a sleep. */
 static struct bc_buffer *wait_buffer(struct bc_surface *s)
 {
 	struct bc_buffer *b;
@@ -145,10 +147,9 @@ static struct bc_buffer *wait_buffer(struct bc_surface *s)
 		if (now_ns(CLOCK_MONOTONIC) > deadline)
 			wtc_die("no buffer released within 10 s");
 		pump(s->conn, s->sync == BC_SYNC_NONE ? 100 : 0);
-		if (s->sync != BC_SYNC_NONE && !bc_surface_free_buffer(s)) {
-			struct timespec ts = { 0, 20000 };
-			nanosleep(&ts, NULL);
-		}
+		if (s->sync != BC_SYNC_NONE && !bc_surface_free_buffer(s) &&
+		    !bc_surface_wait_release(s, 1000000))
+			pump(s->conn, 1);
 	}
 	return b;
 }

@@ -90,6 +90,14 @@ void bc_surface_init(struct bc_surface *s, struct wtc_conn *conn,
 struct bc_buffer *bc_surface_free_buffer(struct bc_surface *s);
 
 /*
+ * All buffers in use: block up to @timeout_ns on the release fence or point
+ * of the buffer that comes back first (the next in round-robin order).
+ * false when that release travels as an event instead (nothing to wait on
+ * here: poll the connection).
+ */
+bool bc_surface_wait_release(struct bc_surface *s, int64_t timeout_ns);
+
+/*
  * Attach @b with full damage and set its acquire/release state; the
  * caller adds frame callbacks or feedback and then commits.
  */

@@ -130,6 +130,19 @@ static bool buffer_free(struct bc_buffer *b)
 	return !b->busy;
 }
 
+bool bc_surface_wait_release(struct bc_surface *s, int64_t timeout_ns)
+{
+	struct bc_buffer *b = &s->buffers[s->next];
+
+	if (b->release_tl)
+		fw_timeline_wait(b->release_tl, b->release_point, timeout_ns);
+	else if (b->release_fence)
+		fw_fence_wait(b->release_fence, timeout_ns);
+	else
+		return false;
+	return true;
+}
+
 struct bc_buffer *bc_surface_free_buffer(struct bc_surface *s)
 {
 	for (unsigned i = 0; i < BC_BUFFERS; i++) {

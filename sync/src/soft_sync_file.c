@@ -146,11 +146,24 @@ static void process_init(void)
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
+/* Messages of up to 12 points are encoded on the stack. */
+#define MSG_SMALL 1024
+
 /* Send the message (best effort) and shut the end down: EPOLLHUP follows. */
 static void send_and_shutdown(int fd, struct fw_fence *fence, const char *name)
 {
-	/* 20 KiB at most: on the heap, this may run on a small library thread. */
-	void *buf = malloc(FW_SOFT_SYNC_MSG_MAX);
+	/*
+	 * The usual one-point fence on the stack (every signal pays this);
+	 * up to 20 KiB on the heap, since this may run on a library thread
+	 * with a small stack.
+	 */
+	char small[MSG_SMALL];
+	size_t points = fw_fence_num_points(fence);
+	/* As fw_soft_sync_msg_encode() writes it: at least one point. */
+	size_t need = sizeof(struct fw_soft_sync_msg_header) +
+		      (points ? points : 1) * sizeof(struct sync_fence_info);
+	void *buf =
+		need <= sizeof(small) ? small : malloc(FW_SOFT_SYNC_MSG_MAX);
 
 	/*
 	 * Without memory (or if the send fails) the receivers see EOF and
@@ -160,7 +173,8 @@ static void send_and_shutdown(int fd, struct fw_fence *fence, const char *name)
 		size_t len = fw_soft_sync_msg_encode(fence, name, buf);
 
 		(void)send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		free(buf);
+		if (buf != small)
+			free(buf);
 	}
 	shutdown(fd, SHUT_RDWR);
 }

@@ -131,6 +131,9 @@ static inline bool fw_soft_sync_file_is(int fd)
  * New reference, or NULL with errno (EINVAL: not a soft sync file).
  */
 struct fw_fence *fw_soft_sync_file_import(int fd);
+/* The same for @fd already identified as soft sync file @pid/@id. */
+struct fw_fence *fw_soft_sync_file_import_identified(int fd, int32_t pid,
+						     uint64_t id);
 
 /*
  * Describe soft sync file @fd (borrowed) without consuming anything.

@@ -14,7 +14,6 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "fd_watch.h"
@@ -44,26 +43,23 @@ int fw_soft_sync_file_identify(int fd, int32_t *pid, uint64_t *id)
 	struct sockaddr_un addr;
 	socklen_t len = sizeof(addr);
 	const size_t plen = strlen(FW_SOFT_SYNC_NAME_PREFIX);
-	struct stat st;
-	int type = 0, domain = 0;
+	int type = 0;
 	socklen_t olen = sizeof(int);
 	const char *name, *slash;
 	size_t nlen;
 	uint64_t p, i;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EINVAL;
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0 ||
-	    domain != AF_UNIX)
-		return -EINVAL;
-	olen = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) < 0 ||
-	    type != SOCK_SEQPACKET)
-		return -EINVAL;
+	/*
+	 * Two syscalls, since every sync file passing through a compositor
+	 * pays them: getpeername succeeds only on a connected socket and its
+	 * sun_family is the socket's domain, so it stands for fstat's
+	 * S_ISSOCK and SO_DOMAIN; SO_TYPE remains.
+	 */
 	memset(&addr, 0, sizeof(addr));
 	if (getpeername(fd, (struct sockaddr *)&addr, &len) < 0)
+		return errno == EBADF ? -EBADF : -EINVAL;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) < 0 ||
+	    type != SOCK_SEQPACKET)
 		return -EINVAL;
 	/* Abstract names only: sun_path[0] is NUL, length from @len. */
 	if (addr.sun_family != AF_UNIX ||
@@ -102,30 +98,51 @@ static int single_point(struct fw_soft_sync_view *view, int status)
 	return 0;
 }
 
-int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
+/*
+ * Peek at the message into @buf (@size bytes); the message's full length,
+ * 0 at end of file, or -1 with errno.  ECONNRESET is reported once if the
+ * producer closed with unread data (it drains first, but a hostile one may
+ * not): retry.
+ */
+static ssize_t peek(int fd, char *buf, size_t size)
 {
-	/* One byte more than the largest valid message, to see oversize. */
-	char *buf = malloc(FW_SOFT_SYNC_MSG_MAX + 1);
 	ssize_t n = -1;
-	int ret;
 
-	memset(view, 0, sizeof(*view));
-	if (!buf)
-		return -ENOMEM;
-	/*
-	 * ECONNRESET is reported once if the producer closed with unread
-	 * data (it drains first, but a hostile one may not): retry.
-	 */
 	for (int tries = 0; tries < 4; tries++) {
-		n = recv(fd, buf, FW_SOFT_SYNC_MSG_MAX + 1,
-			 MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(fd, buf, size, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
 		if (n >= 0 || (errno != EINTR && errno != ECONNRESET))
 			break;
 	}
+	return n;
+}
+
+/* Messages of up to 12 points fit: one for the usual one-point fence. */
+#define PEEK_SMALL 1024
+
+int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
+{
+	/*
+	 * On the stack first, since this runs for every sync file received;
+	 * a longer message is peeked again (it stays queued) into a buffer
+	 * one byte larger than the largest valid message, to see oversize.
+	 */
+	char small[PEEK_SMALL];
+	char *buf = small;
+	size_t size = sizeof(small);
+	ssize_t n;
+	int ret;
+
+	memset(view, 0, sizeof(*view));
+	n = peek(fd, buf, size);
+	if (n > (ssize_t)size) {
+		size = FW_SOFT_SYNC_MSG_MAX + 1;
+		buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		n = peek(fd, buf, size);
+	}
 	if (n > 0) {
-		size_t got = (size_t)n > FW_SOFT_SYNC_MSG_MAX + 1
-				     ? FW_SOFT_SYNC_MSG_MAX + 1
-				     : (size_t)n;
+		size_t got = (size_t)n > size ? size : (size_t)n;
 
 		ret = fw_soft_sync_msg_decode(
 			buf, got, (size_t)n > FW_SOFT_SYNC_MSG_MAX, view);
@@ -140,7 +157,8 @@ int fw_soft_sync_file_peek(int fd, struct fw_soft_sync_view *view)
 	} else {
 		ret = -errno;
 	}
-	free(buf);
+	if (buf != small)
+		free(buf);
 	return ret;
 }
 
@@ -189,20 +207,21 @@ void fw_soft_sync_view_release(struct fw_soft_sync_view *view)
 
 struct proxy {
 	struct fw_fence base;
-	int fd;			   /* our own dup of the receiver's file */
+	int fd; /* our dup of the file while pending, else -1 */
 	struct fw_fd_watch *watch; /* NULL if settled at import */
 };
 
 /*
- * Read the file and, if it says anything, signal the proxy with it.
- * Returns true once signalled.  The caller holds a reference.
+ * Read @fd (the receiver's file or our dup of it) and, if it says
+ * anything, signal the proxy with it.  Returns true once signalled.  The
+ * caller holds a reference.
  */
-static bool proxy_settle(struct proxy *p)
+static bool proxy_settle(struct proxy *p, int fd)
 {
 	struct fw_soft_sync_view view;
 	int status;
 
-	if (fw_soft_sync_file_peek(p->fd, &view) < 0)
+	if (fw_soft_sync_file_peek(fd, &view) < 0)
 		status = -EIO;
 	else if (view.status == FW_FENCE_PENDING) {
 		fw_soft_sync_view_release(&view);
@@ -233,7 +252,7 @@ static void proxy_ready(int fd, uint32_t events, void *data)
 	if (!fw_fence_get_unless_zero(&p->base))
 		return;
 	/* Readable without anything to read cannot happen; never hang. */
-	if (!proxy_settle(p))
+	if (!proxy_settle(p, p->fd))
 		fw_fence_signal(&p->base, -EIO);
 	/* May be the last reference: proxy_release() from this callback. */
 	fw_fence_put(&p->base);
@@ -242,12 +261,20 @@ static void proxy_ready(int fd, uint32_t events, void *data)
 /*
  * Armed at import, not lazily: the proxy's status is then always current
  * (fw_fence_get_status() has no backend hook to ask the file), like the
- * soft timeline's points.  Costs one watch per imported file.
+ * soft timeline's points.  Costs a dup and one watch per imported file
+ * that is still pending; one already signalled is settled from the
+ * receiver's own fd and keeps nothing (the common case of a client that
+ * renders before it commits, so it is kept to one read).
  */
-static void proxy_arm(struct proxy *p)
+static void proxy_arm(struct proxy *p, int fd)
 {
-	if (proxy_settle(p))
+	if (proxy_settle(p, fd))
 		return;
+	p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (p->fd < 0) {
+		fw_fence_signal(&p->base, -errno);
+		return;
+	}
 	p->watch =
 		fw_fd_watch_add(p->fd, EPOLLIN | EPOLLRDHUP, 0, proxy_ready, p);
 	/* Cannot watch: fail now rather than leave waiters hanging. */
@@ -265,7 +292,8 @@ static void proxy_release(struct fw_fence *fence)
 	 * Either way the fd is unwatched before we close it.
 	 */
 	fw_fd_watch_remove(p->watch);
-	close(p->fd);
+	if (p->fd >= 0)
+		close(p->fd);
 	free(p);
 }
 
@@ -284,30 +312,30 @@ static struct fw_fence *proxy_create(int fd)
 		errno = ENOMEM;
 		return NULL;
 	}
-	p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (p->fd < 0) {
-		ret = -errno;
-		goto err;
-	}
+	p->fd = -1;
 	ret = fw_fence_init(&p->base, &proxy_ops, fw_fence_context_alloc(1), 1,
 			    "fenceway-sync-file");
 	if (ret < 0) {
-		close(p->fd);
-		goto err;
+		free(p);
+		errno = -ret;
+		return NULL;
 	}
 	/* Tell the core signalling is on: it must not ask us again. */
 	p->base.signaling_enabled = true;
-	proxy_arm(p);
+	proxy_arm(p, fd);
 	return &p->base;
-err:
-	free(p);
-	errno = -ret;
-	return NULL;
+}
+
+struct fw_fence *fw_soft_sync_file_import_identified(int fd, int32_t pid,
+						     uint64_t id)
+{
+	struct fw_fence *fence = own_fence(fd, pid, id, NULL);
+
+	return fence ? fence : proxy_create(fd);
 }
 
 struct fw_fence *fw_soft_sync_file_import(int fd)
 {
-	struct fw_fence *fence;
 	int32_t pid;
 	uint64_t id;
 	int ret = fw_soft_sync_file_identify(fd, &pid, &id);
@@ -316,6 +344,5 @@ struct fw_fence *fw_soft_sync_file_import(int fd)
 		errno = -ret;
 		return NULL;
 	}
-	fence = own_fence(fd, pid, id, NULL);
-	return fence ? fence : proxy_create(fd);
+	return fw_soft_sync_file_import_identified(fd, pid, id);
 }

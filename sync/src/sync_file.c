@@ -46,16 +46,30 @@ enum fw_sync_file_kind fw_sync_file_kind(int fd)
 	return kind;
 }
 
+struct fw_fence *fw_sync_file_import(int fd, enum fw_sync_file_kind *kind)
+{
+	int32_t pid;
+	uint64_t id;
+	int ret = fw_soft_sync_file_identify(fd, &pid, &id);
+	enum fw_sync_file_kind dummy;
+
+	if (!kind)
+		kind = &dummy;
+	if (ret == 0) {
+		*kind = FW_SYNC_FILE_SOFT;
+		return fw_soft_sync_file_import_identified(fd, pid, id);
+	}
+	if (ret != -EBADF && fw_kernel_sync_file_is(fd)) {
+		*kind = FW_SYNC_FILE_KERNEL;
+		return fw_kernel_sync_file_import(fd);
+	}
+	*kind = FW_SYNC_FILE_NONE;
+	/* Tell a closed fd from one that is open but no sync file. */
+	errno = ret == -EBADF || fcntl(fd, F_GETFD) < 0 ? EBADF : EINVAL;
+	return NULL;
+}
+
 struct fw_fence *fw_sync_file_get_fence(int fd)
 {
-	switch (fw_sync_file_kind(fd)) {
-	case FW_SYNC_FILE_SOFT:
-		return fw_soft_sync_file_import(fd);
-	case FW_SYNC_FILE_KERNEL:
-		return fw_kernel_sync_file_import(fd);
-	default:
-		/* Tell a closed fd from one that is open but no sync file. */
-		errno = fcntl(fd, F_GETFD) < 0 ? EBADF : EINVAL;
-		return NULL;
-	}
+	return fw_sync_file_import(fd, NULL);
 }

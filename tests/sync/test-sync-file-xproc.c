@@ -3,7 +3,8 @@
  * signals a timeline the parent waits on; a sync file passed over
  * SCM_RIGHTS (and signalled by its producer's own library thread while
  * that process sits blocked); a producer killed with SIGKILL; a forked
- * child that must not keep producer ends alive.
+ * child that must not keep producer ends alive; fw_sync_file_import of
+ * signalled, pending and non-sync-file fds.
  *
  * No test asserts a timing.  Waits that could hang if the behaviour broke
  * are bounded generously (a liveness bound) and fail the test.
@@ -312,6 +313,8 @@ static void test_proxy_lifetime(void)
 	if (pid == 0) {
 		int f = sw_sync_fence_create(tl, "slow", 1);
 
+		/* Only the parent's end: EOF if it dies, so we never linger. */
+		close(sv[0]);
 		ft_send_fd(sv[1], f);
 		ft_send_fd(sv[1], f);
 		wait_byte(sv[1]);
@@ -346,6 +349,90 @@ static void test_proxy_lifetime(void)
 	sw_sync_timeline_destroy(tl);
 }
 
+/*
+ * fw_sync_file_import: the kind and the fence in one call.  A file that
+ * has signalled gives a fence signalled at return that keeps no fd; a
+ * pending one keeps one dup until its last reference goes, and signals
+ * when its producer does.  Anything else: kind NONE and the errno.
+ */
+static void test_import_one_look(void)
+{
+	int tl = sw_sync_timeline_create();
+	int base, sv[2], done, pending, pipefd[2], n;
+	enum fw_sync_file_kind kind = FW_SYNC_FILE_SOFT;
+	struct fw_fence *fence, *held;
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+	base = ft_fd_baseline();
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		int a = sw_sync_fence_create(tl, "done", 1);
+		int b = sw_sync_fence_create(tl, "later", 2);
+
+		/* Only the parent's end: EOF if it dies, so we never linger. */
+		close(sv[0]);
+		CHECK(sw_sync_timeline_inc(tl, 1) == 0);
+		ft_send_fd(sv[1], a);
+		ft_send_fd(sv[1], b);
+		wait_byte(sv[1]);
+		CHECK(sw_sync_timeline_inc(tl, 1) == 0);
+		wait_byte(sv[1]);
+		_exit(0);
+	}
+	done = ft_recv_fd(sv[0]);
+	pending = ft_recv_fd(sv[0]);
+	CHECK(done >= 0 && pending >= 0);
+	CHECK(sync_wait(done, LIVENESS_MS) > 0);
+	n = fw_test_count_fds();
+
+	fence = fw_sync_file_import(done, &kind);
+	CHECK(fence && kind == FW_SYNC_FILE_SOFT);
+	CHECK(fw_fence_is_signaled(fence));
+	CHECK(fw_fence_get_status(fence) == FW_FENCE_SIGNALED);
+	CHECK(fw_fence_timestamp(fence) > 0);
+	CHECK(fw_test_count_fds() == n); /* nothing kept */
+	fw_fence_put(fence);
+
+	kind = FW_SYNC_FILE_NONE;
+	held = fw_sync_file_import(pending, &kind);
+	CHECK(held && kind == FW_SYNC_FILE_SOFT && !fw_fence_is_signaled(held));
+	CHECK(fw_test_count_fds() == n + 1); /* its own dup */
+	close(pending);
+	put_byte(sv[0], 'x');
+	CHECK(fw_fence_wait(held, (int64_t)LIVENESS_MS * 1000000) == 0);
+	CHECK(fw_fence_get_status(held) == FW_FENCE_SIGNALED);
+	fw_fence_put(held);
+	/* The fd thread may drop the last reference: the dup goes then. */
+	for (int i = 0; i < LIVENESS_MS && fw_test_count_fds() != n - 1; i++)
+		ft_sleep_ms(1);
+	CHECK(fw_test_count_fds() == n - 1);
+
+	/* Not sync files: kind NONE, EINVAL; a closed fd: EBADF. */
+	CHECK(pipe2(pipefd, O_CLOEXEC) == 0);
+	kind = FW_SYNC_FILE_SOFT;
+	errno = 0;
+	CHECK(!fw_sync_file_import(pipefd[0], &kind));
+	CHECK(errno == EINVAL && kind == FW_SYNC_FILE_NONE);
+	errno = 0;
+	CHECK(!fw_sync_file_import(sv[0], NULL) && errno == EINVAL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	kind = FW_SYNC_FILE_SOFT;
+	errno = 0;
+	CHECK(!fw_sync_file_import(pipefd[0], &kind));
+	CHECK(errno == EBADF && kind == FW_SYNC_FILE_NONE);
+
+	close(done);
+	put_byte(sv[0], 'x');
+	CHECK(ft_child_ok(pid));
+	ft_check_no_leak(base);
+	close(sv[0]);
+	close(sv[1]);
+	sw_sync_timeline_destroy(tl);
+}
+
 static void test_fd_ownership(void)
 {
 	int base = ft_fd_baseline();
@@ -365,6 +452,7 @@ int main(void)
 	RUN(test_producer_sigkill);
 	RUN(test_fork_drops_producer_ends);
 	RUN(test_proxy_lifetime);
+	RUN(test_import_one_look);
 	RUN(test_fd_ownership);
 	return 0;
 }

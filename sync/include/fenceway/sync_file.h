@@ -39,6 +39,17 @@ struct fw_fence *fw_sync_file_get_fence(int fd);
 /* What @fd is; never fails (FW_SYNC_FILE_NONE for anything else). */
 enum fw_sync_file_kind fw_sync_file_kind(int fd);
 
+/*
+ * fw_sync_file_kind() and fw_sync_file_get_fence() in one call, looking at
+ * @fd once: for a receiver that takes sync files on every frame.  @fd is
+ * borrowed (the caller still closes it; the fence keeps its own dup only
+ * while it is pending).  *@kind (may be NULL) gets what @fd is, also on
+ * failure.  Returns a new reference, or NULL with errno (EINVAL: not a
+ * sync file, EBADF: not an open fd).  A soft sync file that has already
+ * signalled gives a fence that is signalled at return.
+ */
+struct fw_fence *fw_sync_file_import(int fd, enum fw_sync_file_kind *kind);
+
 #ifdef __cplusplus
 }
 #endif
