@@ -7,6 +7,7 @@
  * a removed watch's id no longer matches and its late event is dropped.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -214,6 +215,14 @@ int fw_fd_watch_start(void)
 struct fw_fd_watch *fw_fd_watch_add(int fd, uint32_t events, unsigned flags,
 				    fw_fd_watch_func_t func, void *data)
 {
+	return fw_fd_watch_add_published(fd, events, flags, func, data, NULL);
+}
+
+struct fw_fd_watch *
+fw_fd_watch_add_published(int fd, uint32_t events, unsigned flags,
+			  fw_fd_watch_func_t func, void *data,
+			  _Atomic(struct fw_fd_watch *) *publish)
+{
 	struct epoll_event ev = {0};
 	struct fw_fd_watch *w;
 	int ret;
@@ -260,6 +269,9 @@ struct fw_fd_watch *fw_fd_watch_add(int fd, uint32_t events, unsigned flags,
 		slot_free(w);
 		goto fail;
 	}
+	/* The thread fires it only after taking the lock we hold. */
+	if (publish)
+		atomic_store(publish, w);
 	pthread_mutex_unlock(&lock);
 	return w;
 
@@ -297,4 +309,21 @@ void fw_fd_watch_remove(struct fw_fd_watch *w)
 	slot_free(w);
 	pthread_mutex_unlock(&lock);
 	watch_free(w);
+}
+
+bool fw_fd_watch_try_remove(struct fw_fd_watch *w)
+{
+	pthread_mutex_lock(&lock);
+	if (w->fork_gen == fork_gen) {
+		if (w->state != ARMED) {
+			pthread_mutex_unlock(&lock);
+			return false;
+		}
+		epoll_ctl(epfd, EPOLL_CTL_DEL,
+			  w->own_fd >= 0 ? w->own_fd : w->fd, NULL);
+		slot_free(w);
+	}
+	pthread_mutex_unlock(&lock);
+	watch_free(w);
+	return true;
 }

@@ -11,6 +11,8 @@
 #ifndef FENCEWAY_FD_WATCH_H
 #define FENCEWAY_FD_WATCH_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct fw_fd_watch;
@@ -33,6 +35,14 @@ enum { FW_FD_WATCH_AUTO_FREE = 1 << 0 };
 struct fw_fd_watch *fw_fd_watch_add(int fd, uint32_t events, unsigned flags,
 				    fw_fd_watch_func_t func, void *data);
 /*
+ * The same, but the watch is also stored in *@publish before it can fire,
+ * so a callback running at once, or another thread, never sees it unset.
+ */
+struct fw_fd_watch *
+fw_fd_watch_add_published(int fd, uint32_t events, unsigned flags,
+			  fw_fd_watch_func_t func, void *data,
+			  _Atomic(struct fw_fd_watch *) *publish);
+/*
  * Start the watch thread and its epoll fd now (normally lazy), so fd-leak
  * tests can count them in their baseline.  0 or a negative errno.
  */
@@ -51,5 +61,14 @@ int fw_fd_watch_start(void);
  * is not running and will not run.
  */
 void fw_fd_watch_remove(struct fw_fd_watch *watch);
+/*
+ * Remove @watch only if its callback has not started: true if it is gone
+ * (freed, AUTO_FREE or not; the callback will never run), false if the
+ * callback is running or has run (then it is the callback's: an AUTO_FREE
+ * watch frees itself, another one still needs fw_fd_watch_remove()).
+ * Never waits, so it may be called from a fence callback that the watch's
+ * own callback waits for.
+ */
+bool fw_fd_watch_try_remove(struct fw_fd_watch *watch);
 
 #endif

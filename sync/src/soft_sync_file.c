@@ -3,13 +3,16 @@
  *
  * Every soft sync file this process hands out has a producer: the bound end
  * of its socketpair, a reference to the fence, a callback on that fence and
- * a watch for EPOLLHUP on the end.  The producer signals from the fence
- * callback (any thread): it sends the one message and shuts its end down.
- * It is freed in one place only, the EPOLLHUP watch on the library's fd
- * thread, which fires in both cases that end a producer:
- *  - the fence signalled: our own shutdown(SHUT_RDWR) raises EPOLLHUP;
- *  - every receiver closed (or shut down) its copy: the kernel raises it.
- * One teardown path means no race between "signalled" and "abandoned".
+ * a watch for EPOLLHUP on the end (every receiver closed its copy: nobody
+ * needs the signal any more).  The producer signals from the fence callback
+ * (any thread): it sends the one message.  Whoever takes the watch away
+ * first frees the producer, so "signalled" and "abandoned" never race:
+ *  - the fence callback, if the watch has not fired: it removes the watch,
+ *    sends, closes and frees in the signalling thread (the usual case: no
+ *    other thread wakes);
+ *  - else the watch's callback on the library's fd thread (the receivers
+ *    left first, or the fence signalled before the watch existed: then the
+ *    callback shuts the end down, which raises EPOLLHUP).
  *
  * A forked child must not keep producer ends alive (a receiver would never
  * see EOF while the child lives): pthread_atfork closes them in the child.
@@ -38,10 +41,12 @@ struct producer {
 	struct fw_fence_cb cb;	/* on @fence; runs signalled() once */
 	struct fw_fence *fence; /* reference, dropped at teardown */
 	int fd;			/* producer end, owned; -1 once closed */
-	uint64_t id;		/* the counter in the name */
-	bool signalled;		/* message sent (guarded by reg_lock) */
-	char name[32];		/* the sync file's name (for the message) */
-	struct producer *next;	/* hash chain (guarded by reg_lock) */
+	/* The EPOLLHUP watch once armed, else NULL (published by fd_watch). */
+	_Atomic(struct fw_fd_watch *) watch;
+	uint64_t id;	       /* the counter in the name */
+	bool signalled;	       /* message sent (guarded by reg_lock) */
+	char name[32];	       /* the sync file's name (for the message) */
+	struct producer *next; /* hash chain (guarded by reg_lock) */
 };
 
 /*
@@ -66,21 +71,11 @@ static void registry_insert_locked(struct producer *p)
 	live_producers++;
 }
 
-/* Nothing should be queued (the end is SHUT_RD), but never close with
- * unread data: the receiver would get ECONNRESET instead of the message. */
-static void drain(int fd)
-{
-	char byte;
-
-	for (int i = 0; i < 64; i++) {
-		if (recv(fd, &byte, 1, MSG_DONTWAIT | MSG_TRUNC) <= 0)
-			break;
-	}
-}
-
 /*
  * Unlink @p and close its end in one step under reg_lock: a fork() sees
  * the end either listed (and closes it in the child) or already closed.
+ * Closing never resets a receiver (which would lose the message): the end
+ * was shut for reading before anyone else had it, so nothing is queued.
  */
 static void registry_remove_and_close(struct producer *p)
 {
@@ -93,7 +88,6 @@ static void registry_remove_and_close(struct producer *p)
 			break;
 		}
 	}
-	drain(p->fd);
 	close(p->fd);
 	p->fd = -1;
 	pthread_mutex_unlock(&reg_lock);
@@ -149,8 +143,8 @@ static void process_init(void)
 /* Messages of up to 12 points are encoded on the stack. */
 #define MSG_SMALL 1024
 
-/* Send the message (best effort) and shut the end down: EPOLLHUP follows. */
-static void send_and_shutdown(int fd, struct fw_fence *fence, const char *name)
+/* Send the message (best effort; receivers then see it, then EOF). */
+static void send_message(int fd, struct fw_fence *fence, const char *name)
 {
 	/*
 	 * The usual one-point fence on the stack (every signal pays this);
@@ -176,24 +170,53 @@ static void send_and_shutdown(int fd, struct fw_fence *fence, const char *name)
 		if (buf != small)
 			free(buf);
 	}
+}
+
+/* Send the message and shut the end down: EPOLLHUP follows. */
+static void send_and_shutdown(int fd, struct fw_fence *fence, const char *name)
+{
+	send_message(fd, fence, name);
 	shutdown(fd, SHUT_RDWR);
+}
+
+/* The last of @p: its end is closed, its references dropped. */
+static void producer_free(struct producer *p)
+{
+	fw_fence_put(p->fence);
+	free(p);
+	/* Counted down last: once the count is 0, every end is closed. */
+	pthread_mutex_lock(&reg_lock);
+	live_producers--;
+	pthread_mutex_unlock(&reg_lock);
 }
 
 static void signalled(struct fw_fence *fence, struct fw_fence_cb *cb)
 {
 	struct producer *p = (struct producer *)cb;
+	struct fw_fd_watch *watch;
 	int fd;
 
 	pthread_mutex_lock(&reg_lock);
 	fd = p->signalled ? -1 : p->fd;
 	p->signalled = true;
 	pthread_mutex_unlock(&reg_lock);
+	if (fd < 0)
+		return;
 	/*
-	 * @p stays valid and @fd open: teardown waits for this callback
-	 * (fw_fence_remove_callback) before it closes anything.
+	 * @p stays valid and @fd open: the watch's teardown waits for this
+	 * callback (fw_fence_remove_callback) before it closes anything.
+	 * Taking the watch away first means EPOLLHUP wakes nobody: the
+	 * teardown is ours.  The fence's signaller holds a reference, so
+	 * dropping ours here is never the last.
 	 */
-	if (fd >= 0)
-		send_and_shutdown(fd, fence, p->name);
+	watch = atomic_load(&p->watch);
+	if (watch && fw_fd_watch_try_remove(watch)) {
+		send_message(fd, fence, p->name);
+		registry_remove_and_close(p);
+		producer_free(p);
+		return;
+	}
+	send_and_shutdown(fd, fence, p->name);
 }
 
 /* EPOLLHUP on the producer end: the one place a producer is freed. */
@@ -209,12 +232,7 @@ static void hung_up(int fd, uint32_t events, void *data)
 	 */
 	fw_fence_remove_callback(p->fence, &p->cb);
 	registry_remove_and_close(p);
-	fw_fence_put(p->fence);
-	free(p);
-	/* Counted down last: once the count is 0, every end is closed. */
-	pthread_mutex_lock(&reg_lock);
-	live_producers--;
-	pthread_mutex_unlock(&reg_lock);
+	producer_free(p);
 }
 
 static int bind_unique(int fd, uint64_t *id_out)
@@ -307,8 +325,8 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
 	 */
 	if (fw_fence_add_callback(fence, &p->cb, signalled) == -ENOENT)
 		signalled(fence, &p->cb);
-	watch = fw_fd_watch_add(sv[0], EPOLLHUP, FW_FD_WATCH_AUTO_FREE, hung_up,
-				p);
+	watch = fw_fd_watch_add_published(
+		sv[0], EPOLLHUP, FW_FD_WATCH_AUTO_FREE, hung_up, p, &p->watch);
 	if (!watch) {
 		ret = -errno;
 		hung_up(sv[0], 0, p);

@@ -3,7 +3,6 @@
  * io_uring futex wait (or the helper-thread fallback), no library wake-ups
  * while idle, and helper threads that go away once they watch nothing.
  */
-#include <dirent.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -99,55 +98,11 @@ static void test_pingpong_helpers(void)
 	pingpong(false);
 }
 
-/* Threads of this process, and their context switches, main excluded. */
-struct tasks {
-	int n;
-	long tid[4096];
-	long long switches[4096];
-};
-
-static long long task_switches(long tid)
-{
-	char path[64], line[128];
-	long long v = 0, sum = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/status", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1; /* exited */
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) == 1 ||
-		    sscanf(line, "nonvoluntary_ctxt_switches: %lld", &v) == 1)
-			sum += v;
-	fclose(f);
-	return sum;
-}
-
-static void tasks_read(struct tasks *t)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-
-	CHECK(d);
-	t->n = 0;
-	while ((e = readdir(d))) {
-		long tid = atol(e->d_name);
-
-		if (tid <= 0 || tid == getpid())
-			continue;
-		CHECK(t->n < 4096);
-		t->tid[t->n] = tid;
-		t->switches[t->n++] = task_switches(tid);
-	}
-	closedir(d);
-}
-
 static int count_tasks(void)
 {
-	struct tasks t;
+	struct fw_test_tasks t;
 
-	tasks_read(&t);
+	fw_test_tasks_read(&t);
 	return t.n + 1;
 }
 
@@ -163,7 +118,7 @@ static void test_idle_no_wakeups(void)
 	int n = getenv("FENCEWAY_TEST_VALGRIND") ? 200 : MAX;
 	struct fw_timeline *tls[MAX];
 	struct fw_loop *loop = fw_loop_create();
-	struct tasks before, after;
+	struct fw_test_tasks before, after;
 	int flag = 0;
 
 	CHECK(loop);
@@ -173,10 +128,10 @@ static void test_idle_no_wakeups(void)
 	}
 	/* Let every helper reach its sleep. */
 	usleep(200000);
-	tasks_read(&before);
+	fw_test_tasks_read(&before);
 	CHECK(before.n > 0);
 	usleep(500000);
-	tasks_read(&after);
+	fw_test_tasks_read(&after);
 	for (int i = 0; i < before.n; i++) {
 		for (int j = 0; j < after.n; j++) {
 			if (after.tid[j] != before.tid[i])

@@ -83,6 +83,48 @@ static void test_soft_roundtrip(void)
 	fw_timeline_put(tl);
 }
 
+/*
+ * A producer whose fence is signalled in this thread is gone when the
+ * signal returns: the signalling thread sends, closes and frees it, and
+ * no library thread wakes for it (a compositor signals one release file
+ * per frame like this).
+ */
+static void test_signal_frees_producer_in_thread(void)
+{
+	enum { N = 64 };
+	struct fw_test_tasks before, after;
+	long long woken;
+
+	CHECK(fw_test_fd_baseline() >= 0);
+	fw_test_tasks_read(&before);
+	CHECK(before.n > 0);
+	for (int i = 0; i < N; i++) {
+		struct fw_fence *f =
+			fw_fence_create(fw_fence_context_alloc(1), 1, "z");
+		struct fw_fence *got;
+		int fd = fw_sync_file_create(f);
+
+		CHECK(fd >= 0);
+		CHECK(fw_soft_sync_producer_count() == 1);
+		CHECK(!readable(fd));
+		CHECK(fw_fence_signal(f, 0) == 0);
+		CHECK(fw_soft_sync_producer_count() == 0);
+		CHECK(readable(fd));
+		got = fw_sync_file_get_fence(fd);
+		CHECK(got && got != f);
+		CHECK(fw_fence_get_status(got) == FW_FENCE_SIGNALED);
+		CHECK(fw_fence_timestamp(got) == fw_fence_timestamp(f));
+		fw_fence_put(got);
+		close(fd);
+		fw_fence_put(f);
+	}
+	fw_test_tasks_read(&after);
+	woken = fw_test_tasks_woken(&before, &after);
+	fprintf(stderr, "library threads woke %lld times for %d signals\n",
+		woken, N);
+	CHECK(woken < N / 4);
+}
+
 static void test_already_signalled(void)
 {
 	struct fw_fence *ok = fw_fence_create(fw_fence_context_alloc(1), 1, "x");
@@ -498,6 +540,7 @@ int main(void)
 {
 	RUN(test_create_invalid);
 	RUN(test_soft_roundtrip);
+	RUN(test_signal_frees_producer_in_thread);
 	RUN(test_already_signalled);
 	RUN(test_error_status_travels);
 	RUN(test_timeline_error_travels);

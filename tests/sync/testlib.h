@@ -45,6 +45,18 @@ int fw_test_fd_baseline(void);
 /* Abort unless the fd count (after quiescing) equals @baseline. */
 void fw_test_fd_check(int baseline);
 
+/* The threads of this process but the main one, and their context
+ * switches (voluntary and not; -1 for a thread that exited meanwhile). */
+struct fw_test_tasks {
+	int n;
+	long tid[4096];
+	long long switches[4096];
+};
+void fw_test_tasks_read(struct fw_test_tasks *t);
+/* Switches between two reads, summed over the threads present in both. */
+long long fw_test_tasks_woken(const struct fw_test_tasks *before,
+			      const struct fw_test_tasks *after);
+
 /* Run a test function, printing its name. */
 #define RUN(fn)                                                            \
 	do {                                                               \
