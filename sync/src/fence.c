@@ -356,6 +356,11 @@ static void enable_signaling(struct fw_fence *fence)
 		fence->ops->enable_signaling(fence);
 }
 
+void fw_fence_enable_signaling(struct fw_fence *fence)
+{
+	enable_signaling(fence);
+}
+
 int fw_fence_add_callback(struct fw_fence *fence, struct fw_fence_cb *cb,
 			  fw_fence_func_t func)
 {
@@ -363,7 +368,12 @@ int fw_fence_add_callback(struct fw_fence *fence, struct fw_fence_cb *cb,
 		return -EINVAL;
 
 	enable_signaling(fence);
+	return fw_fence_add_callback_quiet(fence, cb, func);
+}
 
+int fw_fence_add_callback_quiet(struct fw_fence *fence, struct fw_fence_cb *cb,
+				fw_fence_func_t func)
+{
 	pthread_mutex_lock(&fence->lock);
 	if (fence->status != FW_FENCE_PENDING) {
 		pthread_mutex_unlock(&fence->lock);

@@ -45,6 +45,20 @@ struct fw_fence_ops {
 	 */
 	int (*signaled)(struct fw_fence *fence);
 	/*
+	 * Optional, for backends that learn the outcome from an fd: that fd
+	 * (borrowed, open while the fence lives), which polls readable once
+	 * the outcome can be read; -1 if there is none to poll.  An event
+	 * loop polls it itself instead of enabling signaling, so that the
+	 * signal reaches its thread with one wake-up (loop.c).
+	 */
+	int (*poll_fd)(struct fw_fence *fence);
+	/*
+	 * With poll_fd: called with no lock held, in the polling thread,
+	 * once poll_fd polled readable; reads the outcome and signals the
+	 * fence.  Must not block.
+	 */
+	void (*poll_settle)(struct fw_fence *fence);
+	/*
 	 * Optional.  When the producer says the fence signalled (CLOCK_MONOTONIC
 	 * ns), or 0 if it does not say.  Asked once, with no lock held, when
 	 * the core latches a successful signal; must not block.  The answer
@@ -110,6 +124,17 @@ bool fw_fence_get_unless_zero(struct fw_fence *fence);
  * The caller of fw_fence_signal() must hold a reference to the fence for
  * the duration of the call: callbacks may drop the others.
  */
+
+/*
+ * fw_fence_add_callback() without enabling signaling: for a waiter that
+ * watches the backend's poll_fd itself and calls poll_settle, so nothing
+ * else needs to watch.  A waiter that cannot keep watching calls
+ * fw_fence_enable_signaling() (no lock held: the backend may signal from
+ * inside it).
+ */
+int fw_fence_add_callback_quiet(struct fw_fence *fence, struct fw_fence_cb *cb,
+				fw_fence_func_t func);
+void fw_fence_enable_signaling(struct fw_fence *fence);
 
 /*
  * True on the library's own threads (futex helpers, fallback waiters, the

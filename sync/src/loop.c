@@ -24,6 +24,13 @@
  * that they signal it themselves, so fences waited elsewhere in the
  * process never wait long on a loop nobody dispatches.
  *
+ * Imported sync files (the backend's poll_fd) go the same way: the ring
+ * keeps a one-shot POLL_ADD on the file, the wait's fence callback is added
+ * without enabling signaling (so the library's fd thread never watches
+ * it), and dispatch reads the file (poll_settle) when the poll completes.
+ * If the ring cannot take the poll, the wait enables signaling instead and
+ * the fd thread signals it, as without a ring.
+ *
  * Cancel-safety: a wait is in exactly one state, changed under the loop
  * lock.  Cancelling a PENDING wait first unhooks its fence callback; if that
  * is too late, fw_fence_remove_callback() has waited for our callback, and
@@ -34,6 +41,7 @@
  * after it; the completion that comes back frees it.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -66,6 +74,11 @@ struct fw_wait {
 	 * wait allocated.  Loop lock.
 	 */
 	struct soft_timeline *stl;
+	/* Ring path for a backend fd (poll_fd), else -1; res of its poll. */
+	int poll_fd;
+	int32_t poll_res;
+	/* A poll the ring could not take: signaling to enable (loop lock). */
+	bool unwatched;
 	bool in_ring, handling;
 	/* Counted in stl->ring_waits: helpers leave stl to this loop. */
 	bool covering;
@@ -90,6 +103,7 @@ struct fw_loop {
 	struct fw_wait *dead; /* parked until their completion */
 	struct fw_wait *ready_head, *ready_tail;
 	size_t ready_count;
+	size_t unwatched; /* waits marked so, at most (a hint) */
 };
 
 /*
@@ -306,6 +320,59 @@ static void ring_flush(struct fw_loop *loop)
 		fw_uring_submit(&loop->ring);
 }
 
+/* Loop lock held.  @w's file is watched by nobody: see poll_fallback(). */
+static void mark_unwatched(struct fw_loop *loop, struct fw_wait *w)
+{
+	if (!w->unwatched) {
+		w->unwatched = true;
+		loop->unwatched++;
+	}
+}
+
+/*
+ * Loop lock held.  ring_flush() for a batch that armed polls: unlike a
+ * futex wait, a poll the kernel has not got is watched by nobody, so if
+ * the submission fails every pending poll wait is marked for fallback.
+ */
+static void ring_flush_polls(struct fw_loop *loop)
+{
+	if (!ring_usable(loop) || fw_uring_submit(&loop->ring) == 0)
+		return;
+	for (struct fw_wait *w = loop->all; w; w = w->next)
+		if (w->state == PENDING && w->poll_fd >= 0)
+			mark_unwatched(loop, w);
+}
+
+/*
+ * Loop lock held on entry and exit, dropped meanwhile.  Waits marked
+ * unwatched enable signaling, so the library's fd thread watches their
+ * files (not under the loop lock: the backend may signal at once, and our
+ * fence callback takes it).  A poll still in the ring may complete too;
+ * whichever comes second finds the fence signalled.
+ */
+static void poll_fallback(struct fw_loop *loop)
+{
+	while (loop->unwatched > 0) {
+		struct fw_wait *w = loop->all;
+		struct fw_fence *fence;
+
+		while (w && !w->unwatched)
+			w = w->next;
+		if (!w) {
+			/* The rest finished meanwhile. */
+			loop->unwatched = 0;
+			return;
+		}
+		w->unwatched = false;
+		loop->unwatched--;
+		fence = fw_fence_get(w->fence);
+		pthread_mutex_unlock(&loop->lock);
+		fw_fence_enable_signaling(fence);
+		fw_fence_put(fence);
+		pthread_mutex_lock(&loop->lock);
+	}
+}
+
 /*
  * Loop lock held; @w is PENDING on a soft point and has no request in the
  * ring.  Queue a FUTEX_WAIT on the wake word as it is now (the caller
@@ -316,8 +383,19 @@ static void ring_flush(struct fw_loop *loop)
  */
 static bool ring_arm(struct fw_loop *loop, struct fw_wait *w)
 {
-	_Atomic uint32_t *word = &w->stl->page->wake;
-	uint32_t seen = atomic_load(word);
+	_Atomic uint32_t *word;
+	uint32_t seen;
+
+	if (w->poll_fd >= 0) {
+		/* A file already readable completes at once: nothing to
+		 * check first.  Not armed: the caller falls back. */
+		if (fw_uring_poll(&loop->ring, w->poll_fd, POLLIN | POLLRDHUP,
+				  (uintptr_t)w) == 0)
+			w->in_ring = true;
+		return true;
+	}
+	word = &w->stl->page->wake;
+	seen = atomic_load(word);
 
 	if (soft_timeline_due(w->stl))
 		return false;
@@ -361,6 +439,11 @@ static bool ring_settle(struct fw_loop *loop, struct fw_wait *w)
 {
 	if (w->state == PENDING)
 		ring_watch(loop, w);
+	if (w->state == PENDING && w->poll_fd >= 0 && !w->in_ring) {
+		/* The ring is full: the fd thread takes this file over. */
+		w->poll_fd = -1;
+		mark_unwatched(loop, w);
+	}
 	if (w->state != PENDING || !w->in_ring)
 		ring_uncover(w);
 	if (w->state == DEAD && !w->in_ring && !w->handling) {
@@ -400,24 +483,33 @@ struct fw_wait *fw_loop_wait_fence(struct fw_loop *loop, struct fw_fence *fence,
 	w->func = func;
 	w->data = data;
 	w->state = PENDING;
-	if (ring_usable(loop))
+	w->poll_fd = -1;
+	if (ring_usable(loop)) {
 		w->stl = soft_point_timeline(fence);
+		if (!w->stl && fence->ops && fence->ops->poll_fd &&
+		    fence->ops->poll_settle)
+			w->poll_fd = fence->ops->poll_fd(fence);
+	}
 
 	pthread_mutex_lock(&loop->lock);
 	list_push(&loop->all, w);
 	pthread_mutex_unlock(&loop->lock);
 
 	/* Already signalled: still reported from dispatch, never from here. */
-	if (fw_fence_add_callback(fence, &w->cb, wait_signaled) == -ENOENT) {
+	if ((w->poll_fd >= 0
+		     ? fw_fence_add_callback_quiet(fence, &w->cb, wait_signaled)
+		     : fw_fence_add_callback(fence, &w->cb, wait_signaled)) ==
+	    -ENOENT) {
 		pthread_mutex_lock(&loop->lock);
 		ready_append(loop, w);
 		pthread_mutex_unlock(&loop->lock);
-	} else if (w->stl) {
+	} else if (w->stl || w->poll_fd >= 0) {
 		bool gone;
 
 		pthread_mutex_lock(&loop->lock);
 		gone = ring_settle(loop, w);
-		ring_flush(loop);
+		ring_flush_polls(loop);
+		poll_fallback(loop);
 		pthread_mutex_unlock(&loop->lock);
 		/*
 		 * Dispatched and finished in another thread already: the
@@ -467,6 +559,7 @@ static struct fw_wait *ring_reap(struct fw_loop *loop)
 			continue;
 		w = (struct fw_wait *)(uintptr_t)user_data;
 		w->in_ring = false;
+		w->poll_res = res;
 		w->handling = true;
 		w->woken_next = woken;
 		woken = w;
@@ -483,9 +576,16 @@ static struct fw_wait *ring_reap(struct fw_loop *loop)
 static void ring_process(struct fw_loop *loop, struct fw_wait *woken)
 {
 	for (struct fw_wait *w = woken; w; w = w->woken_next) {
-		if (w->state == PENDING && soft_timeline_due(w->stl)) {
+		if (w->state != PENDING)
+			continue;
+		if (w->stl && soft_timeline_due(w->stl)) {
 			pthread_mutex_unlock(&loop->lock);
 			soft_timeline_process(w->stl);
+			pthread_mutex_lock(&loop->lock);
+		} else if (w->poll_fd >= 0 && w->poll_res > 0) {
+			/* Readable (a cancelled poll is just re-armed). */
+			pthread_mutex_unlock(&loop->lock);
+			w->fence->ops->poll_settle(w->fence);
 			pthread_mutex_lock(&loop->lock);
 		}
 	}
@@ -508,7 +608,7 @@ static void ring_rearm(struct fw_loop *loop, struct fw_wait *woken)
 			gone = w;
 		}
 	}
-	ring_flush(loop);
+	ring_flush_polls(loop);
 	if (gone) {
 		pthread_mutex_unlock(&loop->lock);
 		while ((w = gone)) {
@@ -566,8 +666,10 @@ int fw_loop_dispatch(struct fw_loop *loop)
 			pthread_mutex_lock(&loop->lock);
 		}
 	}
-	if (ring_usable(loop))
+	if (ring_usable(loop)) {
 		ring_rearm(loop, woken);
+		poll_fallback(loop);
+	}
 	/* Work queued during dispatch: stay readable. */
 	if (loop->ready_count > 0)
 		efd_kick(loop);

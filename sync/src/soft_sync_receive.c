@@ -5,7 +5,10 @@
  * prefix), reading its state without consuming it (MSG_PEEK only, so every
  * holder of the same file reads the same message), and turning one into a
  * fence: the original for files this process produces, else a proxy fence
- * that the library's fd thread signals when the file becomes readable.
+ * that signals when the file becomes readable -- noticed by whoever polls
+ * it: an event loop's ring (poll_fd/poll_settle, one wake-up in the
+ * loop's thread), else the library's fd thread, armed only once somebody
+ * else waits (enable_signaling).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -207,8 +210,8 @@ void fw_soft_sync_view_release(struct fw_soft_sync_view *view)
 
 struct proxy {
 	struct fw_fence base;
-	int fd; /* our dup of the file while pending, else -1 */
-	struct fw_fd_watch *watch; /* NULL if settled at import */
+	int fd; /* our dup of the file if pending at import, else -1 */
+	struct fw_fd_watch *watch; /* armed by enable_signaling, else NULL */
 };
 
 /*
@@ -238,12 +241,20 @@ static bool proxy_settle(struct proxy *p, int fd)
 	return true;
 }
 
+/* The file polled readable (message or EOF): signal the proxy with it. */
+static void proxy_settle_readable(struct proxy *p)
+{
+	/* Readable without anything to read cannot happen; never hang. */
+	if (!proxy_settle(p, p->fd))
+		fw_fence_signal(&p->base, -EIO);
+}
+
 /*
- * On the fd thread: the file became readable (message or EOF).  The watch
- * holds no reference (a proxy nobody wants any more must not live on
- * until its producer acts), so take one if the proxy is still alive; if
- * it is being released, the release waits in fw_fd_watch_remove() for
- * this callback, so @p is still valid memory here.
+ * On the fd thread: the file became readable.  The watch holds no
+ * reference (a proxy nobody wants any more must not live on until its
+ * producer acts), so take one if the proxy is still alive; if it is being
+ * released, the release waits in fw_fd_watch_remove() for this callback,
+ * so @p is still valid memory here.
  */
 static void proxy_ready(int fd, uint32_t events, void *data)
 {
@@ -251,35 +262,50 @@ static void proxy_ready(int fd, uint32_t events, void *data)
 
 	if (!fw_fence_get_unless_zero(&p->base))
 		return;
-	/* Readable without anything to read cannot happen; never hang. */
-	if (!proxy_settle(p, p->fd))
-		fw_fence_signal(&p->base, -EIO);
+	proxy_settle_readable(p);
 	/* May be the last reference: proxy_release() from this callback. */
 	fw_fence_put(&p->base);
 }
 
 /*
- * Armed at import, not lazily: the proxy's status is then always current
- * (fw_fence_get_status() has no backend hook to ask the file), like the
- * soft timeline's points.  Costs a dup and one watch per imported file
- * that is still pending; one already signalled is settled from the
- * receiver's own fd and keeps nothing (the common case of a client that
- * renders before it commits, so it is kept to one read).
+ * A file already signalled is settled from the receiver's own fd and keeps
+ * nothing (the common case of a client that renders before it commits, so
+ * it is kept to one read).  A pending one costs a dup, nothing more until
+ * somebody waits: as for kernel sync files, the status follows the file
+ * once somebody waits (a callback, fw_fence_wait, a loop), and stays what
+ * import saw until then.
  */
 static void proxy_arm(struct proxy *p, int fd)
 {
 	if (proxy_settle(p, fd))
 		return;
 	p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (p->fd < 0) {
+	if (p->fd < 0)
 		fw_fence_signal(&p->base, -errno);
+}
+
+/* Somebody waits without polling the file itself: the fd thread does. */
+static void proxy_enable_signaling(struct fw_fence *fence)
+{
+	struct proxy *p = (struct proxy *)fence;
+
+	if (proxy_settle(p, p->fd))
 		return;
-	}
 	p->watch =
 		fw_fd_watch_add(p->fd, EPOLLIN | EPOLLRDHUP, 0, proxy_ready, p);
 	/* Cannot watch: fail now rather than leave waiters hanging. */
 	if (!p->watch)
 		fw_fence_signal(&p->base, errno ? -errno : -ENOMEM);
+}
+
+static int proxy_poll_fd(struct fw_fence *fence)
+{
+	return ((struct proxy *)fence)->fd;
+}
+
+static void proxy_poll_settle(struct fw_fence *fence)
+{
+	proxy_settle_readable((struct proxy *)fence);
 }
 
 static void proxy_release(struct fw_fence *fence)
@@ -300,6 +326,9 @@ static void proxy_release(struct fw_fence *fence)
 static const struct fw_fence_ops proxy_ops = {
 	.driver_name = FW_SOFT_DRIVER_NAME,
 	.imported = true,
+	.enable_signaling = proxy_enable_signaling,
+	.poll_fd = proxy_poll_fd,
+	.poll_settle = proxy_poll_settle,
 	.release = proxy_release,
 };
 
@@ -320,8 +349,6 @@ static struct fw_fence *proxy_create(int fd)
 		errno = -ret;
 		return NULL;
 	}
-	/* Tell the core signalling is on: it must not ask us again. */
-	p->base.signaling_enabled = true;
 	proxy_arm(p, fd);
 	return &p->base;
 }

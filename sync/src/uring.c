@@ -1,5 +1,5 @@
 /*
- * uring.c - the loop's io_uring: setup, futex waits, completions.
+ * uring.c - the loop's io_uring: setup, futex waits, polls, completions.
  */
 #include <errno.h>
 #include <linux/io_uring.h>
@@ -186,6 +186,22 @@ int fw_uring_futex_wait(struct fw_uring *r, _Atomic uint32_t *word,
 	sqe->addr = (uintptr_t)word;
 	sqe->off = expected;
 	sqe->addr3 = FW_FUTEX_BITSET_MATCH_ANY;
+	sqe->user_data = user_data;
+	sqe_push(r);
+	return 0;
+}
+
+int fw_uring_poll(struct fw_uring *r, int fd, uint32_t events,
+		  uint64_t user_data)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+
+	if (!sqe)
+		return -EBUSY;
+	/* One-shot: completes once with the ready mask (res > 0). */
+	sqe->opcode = IORING_OP_POLL_ADD;
+	sqe->fd = fd;
+	sqe->poll32_events = events;
 	sqe->user_data = user_data;
 	sqe_push(r);
 	return 0;

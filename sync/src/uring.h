@@ -7,6 +7,9 @@
  * fd becomes readable with no thread of ours in between
  * (docs/soft-timeline-abi.md, "How fenceway waits").
  *
+ * It also polls the fds of imported sync files (IORING_OP_POLL_ADD), so a
+ * producer's signal reaches the loop the same way.
+ *
  * Not thread-safe: the caller serialises every call on one ring.
  */
 #ifndef FENCEWAY_URING_H
@@ -56,6 +59,13 @@ void fw_uring_fini(struct fw_uring *r);
 int fw_uring_futex_wait(struct fw_uring *r, _Atomic uint32_t *word,
 			uint32_t expected, uint64_t user_data);
 int fw_uring_cancel(struct fw_uring *r, uint64_t target, uint64_t user_data);
+/*
+ * Queue a one-shot poll of @fd (borrowed: open until the completion) for
+ * @events (POLLIN, ...): completion res is the ready mask, or -ECANCELED.
+ * 0, or -EBUSY if the submission ring is full.
+ */
+int fw_uring_poll(struct fw_uring *r, int fd, uint32_t events,
+		  uint64_t user_data);
 /* Submit what is queued.  0 or a negative errno (nothing was lost: retry). */
 int fw_uring_submit(struct fw_uring *r);
 

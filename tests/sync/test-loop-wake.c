@@ -1,7 +1,8 @@
 /*
  * test-loop-wake.c - how fw_loop learns of other processes' signals: the
- * io_uring futex wait (or the helper-thread fallback), no library wake-ups
- * while idle, and helper threads that go away once they watch nothing.
+ * io_uring futex wait or poll (or the helper-thread fallback), no library
+ * wake-ups while idle, and helper threads that go away once they watch
+ * nothing.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -9,9 +10,11 @@
 #include <unistd.h>
 
 #include <fenceway/loop.h>
+#include <fenceway/sync_file.h>
 
 #include "loop_impl.h"
 #include "soft_timeline_impl.h"
+#include "files_test.h"
 #include "testlib.h"
 
 static void on_flag(struct fw_wait *w, struct fw_fence *fence, void *data)
@@ -25,6 +28,116 @@ static struct fw_timeline *make(void)
 
 	CHECK_EQ(fw_timeline_create("wake", &tl), 0);
 	return tl;
+}
+
+/*
+ * Another process's soft sync files, waited on through a loop: each
+ * signal (or error, or the producer's death) reaches the loop with its
+ * status, a wait cancelled while pending neither fires nor leaks, and with
+ * the ring no library thread of ours wakes at all (the ring polls the
+ * files; nothing enables the fd thread's watch).  The child is forked
+ * while this process's library threads sleep.
+ */
+static void test_sync_files_wake_loop(void)
+{
+	enum { ROUNDS = 200 };
+	struct fw_test_tasks before, after;
+	struct fw_loop *loop;
+	struct pollfd p = { .events = POLLIN };
+	int sv[2], base, status, far = 0, got;
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		for (int i = 1; i <= ROUNDS; i++) {
+			struct fw_fence *a = fw_fence_create(1, i, "wake-a");
+			struct fw_fence *b = fw_fence_create(2, i, "wake-b");
+			int fa = fw_sync_file_create(a);
+			int fb = fw_sync_file_create(b);
+
+			if (fa < 0 || fb < 0)
+				_exit(2);
+			ft_send_fd(sv[1], fa);
+			ft_send_fd(sv[1], fb);
+			close(fa);
+			close(fb);
+			if (read(sv[1], &(char){ 0 }, 1) != 1)
+				_exit(3);
+			fw_fence_signal(a, i % 10 == 0 ? -EIO : 0);
+			if (read(sv[1], &(char){ 0 }, 1) != 1)
+				_exit(3);
+			fw_fence_signal(b, 0);
+			fw_fence_put(a);
+			fw_fence_put(b);
+		}
+		{
+			/* Never signalled: the receiver sees its producer die. */
+			struct fw_fence *c = fw_fence_create(3, 1, "wake-c");
+			int fc = fw_sync_file_create(c);
+
+			ft_send_fd(sv[1], fc);
+			close(fc);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	base = fw_test_fd_baseline();
+	loop = fw_loop_create();
+	CHECK(loop);
+	p.fd = fw_loop_get_fd(loop);
+	fw_test_tasks_read(&before);
+	CHECK(before.n > 0);
+	for (int i = 1; i <= ROUNDS; i++) {
+		int fa = ft_recv_fd(sv[0]), fb = ft_recv_fd(sv[0]);
+		struct fw_fence *a = fw_sync_file_get_fence(fa);
+		struct fw_fence *b = fw_sync_file_get_fence(fb);
+		struct fw_wait *extra;
+
+		CHECK(a && b);
+		close(fa);
+		close(fb);
+		got = 0;
+		CHECK(fw_loop_wait_fence(loop, a, on_flag, &got));
+		extra = fw_loop_wait_fence(loop, b, on_flag, &far);
+		CHECK(extra);
+		fw_fence_put(a);
+		fw_fence_put(b);
+		CHECK(write(sv[0], "s", 1) == 1);
+		while (!got) {
+			CHECK(poll(&p, 1, -1) == 1);
+			CHECK(fw_loop_dispatch(loop) >= 0);
+		}
+		CHECK_EQ(got, i % 10 == 0 ? -EIO : FW_FENCE_SIGNALED);
+		fw_wait_cancel(extra);
+		CHECK(write(sv[0], "s", 1) == 1);
+	}
+	{
+		int fc = ft_recv_fd(sv[0]);
+		struct fw_fence *c = fw_sync_file_get_fence(fc);
+
+		CHECK(c);
+		close(fc);
+		got = 0;
+		CHECK(fw_loop_wait_fence(loop, c, on_flag, &got));
+		fw_fence_put(c);
+		while (!got) {
+			CHECK(poll(&p, 1, -1) == 1);
+			CHECK(fw_loop_dispatch(loop) >= 0);
+		}
+		CHECK_EQ(got, -EPIPE);
+	}
+	fw_test_tasks_read(&after);
+	if (fw_loop_uses_ring(loop))
+		CHECK_EQ(fw_test_tasks_woken(&before, &after), 0);
+	CHECK_EQ(far, 0);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	fw_loop_destroy(loop);
+	fw_test_fd_check(base);
+	close(sv[0]);
 }
 
 /* The ring is never used where the helper-thread path is forced. */
@@ -183,6 +296,7 @@ int main(void)
 {
 	/* First: it counts this process's threads from a clean start. */
 	test_helpers_exit();
+	test_sync_files_wake_loop();
 	test_path_choice();
 	test_pingpong_ring();
 	test_pingpong_helpers();

@@ -11,9 +11,10 @@
  * IORING_OP_FUTEX_WAIT (Linux >= 6.7), the fd is an epoll set of the
  * loop's own io_uring and an eventfd, and each pending wait on a soft
  * timeline point keeps a futex wait on the timeline's wake word in that
- * ring: the peer's wake makes the fd readable with one wake-up, and
- * fw_loop_dispatch() itself signals that timeline's fences before it runs
- * the callbacks.  Otherwise (older kernels, io_uring disabled, valgrind,
+ * ring, each pending wait on a soft sync file from another process a poll
+ * of the file: the peer's wake or message makes the fd readable with one
+ * wake-up, and fw_loop_dispatch() itself signals those fences before it
+ * runs the callbacks.  Otherwise (older kernels, io_uring disabled, valgrind,
  * FENCEWAY_SYNC_FORCE_FALLBACK=1 or fw_sync_force_fallback(true)) the fd is
  * the eventfd alone, written by the library's helper thread that noticed
  * the signal: two wake-ups in a row.  Either way the callbacks run only in
