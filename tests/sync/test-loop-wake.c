@@ -34,7 +34,7 @@ static struct fw_timeline *make(void)
  * Another process's soft sync files, waited on through a loop: each
  * signal (or error, or the producer's death) reaches the loop with its
  * status, a wait cancelled while pending neither fires nor leaks, and with
- * the ring no library thread of ours wakes at all (the ring polls the
+ * the ring no library thread of ours wakes for them (the ring polls the
  * files; nothing enables the fd thread's watch).  The child is forked
  * while this process's library threads sleep.
  */
@@ -130,8 +130,11 @@ static void test_sync_files_wake_loop(void)
 		CHECK_EQ(got, -EPIPE);
 	}
 	fw_test_tasks_read(&after);
+	/* Not 0: a helper thread left over from an earlier test may still
+	 * time out once; the fd thread, on the other hand, would wake for
+	 * every file. */
 	if (fw_loop_uses_ring(loop))
-		CHECK_EQ(fw_test_tasks_woken(&before, &after), 0);
+		CHECK(fw_test_tasks_woken(&before, &after) < ROUNDS / 10);
 	CHECK_EQ(far, 0);
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
