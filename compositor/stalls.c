@@ -192,10 +192,14 @@ static void describe_stall(struct stall_client *sc, int64_t now, char *buf,
 
 /* The point a held commit waits for when its holder describes a timeline
  * point ("timeline 'NAME' (KIND) point N, at M", commit.h); -1 for a sync
- * file.  The last match: the name, which the client chose, comes first. */
+ * file (whose timeline names, the client's, could read as a point).  The
+ * last match: the name, which the client chose, comes first. */
 static int64_t wait_point(const char *wait) {
 	static const char key[] = ") point ";
 	const char *found = NULL;
+	if (strncmp(wait, "timeline '", strlen("timeline '")) != 0) {
+		return -1;
+	}
 	for (const char *p = strstr(wait, key); p != NULL; p = strstr(p + 1, key)) {
 		found = p;
 	}
