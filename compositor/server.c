@@ -91,8 +91,9 @@ static bool create_globals(struct fw_server *server) {
 	if (server->commits == NULL) {
 		return false;
 	}
-	server->stalls = fw_stalls_create(server->commits, &server->clients,
-		server->event_loop, server->config.stall_threshold_ms);
+	server->stalls =
+		fw_stalls_create(server->commits, &server->clients, server->event_loop,
+			&server->telemetry, server->config.stall_threshold_ms);
 	if (server->stalls == NULL) {
 		return false;
 	}

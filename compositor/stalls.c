@@ -19,6 +19,7 @@
 #include "client.h"
 #include "commit.h"
 #include "stalls.h"
+#include "telemetry.h"
 
 /* Held time histogram: 4 buckets per power of two of microseconds (each
  * within 25 %), up to 2^41 us; the last bucket takes the rest. */
@@ -32,6 +33,9 @@ struct fw_stalls {
 	struct fw_commit_tracker *tracker;
 	struct fw_clients *clients;
 	struct wl_event_loop *loop;
+	/* The server's slot, read at each report: tracing starts and stops
+	 * at runtime (fenceway-ctl). */
+	struct fw_telemetry *const *telemetry;
 	int64_t threshold_ns;
 	int sub;
 	struct wl_list clients_list; /* stall_client.link, in arrival order */
@@ -186,6 +190,72 @@ static void describe_stall(struct stall_client *sc, int64_t now, char *buf,
 	fclose(out);
 }
 
+/* The point a held commit waits for when its holder describes a timeline
+ * point ("timeline 'NAME' (KIND) point N, at M", commit.h); -1 for a sync
+ * file (whose timeline names, the client's, could read as a point).  The
+ * last match: the name, which the client chose, comes first. */
+static int64_t wait_point(const char *wait) {
+	static const char key[] = ") point ";
+	const char *found = NULL;
+	if (strncmp(wait, "timeline '", strlen("timeline '")) != 0) {
+		return -1;
+	}
+	for (const char *p = strstr(wait, key); p != NULL; p = strstr(p + 1, key)) {
+		found = p;
+	}
+	if (found == NULL) {
+		return -1;
+	}
+	const char *digits = found + strlen(key);
+	char *end;
+	unsigned long long point = strtoull(digits, &end, 10);
+	return end != digits && point <= INT64_MAX ? (int64_t)point : -1;
+}
+
+/*
+ * A stall line also as an instant of category "stall" named @kind, on the
+ * track of @s's surface (the client's process when the surface is gone),
+ * when a trace runs.  A held @s: the commit, what it waits for, its age
+ * and the client's held commits; else (the stall's end) how long it was.
+ */
+static void trace_stall(struct stall_client *sc, const char *kind,
+	struct stall_commit *s, int64_t now) {
+	struct fw_telemetry *telemetry = *sc->stalls->telemetry;
+	if (telemetry == NULL) {
+		return;
+	}
+	struct wlr_surface *surface = fw_commit_surface(s->commit);
+	char where[256];
+	FILE *out = open_line(where, sizeof(where));
+	if (out != NULL) {
+		write_surface(surface, out);
+		fclose(out);
+	}
+	char wait[256] = "";
+	struct trace_json_arg args[6] = {{.key = "surface", .str = where}};
+	int n = 1;
+	if (s->held) {
+		fw_commit_describe_wait(s->commit, wait, sizeof(wait));
+		int64_t point = wait_point(wait);
+		args[n++] = (struct trace_json_arg){.key = "commit",
+			.num = fw_commit_seq(s->commit)};
+		args[n++] = (struct trace_json_arg){.key = "waits_on",
+			.str = wait[0] != '\0' ? wait : "?"};
+		if (point >= 0) {
+			args[n++] = (struct trace_json_arg){.key = "point", .num = point};
+		}
+		args[n++] = (struct trace_json_arg){.key = "age_us",
+			.num = (now - s->held_since_ns) / 1000};
+		args[n++] =
+			(struct trace_json_arg){.key = "held", .num = (int64_t)sc->n_held};
+	} else {
+		args[n++] = (struct trace_json_arg){.key = "stalled_us",
+			.num = (now - sc->stall_since_ns) / 1000};
+	}
+	fw_telemetry_client_instant(telemetry, sc->wl_client, surface, "stall",
+		kind, args, n);
+}
+
 static void arm(struct stall_client *sc, int64_t delay_ns) {
 	int ms = delay_ns <= 0 ? 1 : (int)((delay_ns + NS_PER_MS - 1) / NS_PER_MS);
 	wl_event_source_timer_update(sc->timer, ms);
@@ -201,7 +271,8 @@ static int handle_timer(void *data) {
 		return 0;
 	}
 	int64_t now = now_ns();
-	if (!sc->stalled) {
+	bool first = !sc->stalled;
+	if (first) {
 		int64_t left = st->threshold_ns - (now - oldest->held_since_ns);
 		if (left > 0) {
 			arm(sc, left);
@@ -220,6 +291,9 @@ static int handle_timer(void *data) {
 			sc->reported ? "still stalled" : "stall", line)) {
 		sc->reported = true;
 	}
+	/* Whether the limiter let the line through or not: a trace is not
+	 * flooded by one instant a second. */
+	trace_stall(sc, first ? "stall" : "stall repeat", oldest, now);
 	/* Armed after the line, so that the next one is at least a limiter
 	 * interval (1 s) later. */
 	arm(sc, (int64_t)sc->backoff_s * NS_PER_S);
@@ -244,6 +318,7 @@ static void sc_handle_destroy(struct wl_listener *listener, void *data) {
 		wlr_log(WLR_INFO, "client pid %d (%s): left with %zu held commit%s; %s",
 			(int)sc->pid, sc->command, sc->n_held, sc->n_held == 1 ? "" : "s",
 			line);
+		trace_stall(sc, "left with held commits", oldest_held(sc), now);
 	}
 	char summary[256];
 	FILE *out = open_line(summary, sizeof(summary));
@@ -359,11 +434,13 @@ static void end_hold(struct stall_commit *s, bool let_go) {
 	if (sc->n_held > 0 || !sc->stalled) {
 		return;
 	}
+	int64_t now = now_ns();
 	if (sc->reported) {
 		wlr_log(WLR_INFO, "client pid %d (%s): stall over after %.3f s",
 			(int)sc->pid, sc->command,
-			(double)(now_ns() - sc->stall_since_ns) / NS_PER_S);
+			(double)(now - sc->stall_since_ns) / NS_PER_S);
 	}
+	trace_stall(sc, "stall end", s, now);
 	sc->stalled = false;
 	sc->reported = false;
 	/* The back-off timer must not delay the next stall's first line. */
@@ -505,7 +582,8 @@ void fw_stalls_write_status(struct fw_stalls *st, FILE *out) {
 /* ---- life ---- */
 
 struct fw_stalls *fw_stalls_create(struct fw_commit_tracker *tracker,
-	struct fw_clients *clients, struct wl_event_loop *loop, int threshold_ms) {
+	struct fw_clients *clients, struct wl_event_loop *loop,
+	struct fw_telemetry *const *telemetry, int threshold_ms) {
 	struct fw_stalls *st = calloc(1, sizeof(*st));
 	if (st == NULL) {
 		wlr_log(WLR_ERROR, "stall reports: out of memory");
@@ -514,6 +592,7 @@ struct fw_stalls *fw_stalls_create(struct fw_commit_tracker *tracker,
 	st->tracker = tracker;
 	st->clients = clients;
 	st->loop = loop;
+	st->telemetry = telemetry;
 	st->threshold_ns =
 		(int64_t)(threshold_ms > 0 ? threshold_ms
 								   : FW_STALLS_DEFAULT_THRESHOLD_MS) *

@@ -13,7 +13,8 @@
  * anything of the client stays held.  One line says when the stall ends,
  * or that the client left in it (with its held commits); every client's
  * summary is logged when it leaves (at exit, the server disconnects every
- * client).
+ * client).  While a trace runs, the start, each repeat, the end and the
+ * leave are also instants in it (docs/telemetry.md, "The trace file").
  */
 #ifndef FENCEWAY_STALLS_H
 #define FENCEWAY_STALLS_H
@@ -23,6 +24,7 @@
 struct fw_clients;
 struct fw_commit_tracker;
 struct fw_stalls;
+struct fw_telemetry;
 struct wl_event_loop;
 
 /* Used when the configured threshold is 0. */
@@ -34,11 +36,16 @@ struct wl_event_loop;
  * Subscribe to @tracker.  @tracker, @clients (pid and command, and the log
  * limiter) and @loop (its timers) are borrowed and must outlive the
  * result, which is the caller's: fw_stalls_destroy() it after every client
- * has gone.  @threshold_ms 0 means FW_STALLS_DEFAULT_THRESHOLD_MS.  NULL
+ * has gone.  @telemetry is where the caller keeps its telemetry, NULL
+ * while no trace runs: the slot is borrowed and must outlive the result,
+ * and is read (never written) at each stall line, so a trace started or
+ * stopped at runtime needs no call here; the telemetry stays the
+ * caller's.  @threshold_ms 0 means FW_STALLS_DEFAULT_THRESHOLD_MS.  NULL
  * on failure (logged).
  */
 struct fw_stalls *fw_stalls_create(struct fw_commit_tracker *tracker,
-	struct fw_clients *clients, struct wl_event_loop *loop, int threshold_ms);
+	struct fw_clients *clients, struct wl_event_loop *loop,
+	struct fw_telemetry *const *telemetry, int threshold_ms);
 /* Unsubscribe and free.  NULL is a no-op. */
 void fw_stalls_destroy(struct fw_stalls *stalls);
 

@@ -8,6 +8,8 @@
 - trace start FILE / trace stop: the tool opens FILE and passes its fd;
   after stop the file is a complete trace (strict JSON, "trace end").
   Stopping again, or starting twice, is an error.
+- A trace started while a client stalls gets that stall's repeats as
+  instants; once it stops, the stall goes on and fenceway with it.
 - A peer of another uid is refused (where root can make one).
 - Malformed requests (unknown, without a newline, too long, with a NUL,
   "trace start" without an fd, a non-regular fd) each get an "error:"
@@ -158,6 +160,34 @@ class Ctl(unittest.TestCase):
             ctl(fw, "trace", "stop")
             with open(path + ".3") as f:
                 self.assertEqual(json.load(f)[-1]["name"], "trace end")
+            client.terminate()
+            client.wait()
+            fw.assert_clean_exit(fw.stop())
+
+    def test_trace_started_in_stall(self):
+        with tempfile.TemporaryDirectory() as tmp, \
+                Compositor(["--stall-threshold", "50"]) as fw:
+            path = os.path.join(tmp, "trace.json")
+            client = spawn_never_signal(fw, "syncobj")
+            line = r"client pid %d \(fenceway-demo\): still stalled: " \
+                % client.pid
+            # Its first report is out (an earlier frame may have stalled
+            # before on a loaded machine): what follows are repeats.
+            fw.wait_for_log(r"client pid %d \(fenceway-demo\): stall: .*"
+                            r"point 3, at 2;" % client.pid)
+            ctl(fw, "trace", "start", path)
+            seen = len(re.findall(line, fw.log()))
+            fw.wait_for_log(line, count=seen + 1)
+            ctl(fw, "trace", "stop")
+            # The stall's next line comes without a trace to write to.
+            fw.wait_for_log(line, count=seen + 2)
+            with open(path) as f:
+                events = json.load(f)
+            repeats = [e for e in events if e.get("cat") == "stall"]
+            self.assertTrue(repeats, "no stall instant in the trace")
+            self.assertEqual({e["name"] for e in repeats}, {"stall repeat"})
+            self.assertEqual({e["pid"] for e in repeats}, {client.pid})
+            self.assertEqual({e["args"]["point"] for e in repeats}, {3})
             client.terminate()
             client.wait()
             fw.assert_clean_exit(fw.stop())
