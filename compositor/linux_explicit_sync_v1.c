@@ -326,8 +326,12 @@ static void release_early(struct v1_commit *rec, struct v1_commit *superseded) {
 	if (!fw_client_charge(superseded->base.owner, FW_BUDGET_FDS, 1)) {
 		return;
 	}
+	/* Signalled at retirement, which every commit reaches: the library
+	 * need not watch for receivers that leave before. */
 	struct fw_fence *fence = fw_es_create_out_fence(rec->base.es);
-	int fd = fence != NULL ? fw_sync_file_create(fence) : -ENOMEM;
+	int fd = fence != NULL
+		? fw_sync_file_create_flags(fence, FW_SYNC_FILE_CALLER_SIGNALS)
+		: -ENOMEM;
 	if (fd < 0) {
 		fw_client_uncharge(superseded->base.owner, FW_BUDGET_FDS, 1);
 		/* Not fatal: immediate_release then comes at retirement. */

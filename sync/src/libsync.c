@@ -121,7 +121,7 @@ int sw_sync_fence_create(int tl_fd, const char *name, unsigned value)
 	fw_timeline_put(tl);
 	if (!fence)
 		return -1;
-	fd = fw_sync_file_create_named(fence, name);
+	fd = fw_sync_file_create_named(fence, name, 0);
 	fw_fence_put(fence);
 	return fd < 0 ? fail(fd) : fd;
 }
@@ -194,7 +194,7 @@ int sync_merge(const char *name, int fd1, int fd2)
 	fences[0] = fw_sync_file_get_fence(fd1);
 	fences[1] = fences[0] ? fw_sync_file_get_fence(fd2) : NULL;
 	merged = fences[1] ? fw_fence_merge(fences, 2) : NULL;
-	fd = merged ? fw_sync_file_create_named(merged, name) : -errno;
+	fd = merged ? fw_sync_file_create_named(merged, name, 0) : -errno;
 	fw_fence_put(merged);
 	fw_fence_put(fences[1]);
 	fw_fence_put(fences[0]);

@@ -4,7 +4,8 @@
  * Every soft sync file this process hands out has a producer: the bound end
  * of its socketpair, a reference to the fence, a callback on that fence and
  * a watch for EPOLLHUP on the end (every receiver closed its copy: nobody
- * needs the signal any more).  The producer signals from the fence callback
+ * needs the signal any more) -- unless its creator promised to signal the
+ * fence (FW_SYNC_FILE_CALLER_SIGNALS): then the callback alone ends it.  The producer signals from the fence callback
  * (any thread): it sends the one message.  Whoever takes the watch away
  * first frees the producer, so "signalled" and "abandoned" never race:
  *  - the fence callback, if the watch has not fired: it removes the watch,
@@ -29,6 +30,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <fenceway/sync_file.h>
+
 #include "fd_watch.h"
 #include "fence_impl.h"
 #include "soft_sync_file.h"
@@ -43,6 +46,8 @@ struct producer {
 	int fd;			/* producer end, owned; -1 once closed */
 	/* The EPOLLHUP watch once armed, else NULL (published by fd_watch). */
 	_Atomic(struct fw_fd_watch *) watch;
+	/* No watch at all: the creator promised to signal the fence. */
+	bool unwatched;
 	uint64_t id;	       /* the counter in the name */
 	bool signalled;	       /* message sent (guarded by reg_lock) */
 	char name[32];	       /* the sync file's name (for the message) */
@@ -60,6 +65,8 @@ static struct producer *buckets[NBUCKETS];
 static size_t live_producers;
 static atomic_uint_fast64_t next_id = 1;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* getpid() is a system call every time: asked once per process image. */
+static pid_t self_pid;
 
 /* reg_lock held. */
 static void registry_insert_locked(struct producer *p)
@@ -120,6 +127,7 @@ static void atfork_child(void)
 		buckets[i] = NULL;
 	}
 	live_producers = 0;
+	self_pid = getpid();
 	pthread_mutex_unlock(&reg_lock);
 }
 
@@ -137,7 +145,14 @@ static void process_init(void)
 		seed = (uint64_t)fw_now_ns() * 0x9e3779b97f4a7c15ull;
 	/* Keep it well below 2^63: decimal, and room to count up. */
 	atomic_store(&next_id, (seed >> 2) | 1);
+	self_pid = getpid();
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+pid_t fw_soft_sync_self_pid(void)
+{
+	pthread_once(&init_once, process_init);
+	return self_pid;
 }
 
 /* Messages of up to 12 points are encoded on the stack. */
@@ -210,7 +225,7 @@ static void signalled(struct fw_fence *fence, struct fw_fence_cb *cb)
 	 * dropping ours here is never the last.
 	 */
 	watch = atomic_load(&p->watch);
-	if (watch && fw_fd_watch_try_remove(watch)) {
+	if (p->unwatched || (watch && fw_fd_watch_try_remove(watch))) {
 		send_message(fd, fence, p->name);
 		registry_remove_and_close(p);
 		producer_free(p);
@@ -244,7 +259,7 @@ static int bind_unique(int fd, uint64_t *id_out)
 		/* Abstract: sun_path[0] is NUL and the name is not terminated. */
 		int len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
 				   FW_SOFT_SYNC_NAME_PREFIX "%ld/%llu",
-				   (long)getpid(), (unsigned long long)id);
+				   (long)self_pid, (unsigned long long)id);
 		socklen_t alen =
 			offsetof(struct sockaddr_un, sun_path) + 1 + len;
 
@@ -267,7 +282,8 @@ static void set_name(char dst[32], const char *src)
 	dst[n] = '\0';
 }
 
-int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
+int fw_soft_sync_file_create(struct fw_fence *fence, const char *name,
+			     unsigned flags)
 {
 	struct producer *p;
 	struct fw_fd_watch *watch;
@@ -314,9 +330,16 @@ int fw_soft_sync_file_create(struct fw_fence *fence, const char *name)
 		return sv[1];
 	}
 	p->fence = fw_fence_get(fence);
+	p->unwatched = flags & FW_SYNC_FILE_CALLER_SIGNALS;
 	registry_insert_locked(p);
 	pthread_mutex_unlock(&reg_lock);
 
+	if (p->unwatched) {
+		/* Torn down by the callback, whenever it runs (maybe now). */
+		if (fw_fence_add_callback(fence, &p->cb, signalled) == -ENOENT)
+			signalled(fence, &p->cb);
+		return sv[1];
+	}
 	/*
 	 * Callback first, watch second: the watch's teardown assumes the
 	 * callback was registered (or ran).  If the fence signals in

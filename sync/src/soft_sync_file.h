@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/sync_file.h>
+#include <sys/types.h>
 
 #include <fenceway/fence.h>
 
@@ -91,10 +92,15 @@ int fw_soft_sync_msg_decode(const void *buf, size_t len, bool truncated,
 /*
  * A new soft sync file for @fence (borrowed; the producer keeps its own
  * reference until it signals).  @name (may be NULL) is copied into the
- * message and sync_file_info.  Returns the receiver end (CLOEXEC, the caller
- * owns it), or a negative errno.
+ * message and sync_file_info; @flags as fw_sync_file_create_flags().
+ * Returns the receiver end (CLOEXEC, the caller owns it), or a negative
+ * errno.
  */
-int fw_soft_sync_file_create(struct fw_fence *fence, const char *name);
+int fw_soft_sync_file_create(struct fw_fence *fence, const char *name,
+			     unsigned flags);
+
+/* getpid(), asked of the kernel once per process image (fork resets it). */
+pid_t fw_soft_sync_self_pid(void);
 
 /*
  * If @id is a producer of this process that is still live, a new reference

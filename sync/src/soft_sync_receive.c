@@ -171,7 +171,7 @@ static struct fw_fence *own_fence(int fd, int32_t pid, uint64_t id, char *name)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	if (pid != getpid())
+	if (pid != fw_soft_sync_self_pid())
 		return NULL;
 	/*
 	 * Names are per network namespace, pids per pid namespace: check the
@@ -179,7 +179,7 @@ static struct fw_fence *own_fence(int fd, int32_t pid, uint64_t id, char *name)
 	 * never maps onto one of our fences.
 	 */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    cred.pid != getpid())
+	    cred.pid != pid)
 		return NULL;
 	return fw_soft_sync_producer_lookup(id, name);
 }

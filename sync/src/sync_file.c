@@ -13,7 +13,8 @@
 #include "soft_sync_file.h"
 #include "sync_file_impl.h"
 
-int fw_sync_file_create_named(struct fw_fence *fence, const char *name)
+int fw_sync_file_create_named(struct fw_fence *fence, const char *name,
+			      unsigned flags)
 {
 	int fd;
 
@@ -25,12 +26,19 @@ int fw_sync_file_create_named(struct fw_fence *fence, const char *name)
 		if (fd != -EOPNOTSUPP)
 			return fd;
 	}
-	return fw_soft_sync_file_create(fence, name);
+	return fw_soft_sync_file_create(fence, name, flags);
 }
 
 int fw_sync_file_create(struct fw_fence *fence)
 {
-	return fw_sync_file_create_named(fence, NULL);
+	return fw_sync_file_create_named(fence, NULL, 0);
+}
+
+int fw_sync_file_create_flags(struct fw_fence *fence, unsigned flags)
+{
+	if (flags & ~(unsigned)FW_SYNC_FILE_CALLER_SIGNALS)
+		return -EINVAL;
+	return fw_sync_file_create_named(fence, NULL, flags);
 }
 
 enum fw_sync_file_kind fw_sync_file_kind(int fd)

@@ -7,11 +7,12 @@
 #include <fenceway/sync_file.h>
 
 /*
- * fw_sync_file_create() with a name: the sync_file_info name of a soft sync
- * file (copied, truncated to 31 bytes; NULL: the fence's timeline name).
- * Kernel sync_files get the kernel's own name.  Returns a new fd (CLOEXEC,
- * caller owns) or a negative errno.
+ * fw_sync_file_create_flags() with a name: the sync_file_info name of a
+ * soft sync file (copied, truncated to 31 bytes; NULL: the fence's timeline
+ * name).  Kernel sync_files get the kernel's own name.  Returns a new fd
+ * (CLOEXEC, caller owns) or a negative errno.
  */
-int fw_sync_file_create_named(struct fw_fence *fence, const char *name);
+int fw_sync_file_create_named(struct fw_fence *fence, const char *name,
+			      unsigned flags);
 
 #endif

@@ -125,6 +125,43 @@ static void test_signal_frees_producer_in_thread(void)
 	CHECK(woken < N / 4);
 }
 
+/*
+ * FW_SYNC_FILE_CALLER_SIGNALS: no watch for receivers that leave, so the
+ * producer outlives them until the signal, and the signal ends it in the
+ * signalling thread.
+ */
+static void test_caller_signals(void)
+{
+	struct fw_fence *f = fw_fence_create(fw_fence_context_alloc(1), 1, "c");
+	struct fw_fence *got;
+	int fd, other, watched;
+
+	CHECK(fw_sync_file_create_flags(f, 1u << 7) == -EINVAL);
+	CHECK(fw_sync_file_create_flags(NULL, 0) == -EINVAL);
+	fd = fw_sync_file_create_flags(f, FW_SYNC_FILE_CALLER_SIGNALS);
+	other = fw_sync_file_create_flags(f, FW_SYNC_FILE_CALLER_SIGNALS);
+	watched = fw_sync_file_create(f);
+	CHECK(fd >= 0 && other >= 0 && watched >= 0);
+	CHECK(fw_sync_file_kind(fd) == FW_SYNC_FILE_SOFT);
+	CHECK(fw_soft_sync_producer_count() == 3);
+	/*
+	 * Both abandoned: the watched producer goes (on the fd thread); the
+	 * other stays, as promised, until the signal.
+	 */
+	close(other);
+	close(watched);
+	for (int i = 0; i < 30000 && fw_soft_sync_producer_count() != 2; i++)
+		ft_sleep_ms(1);
+	CHECK(fw_soft_sync_producer_count() == 2);
+	CHECK(fw_fence_signal(f, -EIO) == 0);
+	CHECK(fw_soft_sync_producer_count() == 0);
+	got = fw_sync_file_get_fence(fd);
+	CHECK(got && fw_fence_get_status(got) == -EIO);
+	fw_fence_put(got);
+	close(fd);
+	fw_fence_put(f);
+}
+
 static void test_already_signalled(void)
 {
 	struct fw_fence *ok = fw_fence_create(fw_fence_context_alloc(1), 1, "x");
@@ -541,6 +578,7 @@ int main(void)
 	RUN(test_create_invalid);
 	RUN(test_soft_roundtrip);
 	RUN(test_signal_frees_producer_in_thread);
+	RUN(test_caller_signals);
 	RUN(test_already_signalled);
 	RUN(test_error_status_travels);
 	RUN(test_timeline_error_travels);

@@ -30,6 +30,21 @@ enum fw_sync_file_kind {
  */
 int fw_sync_file_create(struct fw_fence *fence);
 
+enum fw_sync_file_flags {
+	/*
+	 * The caller will signal @fence (or fail it): its soft sync file is
+	 * not watched for receivers that all leave first, so making one
+	 * costs no watch on the library's fd thread -- and the file's
+	 * producer end stays open until the fence signals, whoever is left.
+	 * For a compositor's release fences, signalled once per frame.
+	 */
+	FW_SYNC_FILE_CALLER_SIGNALS = 1 << 0,
+};
+
+/* fw_sync_file_create() with @flags (enum fw_sync_file_flags; -EINVAL for
+ * others). */
+int fw_sync_file_create_flags(struct fw_fence *fence, unsigned flags);
+
 /*
  * The fence behind sync file @fd (borrowed: the caller still closes it).
  * Returns a new reference, or NULL with errno (EINVAL: not a sync file).
