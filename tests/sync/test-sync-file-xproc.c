@@ -84,8 +84,8 @@ static int producer_main(int argc, char **argv)
 				 step);
 			if (nfiles == 8)
 				return 12;
-			files[nfiles] = sw_sync_fence_create(tl, name,
-							     atoi(at + 1));
+			files[nfiles] =
+				sw_sync_fence_create(tl, name, atoi(at + 1));
 			if (files[nfiles++] < 0)
 				return 12;
 		} else if (strcmp(step, "send") == 0) {
@@ -162,8 +162,8 @@ static void run_role(int argc, char **argv)
  * same numbers.  Between fork and exec the child only clears FD_CLOEXEC
  * and calls execv(), all async-signal-safe.  _Fork() rather than fork():
  * the library's pthread_atfork child handlers free memory, and _Fork()
- * runs none; the child keeps nothing of the library, whose fds are all
- * close-on-exec.
+ * runs none.  Nothing of the library outlives the exec: its own fds are
+ * all close-on-exec.
  */
 static pid_t spawn_role(const char *const *args, const int *fds, int nfds)
 {
