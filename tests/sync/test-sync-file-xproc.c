@@ -6,6 +6,11 @@
  * child that must not keep producer ends alive; fw_sync_file_import of
  * signalled, pending and non-sync-file fds.
  *
+ * The producers are this program run again (spawn_role()): a child forked
+ * from this multi-threaded process may inherit a lock that another thread
+ * held at fork(), the sanitizer's allocator among them, and freeze as soon
+ * as it allocates or starts a thread.  A fresh process has no such locks.
+ *
  * No test asserts a timing.  Waits that could hang if the behaviour broke
  * are bounded generously (a liveness bound) and fail the test.
  */
@@ -24,6 +29,10 @@
 
 #define LIVENESS_MS 30000
 
+/* argv[1] of a re-executed child; argv[2] names its role. */
+#define ROLE_ARG "--xproc-role"
+#define MAX_ARGS 16
+
 /* Block until a byte arrives on @fd (or EOF); returns it, -1 on EOF. */
 static int wait_byte(int fd)
 {
@@ -37,23 +46,209 @@ static void put_byte(int fd, char c)
 	CHECK(write(fd, &c, 1) == 1);
 }
 
+/* ---- the children's side ------------------------------------------------ */
+
+/*
+ * Role "producer": argv is TIMELINE SOCKET STEP...  TIMELINE is an
+ * inherited timeline fd, or -1 for one of its own; SOCKET is its end of
+ * the socket to the test.  The steps, in order:
+ *   NAME@POINT  make a sync file for POINT of the timeline
+ *   send        send the files made and not sent yet, in order
+ *   again       send the last file sent once more
+ *   drop        close the files made so far (the library keeps their
+ *               producer ends until they signal)
+ *   +N          advance the timeline by N
+ *   wait        block until the test writes a byte or goes away
+ *   forever     block until killed
+ * Exit status 0 once every step has been done.
+ */
+static int producer_main(int argc, char **argv)
+{
+	int tl, sock, files[8], nfiles = 0, nsent = 0;
+
+	if (argc < 2)
+		return 10;
+	tl = atoi(argv[0]);
+	sock = atoi(argv[1]);
+	if (tl < 0)
+		tl = sw_sync_timeline_create();
+	if (tl < 0)
+		return 11;
+	for (int i = 2; i < argc; i++) {
+		const char *step = argv[i], *at = strchr(step, '@');
+
+		if (at) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%.*s", (int)(at - step),
+				 step);
+			if (nfiles == 8)
+				return 12;
+			files[nfiles] =
+				sw_sync_fence_create(tl, name, atoi(at + 1));
+			if (files[nfiles++] < 0)
+				return 12;
+		} else if (strcmp(step, "send") == 0) {
+			while (nsent < nfiles)
+				ft_send_fd(sock, files[nsent++]);
+		} else if (strcmp(step, "again") == 0 && nsent > 0) {
+			ft_send_fd(sock, files[nsent - 1]);
+		} else if (strcmp(step, "drop") == 0) {
+			while (nfiles > 0)
+				close(files[--nfiles]);
+			nsent = 0;
+		} else if (step[0] == '+') {
+			if (sw_sync_timeline_inc(tl, atoi(step + 1)) != 0)
+				return 13;
+		} else if (strcmp(step, "wait") == 0) {
+			wait_byte(sock);
+		} else if (strcmp(step, "forever") == 0) {
+			for (;;)
+				pause();
+		} else {
+			return 14;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Role "orphan": argv is GATE SOCKET.  Make a sync file on a timeline of
+ * its own, send it, fork a child that lives until GATE (a pipe's read end)
+ * gives a byte or EOF, and exit without signalling.
+ *
+ * This fork() is the behaviour under test, so it stays a fork(): of this
+ * fresh process, whose only other threads are the library's own, and the
+ * child runs nothing but the library's fork handlers, read() and _exit().
+ */
+static int orphan_main(int argc, char **argv)
+{
+	int gate, sock, tl, f;
+	pid_t grandchild;
+
+	if (argc != 2)
+		return 10;
+	gate = atoi(argv[0]);
+	sock = atoi(argv[1]);
+	tl = sw_sync_timeline_create();
+	f = sw_sync_fence_create(tl, "orphan", 1);
+	if (f < 0)
+		return 12;
+	ft_send_fd(sock, f);
+	close(f);
+	grandchild = fork();
+	if (grandchild == 0) {
+		wait_byte(gate);
+		_exit(0);
+	}
+	return grandchild > 0 ? 0 : 1;
+}
+
+/* The children exit with _exit(): nothing of the test runs in them. */
+static void run_role(int argc, char **argv)
+{
+	if (strcmp(argv[0], "producer") == 0)
+		_exit(producer_main(argc - 1, argv + 1));
+	if (strcmp(argv[0], "orphan") == 0)
+		_exit(orphan_main(argc - 1, argv + 1));
+	_exit(127);
+}
+
+/* ---- the test's side ---------------------------------------------------- */
+
+/*
+ * Start this program again as a child in role @args[0] (a NULL-terminated
+ * list, at most MAX_ARGS - 3 entries), the @nfds fds @fds open in it at the
+ * same numbers.  Between fork and exec the child only clears FD_CLOEXEC
+ * and calls execv(), all async-signal-safe.  _Fork() rather than fork():
+ * the library's pthread_atfork child handlers free memory, and _Fork()
+ * runs none.  Nothing of the library outlives the exec: its own fds are
+ * all close-on-exec.
+ */
+static pid_t spawn_role(const char *const *args, const int *fds, int nfds)
+{
+	const char *argv[MAX_ARGS];
+	char exe[4096];
+	ssize_t len;
+	int n = 0;
+	pid_t pid;
+
+	/*
+	 * The path, not /proc/self/exe itself: under valgrind that is the
+	 * tool's binary, while readlink() reports the program it runs.
+	 */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	CHECK(len > 0 && len < (ssize_t)sizeof(exe) - 1);
+	exe[len] = '\0';
+	argv[n++] = exe;
+	argv[n++] = ROLE_ARG;
+	for (; *args; args++) {
+		CHECK(n < MAX_ARGS - 1);
+		argv[n++] = *args;
+	}
+	argv[n] = NULL;
+	pid = _Fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		for (int i = 0; i < nfds; i++)
+			if (fcntl(fds[i], F_SETFD, 0) < 0)
+				_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* A child started by child_start() and our end of the socket to it. */
+struct child {
+	pid_t pid;
+	int sock;
+};
+
+/*
+ * Start a child in @role ("producer" or "orphan") with a new socket to it,
+ * passing it @fd (-1: none) and @steps (NULL-terminated) as well.
+ */
+static struct child child_start(const char *role, int fd,
+				const char *const *steps)
+{
+	char fd_arg[16], sock_arg[16];
+	const char *args[MAX_ARGS] = { role, fd_arg, sock_arg };
+	int n = 3, sv[2];
+	struct child c;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+	snprintf(fd_arg, sizeof(fd_arg), "%d", fd);
+	snprintf(sock_arg, sizeof(sock_arg), "%d", sv[1]);
+	for (; *steps; steps++) {
+		CHECK(n < MAX_ARGS - 4);
+		args[n++] = *steps;
+	}
+	args[n] = NULL;
+	c.pid = spawn_role(args, (int[]){ sv[1], fd }, fd >= 0 ? 2 : 1);
+	/* We keep only our end: each side sees EOF if the other dies. */
+	close(sv[1]);
+	c.sock = sv[0];
+	return c;
+}
+
+/* The steps of a producer child (producer_main()). */
+#define STEPS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 static void test_child_signals_parent_waits(void)
 {
 	int tl = sw_sync_timeline_create();
 	int fence = sw_sync_fence_create(tl, "parent", 3);
-	pid_t pid;
+	struct child c;
 
 	CHECK(fence >= 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		/* The inherited timeline fd is all the child needs. */
-		_exit(sw_sync_timeline_inc(tl, 3) == 0 ? 0 : 1);
-	}
+	/* The inherited timeline fd is all the child needs. */
+	c = child_start("producer", tl, STEPS("+3"));
 	/* Our library's own thread sees the child's increment. */
 	CHECK(sync_wait(fence, LIVENESS_MS) > 0);
 	CHECK(sync_fence_count_with_status(fence, 1) == 1);
-	CHECK(ft_child_ok(pid));
+	CHECK(ft_child_ok(c.pid));
+	close(c.sock);
 	sw_sync_fence_destroy(fence);
 	sw_sync_timeline_destroy(tl);
 }
@@ -65,39 +260,24 @@ static void count_signalled(struct fw_wait *w, struct fw_fence *f, void *data)
 }
 
 /*
- * The child makes a fence at point 5 of the shared timeline and sends us
- * its sync file, then blocks in read().  We advance the timeline: the
- * child's library signals its own fence on its own thread.
+ * The child makes a fence at point 5 of the shared timeline, sends us its
+ * sync file and closes its own fd, then blocks in read().  We advance the
+ * timeline: the child's library signals its own fence on its own thread.
  */
 static void test_scm_rights_foreign_file(void)
 {
 	int tl = sw_sync_timeline_create();
-	int sv[2], fd, merged, own;
+	int fd, merged, own;
 	struct sync_file_info *info;
 	struct sync_fence_info *pts;
 	struct fw_fence *proxy;
 	struct fw_loop *loop;
 	int fired = 0;
-	pid_t pid;
+	struct child c;
 
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int f;
-
-		close(sv[0]);
-		f = sw_sync_fence_create(tl, "from-child", 5);
-		if (f < 0)
-			_exit(2);
-		ft_send_fd(sv[1], f);
-		close(f);
-		/* Blocked: whatever we do, our library signals the file. */
-		wait_byte(sv[1]);
-		_exit(0);
-	}
-	close(sv[1]);
-	fd = ft_recv_fd(sv[0]);
+	c = child_start("producer", tl,
+			STEPS("from-child@5", "send", "drop", "wait"));
+	fd = ft_recv_fd(c.sock);
 	CHECK(fd >= 0);
 	CHECK(fw_sync_file_kind(fd) == FW_SYNC_FILE_SOFT);
 	CHECK(sync_wait(fd, 0) == 0);
@@ -154,45 +334,33 @@ static void test_scm_rights_foreign_file(void)
 	}
 	CHECK(fired == 1);
 
-	put_byte(sv[0], 'x');
-	CHECK(ft_child_ok(pid));
+	put_byte(c.sock, 'x');
+	CHECK(ft_child_ok(c.pid));
 	fw_loop_destroy(loop);
 	fw_fence_put(proxy);
 	close(merged);
 	close(own);
 	close(fd);
-	close(sv[0]);
+	close(c.sock);
 	sw_sync_timeline_destroy(tl);
 }
 
 /* The producer dies with SIGKILL: its file signals -EPIPE, never hangs. */
 static void test_producer_sigkill(void)
 {
-	int sv[2], fd;
+	struct child c = child_start("producer", -1,
+				     STEPS("doomed@1", "send", "forever"));
 	struct fw_fence *proxy;
 	struct sync_file_info *info;
-	pid_t pid;
+	int fd;
 
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int tl = sw_sync_timeline_create();
-		int f = sw_sync_fence_create(tl, "doomed", 1);
-
-		close(sv[0]);
-		ft_send_fd(sv[1], f);
-		for (;;)
-			pause();
-	}
-	close(sv[1]);
-	fd = ft_recv_fd(sv[0]);
+	fd = ft_recv_fd(c.sock);
 	CHECK(fd >= 0 && fw_sync_file_kind(fd) == FW_SYNC_FILE_SOFT);
 	proxy = fw_sync_file_get_fence(fd);
 	CHECK(proxy && !fw_fence_is_signaled(proxy));
 	CHECK(sync_wait(fd, 0) == 0);
 
-	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(kill(c.pid, SIGKILL) == 0);
 	CHECK(sync_wait(fd, LIVENESS_MS) > 0);
 	CHECK(fw_fence_wait(proxy, (int64_t)LIVENESS_MS * 1000000) == 0);
 	CHECK(fw_fence_get_status(proxy) == -EPIPE);
@@ -209,10 +377,10 @@ static void test_producer_sigkill(void)
 		CHECK(late && fw_fence_get_status(late) == -EPIPE);
 		fw_fence_put(late);
 	}
-	waitpid(pid, NULL, 0);
+	waitpid(c.pid, NULL, 0);
 	fw_fence_put(proxy);
 	close(fd);
-	close(sv[0]);
+	close(c.sock);
 }
 
 /*
@@ -222,10 +390,20 @@ static void test_producer_sigkill(void)
  */
 static void test_fork_drops_producer_ends(void)
 {
-	int sv[2], fd, gate[2];
-	pid_t producer;
+	int fd, gate[2];
+	struct child producer;
 
-	/* In a direct child: no producer end survives the fork. */
+	/*
+	 * In a direct child: no producer end survives the fork.  The fork of
+	 * this multi-threaded process is what is tested, so it stays.  The
+	 * child neither allocates nor starts a thread: it runs the library's
+	 * fork handlers (which free memory), takes the registry lock they
+	 * have just released, calls getsockname() on its fds and _exit()s.
+	 * Earlier tests' waiter threads are gone before we fork (quiesce): a
+	 * thread exiting at the fork could hold an allocator lock the
+	 * handlers then wait for.
+	 */
+	CHECK(fw_sync_debug_quiesce(30LL * 1000000000) == 0);
 	{
 		int tl = sw_sync_timeline_create();
 		int f = sw_sync_fence_create(tl, "mine", 1);
@@ -252,37 +430,17 @@ static void test_fork_drops_producer_ends(void)
 	 * without signalling.  Our file must report -EPIPE while the
 	 * grandchild still lives.
 	 */
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
 	CHECK(pipe2(gate, O_CLOEXEC) == 0);
-	producer = fork();
-	CHECK(producer >= 0);
-	if (producer == 0) {
-		int tl = sw_sync_timeline_create();
-		int f = sw_sync_fence_create(tl, "orphan", 1);
-		pid_t grandchild;
-
-		close(sv[0]);
-		ft_send_fd(sv[1], f);
-		close(f);
-		grandchild = fork();
-		if (grandchild == 0) {
-			/* Lives until the test closes the gate. */
-			close(gate[1]);
-			wait_byte(gate[0]);
-			_exit(0);
-		}
-		_exit(grandchild > 0 ? 0 : 1);
-	}
-	close(sv[1]);
+	producer = child_start("orphan", gate[0], STEPS(NULL));
 	close(gate[0]);
-	fd = ft_recv_fd(sv[0]);
+	fd = ft_recv_fd(producer.sock);
 	CHECK(fd >= 0);
-	CHECK(ft_child_ok(producer));
+	CHECK(ft_child_ok(producer.pid));
 	CHECK(sync_wait(fd, LIVENESS_MS) > 0);
 	CHECK(sync_fence_count_with_status(fd, -1) == 1);
 	close(gate[1]); /* let the grandchild go */
 	close(fd);
-	close(sv[0]);
+	close(producer.sock);
 }
 
 static void put_in_callback(struct fw_fence *fence, struct fw_fence_cb *cb)
@@ -301,29 +459,16 @@ static void put_in_callback(struct fw_fence *fence, struct fw_fence_cb *cb)
 static void test_proxy_lifetime(void)
 {
 	int tl = sw_sync_timeline_create();
-	int base, sv[2], fd, again;
+	struct child c = child_start("producer", tl,
+				     STEPS("slow@1", "send", "again", "wait"));
+	int base = ft_fd_baseline();
 	struct fw_fence *proxy;
 	struct fw_fence_cb *cb;
-	pid_t pid;
+	int fd, again;
 
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	base = ft_fd_baseline();
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int f = sw_sync_fence_create(tl, "slow", 1);
-
-		/* Only the parent's end: EOF if it dies, so we never linger. */
-		close(sv[0]);
-		ft_send_fd(sv[1], f);
-		ft_send_fd(sv[1], f);
-		wait_byte(sv[1]);
-		_exit(0);
-	}
-	fd = ft_recv_fd(sv[0]);
-	again = ft_recv_fd(sv[0]);
+	fd = ft_recv_fd(c.sock);
+	again = ft_recv_fd(c.sock);
 	CHECK(fd >= 0 && again >= 0);
-
 	/* Dropped while pending: nothing stays behind. */
 	for (int i = 0; i < 100; i++) {
 		proxy = fw_sync_file_get_fence(fd);
@@ -341,11 +486,10 @@ static void test_proxy_lifetime(void)
 	CHECK(sw_sync_timeline_inc(tl, 1) == 0);
 	CHECK(sync_wait(again, LIVENESS_MS) > 0);
 	close(again);
-	put_byte(sv[0], 'x');
-	CHECK(ft_child_ok(pid));
+	put_byte(c.sock, 'x');
+	CHECK(ft_child_ok(c.pid));
 	ft_check_no_leak(base);
-	close(sv[0]);
-	close(sv[1]);
+	close(c.sock);
 	sw_sync_timeline_destroy(tl);
 }
 
@@ -358,31 +502,16 @@ static void test_proxy_lifetime(void)
 static void test_import_one_look(void)
 {
 	int tl = sw_sync_timeline_create();
-	int base, sv[2], done, pending, pipefd[2], n;
+	struct child c = child_start("producer", tl,
+				     STEPS("done@1", "later@2", "+1", "send",
+					   "wait", "+1", "wait"));
+	int base = ft_fd_baseline();
+	int done, pending, pipefd[2], n;
 	enum fw_sync_file_kind kind = FW_SYNC_FILE_SOFT;
 	struct fw_fence *fence, *held;
-	pid_t pid;
 
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	base = ft_fd_baseline();
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int a = sw_sync_fence_create(tl, "done", 1);
-		int b = sw_sync_fence_create(tl, "later", 2);
-
-		/* Only the parent's end: EOF if it dies, so we never linger. */
-		close(sv[0]);
-		CHECK(sw_sync_timeline_inc(tl, 1) == 0);
-		ft_send_fd(sv[1], a);
-		ft_send_fd(sv[1], b);
-		wait_byte(sv[1]);
-		CHECK(sw_sync_timeline_inc(tl, 1) == 0);
-		wait_byte(sv[1]);
-		_exit(0);
-	}
-	done = ft_recv_fd(sv[0]);
-	pending = ft_recv_fd(sv[0]);
+	done = ft_recv_fd(c.sock);
+	pending = ft_recv_fd(c.sock);
 	CHECK(done >= 0 && pending >= 0);
 	CHECK(sync_wait(done, LIVENESS_MS) > 0);
 	n = fw_test_count_fds();
@@ -400,7 +529,7 @@ static void test_import_one_look(void)
 	CHECK(held && kind == FW_SYNC_FILE_SOFT && !fw_fence_is_signaled(held));
 	CHECK(fw_test_count_fds() == n + 1); /* its own dup */
 	close(pending);
-	put_byte(sv[0], 'x');
+	put_byte(c.sock, 'x');
 	CHECK(fw_fence_wait(held, (int64_t)LIVENESS_MS * 1000000) == 0);
 	CHECK(fw_fence_get_status(held) == FW_FENCE_SIGNALED);
 	fw_fence_put(held);
@@ -416,7 +545,7 @@ static void test_import_one_look(void)
 	CHECK(!fw_sync_file_import(pipefd[0], &kind));
 	CHECK(errno == EINVAL && kind == FW_SYNC_FILE_NONE);
 	errno = 0;
-	CHECK(!fw_sync_file_import(sv[0], NULL) && errno == EINVAL);
+	CHECK(!fw_sync_file_import(c.sock, NULL) && errno == EINVAL);
 	close(pipefd[0]);
 	close(pipefd[1]);
 	kind = FW_SYNC_FILE_SOFT;
@@ -425,11 +554,10 @@ static void test_import_one_look(void)
 	CHECK(errno == EBADF && kind == FW_SYNC_FILE_NONE);
 
 	close(done);
-	put_byte(sv[0], 'x');
-	CHECK(ft_child_ok(pid));
+	put_byte(c.sock, 'x');
+	CHECK(ft_child_ok(c.pid));
 	ft_check_no_leak(base);
-	close(sv[0]);
-	close(sv[1]);
+	close(c.sock);
 	sw_sync_timeline_destroy(tl);
 }
 
@@ -444,8 +572,11 @@ static void test_fd_ownership(void)
 	ft_check_no_leak(base);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* A re-executed child runs its role and nothing of the tests. */
+	if (argc > 2 && strcmp(argv[1], ROLE_ARG) == 0)
+		run_role(argc - 2, argv + 2);
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_child_signals_parent_waits);
 	RUN(test_scm_rights_foreign_file);
