@@ -11,10 +11,10 @@
  * Rules: duplicate_fence, duplicate_release, invalid_fence and no_surface
  * when the request arrives; no_buffer at wl_surface.commit (the commit
  * tracker's request hook).  The fd a client sends is closed on every path:
- * fw_sync_file_import() borrows it.  The fence it gives may keep a dup
- * (none for a file signalled at import); either way it is charged as one
- * fd to the client's fd budget while we hold the fence, so the budget
- * does not depend on when the producer signals.  A held commit's wait is
+ * fw_sync_file_import() takes it, and the fence it gives keeps it while
+ * pending (a file signalled at import is closed at once); either way it is
+ * charged as one fd to the client's fd budget while we hold the fence, so
+ * the budget does not depend on when the producer signals.  A held commit's wait is
  * charged to its wait budget, and the producer end of an early
  * fenced_release to its fd budget until that fence signals.
  *
@@ -203,12 +203,11 @@ static void sync_handle_set_acquire_fence(struct wl_client *client,
 		close(fd);
 		return;
 	}
-	/* One look at the fd: this runs on every commit. */
+	/* One look at the fd: this runs on every commit.  The library takes
+	 * the fd (a pending file's fence keeps it; otherwise it is closed). */
 	enum fw_sync_file_kind kind;
 	struct fw_fence *fence = fw_sync_file_import(fd, &kind);
 	int err = errno;
-	/* Borrowed by the library (it keeps what it needs): ours to close. */
-	close(fd);
 	if (fence == NULL) {
 		fw_es_post_error(v1s->es, resource,
 			ZWP_LINUX_SURFACE_SYNCHRONIZATION_V1_ERROR_INVALID_FENCE,

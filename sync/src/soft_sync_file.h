@@ -137,9 +137,13 @@ static inline bool fw_soft_sync_file_is(int fd)
  * New reference, or NULL with errno (EINVAL: not a soft sync file).
  */
 struct fw_fence *fw_soft_sync_file_import(int fd);
-/* The same for @fd already identified as soft sync file @pid/@id. */
+/*
+ * The same for @fd already identified as soft sync file @pid/@id; @take:
+ * @fd is ours on every path (kept by a pending proxy instead of a dup,
+ * else closed before return).
+ */
 struct fw_fence *fw_soft_sync_file_import_identified(int fd, int32_t pid,
-						     uint64_t id);
+						     uint64_t id, bool take);
 
 /*
  * Describe soft sync file @fd (borrowed) without consuming anything.

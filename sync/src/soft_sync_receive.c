@@ -275,11 +275,14 @@ static void proxy_ready(int fd, uint32_t events, void *data)
  * once somebody waits (a callback, fw_fence_wait, a loop), and stays what
  * import saw until then.
  */
-static void proxy_arm(struct proxy *p, int fd)
+static void proxy_arm(struct proxy *p, int fd, bool take)
 {
-	if (proxy_settle(p, fd))
+	if (proxy_settle(p, fd)) {
+		if (take)
+			close(fd);
 		return;
-	p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	}
+	p->fd = take ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (p->fd < 0)
 		fw_fence_signal(&p->base, -errno);
 }
@@ -332,33 +335,39 @@ static const struct fw_fence_ops proxy_ops = {
 	.release = proxy_release,
 };
 
-static struct fw_fence *proxy_create(int fd)
+static struct fw_fence *proxy_create(int fd, bool take)
 {
 	struct proxy *p = calloc(1, sizeof(*p));
-	int ret;
+	int ret = -ENOMEM;
 
-	if (!p) {
-		errno = ENOMEM;
-		return NULL;
-	}
+	if (!p)
+		goto fail;
 	p->fd = -1;
 	ret = fw_fence_init(&p->base, &proxy_ops, fw_fence_context_alloc(1), 1,
 			    "fenceway-sync-file");
 	if (ret < 0) {
 		free(p);
-		errno = -ret;
-		return NULL;
+		goto fail;
 	}
-	proxy_arm(p, fd);
+	proxy_arm(p, fd, take);
 	return &p->base;
+fail:
+	if (take)
+		close(fd);
+	errno = -ret;
+	return NULL;
 }
 
 struct fw_fence *fw_soft_sync_file_import_identified(int fd, int32_t pid,
-						     uint64_t id)
+						     uint64_t id, bool take)
 {
 	struct fw_fence *fence = own_fence(fd, pid, id, NULL);
 
-	return fence ? fence : proxy_create(fd);
+	if (!fence)
+		return proxy_create(fd, take);
+	if (take)
+		close(fd);
+	return fence;
 }
 
 struct fw_fence *fw_soft_sync_file_import(int fd)
@@ -371,5 +380,5 @@ struct fw_fence *fw_soft_sync_file_import(int fd)
 		errno = -ret;
 		return NULL;
 	}
-	return fw_soft_sync_file_import_identified(fd, pid, id);
+	return fw_soft_sync_file_import_identified(fd, pid, id, false);
 }

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "kernel_sync_file.h"
 #include "soft_sync_file.h"
@@ -54,30 +55,51 @@ enum fw_sync_file_kind fw_sync_file_kind(int fd)
 	return kind;
 }
 
-struct fw_fence *fw_sync_file_import(int fd, enum fw_sync_file_kind *kind)
+/* One look at @fd; @take: it is ours to keep or close on every path. */
+static struct fw_fence *import(int fd, enum fw_sync_file_kind *kind, bool take)
 {
 	int32_t pid;
 	uint64_t id;
 	int ret = fw_soft_sync_file_identify(fd, &pid, &id);
-	enum fw_sync_file_kind dummy;
+	struct fw_fence *fence;
+	int saved;
 
-	if (!kind)
-		kind = &dummy;
 	if (ret == 0) {
 		*kind = FW_SYNC_FILE_SOFT;
-		return fw_soft_sync_file_import_identified(fd, pid, id);
+		return fw_soft_sync_file_import_identified(fd, pid, id, take);
 	}
-	if (ret != -EBADF && fw_kernel_sync_file_is(fd)) {
+	if (ret == -EBADF) {
+		*kind = FW_SYNC_FILE_NONE;
+		errno = EBADF;
+		return NULL;
+	}
+	if (fw_kernel_sync_file_is(fd)) {
 		*kind = FW_SYNC_FILE_KERNEL;
-		return fw_kernel_sync_file_import(fd);
+		/* The kernel fence keeps its own dup. */
+		fence = fw_kernel_sync_file_import(fd);
+	} else {
+		*kind = FW_SYNC_FILE_NONE;
+		/* Tell a closed fd from one that is open but no sync file. */
+		errno = fcntl(fd, F_GETFD) < 0 ? EBADF : EINVAL;
+		fence = NULL;
 	}
-	*kind = FW_SYNC_FILE_NONE;
-	/* Tell a closed fd from one that is open but no sync file. */
-	errno = ret == -EBADF || fcntl(fd, F_GETFD) < 0 ? EBADF : EINVAL;
-	return NULL;
+	saved = errno;
+	if (take && errno != EBADF)
+		close(fd);
+	errno = saved;
+	return fence;
+}
+
+struct fw_fence *fw_sync_file_import(int fd, enum fw_sync_file_kind *kind)
+{
+	enum fw_sync_file_kind dummy;
+
+	return import(fd, kind ? kind : &dummy, true);
 }
 
 struct fw_fence *fw_sync_file_get_fence(int fd)
 {
-	return fw_sync_file_import(fd, NULL);
+	enum fw_sync_file_kind dummy;
+
+	return import(fd, &dummy, false);
 }

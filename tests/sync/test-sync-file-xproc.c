@@ -494,10 +494,11 @@ static void test_proxy_lifetime(void)
 }
 
 /*
- * fw_sync_file_import: the kind and the fence in one call.  A file that
- * has signalled gives a fence signalled at return that keeps no fd; a
- * pending one keeps one dup until its last reference goes, and signals
- * when its producer does.  Anything else: kind NONE and the errno.
+ * fw_sync_file_import: the kind and the fence in one call, taking the fd.
+ * A file that has signalled gives a fence signalled at return, and its fd
+ * is closed; a pending one keeps the fd it was given (no dup) until its
+ * last reference goes, and signals when its producer does.  Anything else:
+ * kind NONE, the errno, and the fd closed too (EBADF: nothing to close).
  */
 static void test_import_one_look(void)
 {
@@ -506,7 +507,7 @@ static void test_import_one_look(void)
 				     STEPS("done@1", "later@2", "+1", "send",
 					   "wait", "+1", "wait"));
 	int base = ft_fd_baseline();
-	int done, pending, pipefd[2], n;
+	int done, pending, pipefd[2], other, n;
 	enum fw_sync_file_kind kind = FW_SYNC_FILE_SOFT;
 	struct fw_fence *fence, *held;
 
@@ -521,39 +522,41 @@ static void test_import_one_look(void)
 	CHECK(fw_fence_is_signaled(fence));
 	CHECK(fw_fence_get_status(fence) == FW_FENCE_SIGNALED);
 	CHECK(fw_fence_timestamp(fence) > 0);
-	CHECK(fw_test_count_fds() == n); /* nothing kept */
+	CHECK(fw_test_count_fds() == n - 1); /* closed: nothing kept */
 	fw_fence_put(fence);
 
 	kind = FW_SYNC_FILE_NONE;
 	held = fw_sync_file_import(pending, &kind);
 	CHECK(held && kind == FW_SYNC_FILE_SOFT && !fw_fence_is_signaled(held));
-	CHECK(fw_test_count_fds() == n + 1); /* its own dup */
-	close(pending);
+	CHECK(fw_test_count_fds() == n - 1); /* kept, not duplicated */
 	put_byte(c.sock, 'x');
 	CHECK(fw_fence_wait(held, (int64_t)LIVENESS_MS * 1000000) == 0);
 	CHECK(fw_fence_get_status(held) == FW_FENCE_SIGNALED);
 	fw_fence_put(held);
-	/* The fd thread may drop the last reference: the dup goes then. */
-	for (int i = 0; i < LIVENESS_MS && fw_test_count_fds() != n - 1; i++)
+	/* The fd thread may drop the last reference: the fd goes then. */
+	for (int i = 0; i < LIVENESS_MS && fw_test_count_fds() != n - 2; i++)
 		ft_sleep_ms(1);
-	CHECK(fw_test_count_fds() == n - 1);
+	CHECK(fw_test_count_fds() == n - 2);
 
-	/* Not sync files: kind NONE, EINVAL; a closed fd: EBADF. */
+	/* Not sync files: kind NONE, EINVAL, closed; a closed fd: EBADF. */
 	CHECK(pipe2(pipefd, O_CLOEXEC) == 0);
 	kind = FW_SYNC_FILE_SOFT;
 	errno = 0;
 	CHECK(!fw_sync_file_import(pipefd[0], &kind));
 	CHECK(errno == EINVAL && kind == FW_SYNC_FILE_NONE);
+	CHECK(fcntl(pipefd[0], F_GETFD) < 0 && errno == EBADF);
+	other = fcntl(c.sock, F_DUPFD_CLOEXEC, 0);
+	CHECK(other >= 0);
 	errno = 0;
-	CHECK(!fw_sync_file_import(c.sock, NULL) && errno == EINVAL);
-	close(pipefd[0]);
+	CHECK(!fw_sync_file_import(other, NULL) && errno == EINVAL);
+	CHECK(fcntl(other, F_GETFD) < 0);
 	close(pipefd[1]);
 	kind = FW_SYNC_FILE_SOFT;
 	errno = 0;
-	CHECK(!fw_sync_file_import(pipefd[0], &kind));
+	CHECK(!fw_sync_file_import(pipefd[1], &kind));
 	CHECK(errno == EBADF && kind == FW_SYNC_FILE_NONE);
+	CHECK(fw_test_count_fds() == n - 2);
 
-	close(done);
 	put_byte(c.sock, 'x');
 	CHECK(ft_child_ok(c.pid));
 	ft_check_no_leak(base);

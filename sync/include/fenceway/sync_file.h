@@ -57,11 +57,12 @@ enum fw_sync_file_kind fw_sync_file_kind(int fd);
 /*
  * fw_sync_file_kind() and fw_sync_file_get_fence() in one call, looking at
  * @fd once: for a receiver that takes sync files on every frame.  @fd is
- * borrowed (the caller still closes it; the fence keeps its own dup only
- * while it is pending).  *@kind (may be NULL) gets what @fd is, also on
- * failure.  Returns a new reference, or NULL with errno (EINVAL: not a
- * sync file, EBADF: not an open fd).  A soft sync file that has already
- * signalled gives a fence that is signalled at return.
+ * taken on every path: a pending soft sync file's fence keeps it (no dup),
+ * anything else is closed before return (so pass a CLOEXEC fd, as
+ * received with MSG_CMSG_CLOEXEC).  *@kind (may be NULL) gets what @fd
+ * was, also on failure.  Returns a new reference, or NULL with errno
+ * (EINVAL: not a sync file, EBADF: not an open fd).  A soft sync file that
+ * has already signalled gives a fence that is signalled at return.
  */
 struct fw_fence *fw_sync_file_import(int fd, enum fw_sync_file_kind *kind);
 
