@@ -12,24 +12,26 @@
  * on the fallback path a library thread wakes in futex_waitv, signals the
  * fence, and our callback writes the eventfd, which wakes the application:
  * two wake-ups in a row.  Where io_uring has IORING_OP_FUTEX_WAIT (Linux
- * >= 6.7), each pending wait on a soft point also keeps one FUTEX_WAIT
+ * >= 6.7), each pending wait on a soft point instead keeps one FUTEX_WAIT
  * request on the timeline's wake word in the loop's own ring, and the fd
  * the caller polls is an epoll set of the ring and the eventfd: the peer's
  * FUTEX_WAKE posts a completion, the application wakes once, and dispatch
  * signals the timeline's fences itself (soft_timeline_process) before it
- * runs callbacks, and re-arms the waits still pending after them.  While
- * such requests are armed on a timeline (its ring_waits), the helper
- * threads, which keep watching it, leave it to the loop for a grace period
- * (soft_watch.c) instead of racing the dispatch for the same points; after
- * that they signal it themselves, so fences waited elsewhere in the
- * process never wait long on a loop nobody dispatches.
+ * runs callbacks, and re-arms the waits still pending after them.  Such a
+ * wait adds its fence callback without enabling signaling, so the helper
+ * threads do not watch the timeline for it (and do not wake with the
+ * loop); if another waiter in the process makes them watch it too, they
+ * leave it to the loop for a grace period while such requests are armed
+ * (its ring_waits, soft_watch.c) instead of racing the dispatch for the
+ * same points, and signal it themselves after that.
  *
  * Imported sync files (the backend's poll_fd) go the same way: the ring
- * keeps a one-shot POLL_ADD on the file, the wait's fence callback is added
- * without enabling signaling (so the library's fd thread never watches
- * it), and dispatch reads the file (poll_settle) when the poll completes.
- * If the ring cannot take the poll, the wait enables signaling instead and
- * the fd thread signals it, as without a ring.
+ * keeps a one-shot POLL_ADD on the file, and dispatch reads the file
+ * (poll_settle) when the poll completes.
+ *
+ * Whatever the ring cannot take (full, or a page that keeps moving) falls
+ * back: the wait enables signaling, and the library's threads signal it,
+ * as without a ring.
  *
  * Cancel-safety: a wait is in exactly one state, changed under the loop
  * lock.  Cancelling a PENDING wait first unhooks its fence callback; if that
@@ -77,8 +79,9 @@ struct fw_wait {
 	/* Ring path for a backend fd (poll_fd), else -1; res of its poll. */
 	int poll_fd;
 	int32_t poll_res;
-	/* A poll the ring could not take: signaling to enable (loop lock). */
-	bool unwatched;
+	/* Signaling enabled for a ring wait the ring could not take, or
+	 * due to be (unwatched); loop lock. */
+	bool unwatched, enabled;
 	bool in_ring, handling;
 	/* Counted in stl->ring_waits: helpers leave stl to this loop. */
 	bool covering;
@@ -320,37 +323,47 @@ static void ring_flush(struct fw_loop *loop)
 		fw_uring_submit(&loop->ring);
 }
 
-/* Loop lock held.  @w's file is watched by nobody: see poll_fallback(). */
+/* A wait whose fence only the ring watches (its callback was quiet). */
+static bool ring_only(const struct fw_wait *w)
+{
+	return (w->stl || w->poll_fd >= 0) && !w->enabled;
+}
+
+/*
+ * Loop lock held.  @w is watched by nobody but should be: see
+ * ring_fallback().
+ */
 static void mark_unwatched(struct fw_loop *loop, struct fw_wait *w)
 {
-	if (!w->unwatched) {
+	if (!w->unwatched && !w->enabled) {
 		w->unwatched = true;
+		w->enabled = true;
 		loop->unwatched++;
 	}
 }
 
 /*
- * Loop lock held.  ring_flush() for a batch that armed polls: unlike a
- * futex wait, a poll the kernel has not got is watched by nobody, so if
- * the submission fails every pending poll wait is marked for fallback.
+ * Loop lock held.  ring_flush() for a batch that armed waits: a request
+ * the kernel has not got watches nothing, so if the submission fails every
+ * pending wait that only the ring watches is marked for fallback.
  */
-static void ring_flush_polls(struct fw_loop *loop)
+static void ring_flush_arms(struct fw_loop *loop)
 {
 	if (!ring_usable(loop) || fw_uring_submit(&loop->ring) == 0)
 		return;
 	for (struct fw_wait *w = loop->all; w; w = w->next)
-		if (w->state == PENDING && w->poll_fd >= 0)
+		if (w->state == PENDING && ring_only(w))
 			mark_unwatched(loop, w);
 }
 
 /*
  * Loop lock held on entry and exit, dropped meanwhile.  Waits marked
- * unwatched enable signaling, so the library's fd thread watches their
- * files (not under the loop lock: the backend may signal at once, and our
- * fence callback takes it).  A poll still in the ring may complete too;
+ * unwatched enable signaling, so the library's threads watch their fences
+ * (not under the loop lock: the backend may signal at once, and our fence
+ * callback takes it).  A request still in the ring may complete too;
  * whichever comes second finds the fence signalled.
  */
-static void poll_fallback(struct fw_loop *loop)
+static void ring_fallback(struct fw_loop *loop)
 {
 	while (loop->unwatched > 0) {
 		struct fw_wait *w = loop->all;
@@ -439,8 +452,8 @@ static bool ring_settle(struct fw_loop *loop, struct fw_wait *w)
 {
 	if (w->state == PENDING)
 		ring_watch(loop, w);
-	if (w->state == PENDING && w->poll_fd >= 0 && !w->in_ring) {
-		/* The ring is full: the fd thread takes this file over. */
+	if (w->state == PENDING && ring_only(w) && !w->in_ring) {
+		/* The ring could not take it: the library's threads do. */
 		w->poll_fd = -1;
 		mark_unwatched(loop, w);
 	}
@@ -496,7 +509,7 @@ struct fw_wait *fw_loop_wait_fence(struct fw_loop *loop, struct fw_fence *fence,
 	pthread_mutex_unlock(&loop->lock);
 
 	/* Already signalled: still reported from dispatch, never from here. */
-	if ((w->poll_fd >= 0
+	if ((w->stl || w->poll_fd >= 0
 		     ? fw_fence_add_callback_quiet(fence, &w->cb, wait_signaled)
 		     : fw_fence_add_callback(fence, &w->cb, wait_signaled)) ==
 	    -ENOENT) {
@@ -508,8 +521,8 @@ struct fw_wait *fw_loop_wait_fence(struct fw_loop *loop, struct fw_fence *fence,
 
 		pthread_mutex_lock(&loop->lock);
 		gone = ring_settle(loop, w);
-		ring_flush_polls(loop);
-		poll_fallback(loop);
+		ring_flush_arms(loop);
+		ring_fallback(loop);
 		pthread_mutex_unlock(&loop->lock);
 		/*
 		 * Dispatched and finished in another thread already: the
@@ -608,7 +621,7 @@ static void ring_rearm(struct fw_loop *loop, struct fw_wait *woken)
 			gone = w;
 		}
 	}
-	ring_flush_polls(loop);
+	ring_flush_arms(loop);
 	if (gone) {
 		pthread_mutex_unlock(&loop->lock);
 		while ((w = gone)) {
@@ -668,7 +681,7 @@ int fw_loop_dispatch(struct fw_loop *loop)
 	}
 	if (ring_usable(loop)) {
 		ring_rearm(loop, woken);
-		poll_fallback(loop);
+		ring_fallback(loop);
 	}
 	/* Work queued during dispatch: stay readable. */
 	if (loop->ready_count > 0)

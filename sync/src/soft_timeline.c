@@ -31,6 +31,7 @@ struct soft_point {
 	size_t heap_idx;	      /* SIZE_MAX when not in the heap */
 	struct soft_point *next_done; /* list of points being signalled */
 	int done_status;
+	bool watched; /* somebody enabled signaling; tl lock */
 };
 
 #define NOT_IN_HEAP SIZE_MAX
@@ -203,6 +204,7 @@ static void heap_sync_mirrors(struct soft_timeline *tl)
 	atomic_store(&tl->min_point,
 		     tl->heap_len ? tl->heap[0]->base.seqno : UINT64_MAX);
 	atomic_store(&tl->npending, tl->heap_len);
+	atomic_store(&tl->nwatched, tl->heap_watched);
 }
 
 static int heap_push(struct soft_timeline *tl, struct soft_point *p)
@@ -229,6 +231,8 @@ static void heap_remove(struct soft_timeline *tl, struct soft_point *p)
 	struct soft_point *last;
 
 	p->heap_idx = NOT_IN_HEAP;
+	if (p->watched)
+		tl->heap_watched--;
 	last = tl->heap[--tl->heap_len];
 	if (last != p) {
 		heap_set(tl, i, last);
@@ -249,13 +253,44 @@ static void point_release(struct fw_fence *fence)
 	pthread_mutex_lock(&tl->lock);
 	if (p->heap_idx != NOT_IN_HEAP) {
 		heap_remove(tl, p);
-		emptied = tl->heap_len == 0;
+		emptied = p->watched && tl->heap_watched == 0;
 	}
 	pthread_mutex_unlock(&tl->lock);
 	if (emptied)
 		soft_watch_emptied(tl);
 	free(p);
 	fw_timeline_put(&tl->base);
+}
+
+/*
+ * Somebody needs to learn of the signal without watching the page itself
+ * (a callback, a blocking wait; an event loop with an io_uring watches it
+ * on its own and never asks): the watchers take the timeline on while it
+ * has such points.
+ */
+static void point_enable_signaling(struct fw_fence *fence)
+{
+	struct soft_point *p = (struct soft_point *)fence;
+	struct soft_timeline *tl = p->tl;
+	bool watch = false;
+
+	pthread_mutex_lock(&tl->lock);
+	if (p->heap_idx != NOT_IN_HEAP && !p->watched) {
+		p->watched = true;
+		tl->heap_watched++;
+		heap_sync_mirrors(tl);
+		watch = true;
+	}
+	pthread_mutex_unlock(&tl->lock);
+	if (!watch)
+		return;
+	soft_watch_add(tl);
+	/*
+	 * A peer may have raised the value before the watcher took the
+	 * timeline on, and its wake-up found nobody: look once more.
+	 */
+	if (soft_timeline_due(tl))
+		soft_timeline_process(tl);
 }
 
 /*
@@ -280,6 +315,7 @@ static int64_t point_producer_time(struct fw_fence *fence)
 
 static const struct fw_fence_ops point_ops = {
 	.driver_name = "fenceway-soft",
+	.enable_signaling = point_enable_signaling,
 	.signaled = point_signaled,
 	.producer_time = point_producer_time,
 	.release = point_release,
@@ -337,7 +373,7 @@ static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 {
 	struct soft_point *done = NULL, **tail = &done, *p;
 	struct batch_frame frame = {tl, my_batches};
-	bool popped = false, emptied;
+	bool popped = false, had_watched, emptied;
 	uint64_t value;
 	int err, count = 0;
 
@@ -350,6 +386,7 @@ static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 	}
 	value = page_value(tl->page);
 	err = local_error ? local_error : soft_timeline_page_error(tl->page);
+	had_watched = tl->heap_watched > 0;
 	while (tl->heap_len) {
 		p = tl->heap[0];
 		if (p->base.seqno > value && !err)
@@ -364,7 +401,7 @@ static int process(struct soft_timeline *tl, int local_error, bool wait_others)
 		*tail = p;
 		tail = &p->next_done;
 	}
-	emptied = popped && tl->heap_len == 0;
+	emptied = popped && had_watched && tl->heap_watched == 0;
 	if (!done) {
 		pthread_mutex_unlock(&tl->lock);
 		if (emptied)
@@ -445,9 +482,12 @@ static struct fw_fence *soft_point_fence(struct fw_timeline *base,
 	p->heap_idx = NOT_IN_HEAP;
 
 	/*
-	 * Every pending point goes into the heap at once (not lazily): its
-	 * status is then always current, and sw_sync_timeline_destroy() can
-	 * find every pending fence of this process.
+	 * Every pending point goes into the heap at once (not lazily), so
+	 * that whoever processes the timeline signals it and
+	 * sw_sync_timeline_destroy() can find every pending fence of this
+	 * process; its status is current anyway (point_signaled reads the
+	 * page).  The watchers take it on only once somebody needs its
+	 * signal (point_enable_signaling).
 	 */
 	pthread_mutex_lock(&tl->lock);
 	if (page_value(tl->page) >= point) {
@@ -468,13 +508,9 @@ static struct fw_fence *soft_point_fence(struct fw_timeline *base,
 		errno = ENOMEM;
 		return NULL;
 	} else if (status == 1) {
-		soft_watch_add(tl);
 		/*
 		 * A peer may have raised the value between our check and the
-		 * push, and its wake-up may have found our watcher before the
-		 * push was visible (nothing pending, or a higher minimum): then
-		 * nobody would look again.  Look once more ourselves, now that
-		 * the point is in the heap.
+		 * push: signal now rather than when somebody next looks.
 		 */
 		if (soft_timeline_due(tl))
 			soft_timeline_process(tl);
@@ -775,6 +811,7 @@ static int soft_wrap(int fd, struct fw_soft_page *page, const struct stat *st,
 	atomic_init(&tl->local_signalling, 0);
 	atomic_init(&tl->ring_waits, 0);
 	atomic_init(&tl->npending, 0);
+	atomic_init(&tl->nwatched, 0);
 	atomic_init(&tl->min_point, UINT64_MAX);
 
 	other = registry_add(tl);

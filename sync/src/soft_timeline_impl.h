@@ -44,8 +44,11 @@ struct soft_timeline {
 	 */
 	struct soft_point **heap;
 	size_t heap_len, heap_cap;
+	/* Points in the heap whose signaling was enabled (tl lock). */
+	size_t heap_watched;
 	/* Mirrors of the heap for the lock-free checks of the watchers. */
 	atomic_size_t npending;
+	atomic_size_t nwatched;
 	_Atomic uint64_t min_point;
 
 	/* Watchers (soft_watch.c). */
@@ -100,9 +103,12 @@ bool soft_timeline_get_unless_zero(struct soft_timeline *tl);
 
 /* Latch the wait mode (first call decides: env, switch, probe). */
 bool soft_watch_fallback(void);
-/* @tl has pending points: make sure something watches its wake word. */
+/*
+ * @tl has pending points somebody waits for (nwatched): make sure
+ * something watches its wake word.
+ */
 void soft_watch_add(struct soft_timeline *tl);
-/* @tl's heap just became empty by removal (not by a signal). */
+/* @tl's last watched point just left the heap. */
 void soft_watch_emptied(struct soft_timeline *tl);
 /*
  * A loop stopped covering @tl (ring_waits fell) while it was due: make its

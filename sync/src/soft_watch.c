@@ -12,15 +12,18 @@
  *    More timelines, more helpers.  A helper left watching nothing sleeps
  *    with a timeout (helper_idle_ns) and exits when it expires, so the
  *    thread count falls back when timelines go away.
- *    A timeline that an event loop watches through its io_uring (loop.c,
- *    ring_waits) is the loop's to process: a helper that finds it due
- *    leaves it alone for RING_GRACE_NS, so it does not race the loop's
- *    dispatch for the same points, and processes it only if the loop has
- *    not by then (the loop's thread busy elsewhere).
+ *    Helpers watch only timelines with points somebody enabled signaling
+ *    on (nwatched): an event loop with an io_uring waits without doing so
+ *    (loop.c), so a timeline only such loops wait on costs the helpers
+ *    nothing, not even a wake-up per signal.  A timeline that both a loop
+ *    and another waiter watch is the loop's to process first: a helper
+ *    that finds it due while ring_waits are armed leaves it alone for
+ *    RING_GRACE_NS, so it does not race the loop's dispatch for the same
+ *    points, and processes it only if the loop has not by then.
  *  - fallback (FENCEWAY_SYNC_FORCE_FALLBACK=1, fw_sync_force_fallback(), or
  *    automatically where futex_waitv is ENOSYS, e.g. under valgrind): one
- *    thread per timeline that has pending points, in plain FUTEX_WAIT; it
- *    exits once nothing is pending.
+ *    thread per timeline that has watched points, in plain FUTEX_WAIT; it
+ *    exits once none is left.
  *
  * Either way nothing runs while nothing signals: no timers, no polling.
  */
@@ -214,14 +217,14 @@ static int helper_rebuild(struct soft_helper *h, struct soft_timeline **todo)
 	while (i < h->n) {
 		struct soft_timeline *tl = h->tls[i];
 
-		if (atomic_load(&tl->npending) == 0) {
+		if (atomic_load(&tl->nwatched) == 0) {
 			atomic_store(&tl->helper, NULL);
 			/*
-			 * soft_watch_add's fast path pushes, then reads helper
-			 * without the lock: if it saw us, we see its push here
-			 * (both seq_cst) and keep watching.
+			 * soft_watch_add's fast path counts a watched point,
+			 * then reads helper without the lock: if it saw us, we
+			 * see its count here (both seq_cst) and keep watching.
 			 */
-			if (atomic_load(&tl->npending) == 0) {
+			if (atomic_load(&tl->nwatched) == 0) {
 				h->tls[i] = h->tls[--h->n];
 				continue;
 			}
@@ -281,7 +284,7 @@ static void *helper_main(void *arg)
 			for (int i = 0; i < k; i++) {
 				soft_timeline_process(todo[i]);
 				/* Emptied: let the rebuild drop it. */
-				if (atomic_load(&todo[i]->npending) == 0)
+				if (atomic_load(&todo[i]->nwatched) == 0)
 					woke = -1;
 				fw_timeline_put(&todo[i]->base);
 			}
@@ -387,7 +390,7 @@ static void *fallback_main(void *arg)
 		uint32_t w = atomic_load(&tl->page->wake);
 
 		pthread_mutex_lock(&tl->lock);
-		if (tl->heap_len == 0) {
+		if (tl->heap_watched == 0) {
 			tl->fb_running = false;
 			pthread_mutex_unlock(&tl->lock);
 			break;
@@ -415,7 +418,7 @@ static void fallback_add(struct soft_timeline *tl)
 	bool start;
 
 	pthread_mutex_lock(&tl->lock);
-	start = !tl->fb_running && tl->heap_len > 0;
+	start = !tl->fb_running && tl->heap_watched > 0;
 	if (start)
 		tl->fb_running = true;
 	pthread_mutex_unlock(&tl->lock);

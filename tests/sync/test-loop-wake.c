@@ -268,14 +268,21 @@ static void test_idle_no_wakeups(void)
 		fw_timeline_put(tls[i]);
 }
 
+static void noop_cb(struct fw_fence *fence, struct fw_fence_cb *cb)
+{
+}
+
 /*
- * Timelines with pending waits make helper threads; once those timelines
- * are gone, the threads exit and the count returns to its baseline.
+ * Timelines with points somebody waits for make helper threads -- not
+ * those that only a loop's ring watches; once the timelines are gone, the
+ * threads exit and the count returns to its baseline.
  */
 static void test_helpers_exit(void)
 {
 	enum { N = 60 };
 	struct fw_timeline *tls[N];
+	struct fw_fence *pts[N];
+	struct fw_fence_cb cbs[N];
 	struct fw_loop *loop;
 	int base, flag = 0, n = 0;
 
@@ -288,7 +295,18 @@ static void test_helpers_exit(void)
 		tls[i] = make();
 		CHECK(fw_loop_wait_point(loop, tls[i], 1, on_flag, &flag));
 	}
+	if (fw_loop_uses_ring(loop))
+		CHECK(count_tasks() <= base);
+	for (int i = 0; i < N; i++) {
+		pts[i] = fw_timeline_point_fence(tls[i], 2);
+		CHECK(pts[i]);
+		CHECK_EQ(fw_fence_add_callback(pts[i], &cbs[i], noop_cb), 0);
+	}
 	CHECK(count_tasks() > base);
+	for (int i = 0; i < N; i++) {
+		CHECK(fw_fence_remove_callback(pts[i], &cbs[i]));
+		fw_fence_put(pts[i]);
+	}
 	fw_loop_destroy(loop);
 	for (int i = 0; i < N; i++)
 		fw_timeline_put(tls[i]);
