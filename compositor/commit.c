@@ -3,11 +3,12 @@
  *
  * wlroots 0.15 has no signal that fires when a client commits, before the
  * state is applied (0.16 added client_commit).  libwayland-server gives us
- * one anyway: wl_client_connection_data() calls every protocol logger for a
- * request after demarshalling it and *before* its handler runs.  So a logger
- * that spots wl_surface.commit sees the surface's pending state -- exactly
- * what the commit will apply -- and can take wlr_surface_lock_pending()
- * before wlroots decides between applying and caching it.
+ * one anyway: wl_client_connection_data() calls the protocol logger for a
+ * request after demarshalling it and *before* its handler runs.  So an
+ * observer of wl_surface.commit on the protocol watch (protocol_watch.h)
+ * sees the surface's pending state -- exactly what the commit will apply --
+ * and can take wlr_surface_lock_pending() before wlroots decides between
+ * applying and caching it.
  *
  * Holding uses wlroots' own tool: wlr_surface_lock_pending() makes the
  * commit about to happen land in the surface's cached states instead of
@@ -28,7 +29,6 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
 #include <wlr/backend.h>
@@ -41,6 +41,7 @@
 #include <wlr/util/log.h>
 #include "commit.h"
 #include "commit_parent_locks.h"
+#include "protocol_watch.h"
 #include "server.h"
 
 struct fw_commit {
@@ -101,9 +102,6 @@ struct fw_commit_output {
 
 struct fw_commit_tracker {
 	struct fw_server *server;
-	struct wl_protocol_logger *logger;
-	const struct wl_message *surface_commit;
-	const struct wl_message *subsurface_set_desync;
 	struct fw_commit *requesting; /* in its request hooks */
 	struct {
 		const struct fw_commit_hooks *hooks;
@@ -495,22 +493,17 @@ static void handle_commit_request(struct fw_commit_tracker *t,
 	}
 }
 
-static void commit_logger(void *user_data, enum wl_protocol_logger_type type,
-	const struct wl_protocol_logger_message *message) {
-	struct fw_commit_tracker *t = user_data;
-	if (type != WL_PROTOCOL_LOGGER_REQUEST) {
-		return;
-	}
-	/* wlroots creates these resources with libwayland's own interface
-	 * tables, so a pointer comparison identifies the request. */
-	if (message->message == t->surface_commit) {
-		handle_commit_request(t, wlr_surface_from_resource(message->resource));
-	} else if (message->message == t->subsurface_set_desync) {
-		struct wlr_subsurface *sub =
-			wl_resource_get_user_data(message->resource);
-		if (sub != NULL) {
-			fw_parent_locks_desync(&t->parent_locks, sub);
-		}
+static void observe_commit(const struct wl_protocol_logger_message *message,
+	void *data) {
+	handle_commit_request(data, wlr_surface_from_resource(message->resource));
+}
+
+static void observe_set_desync(const struct wl_protocol_logger_message *message,
+	void *data) {
+	struct fw_commit_tracker *t = data;
+	struct wlr_subsurface *sub = wl_resource_get_user_data(message->resource);
+	if (sub != NULL) {
+		fw_parent_locks_desync(&t->parent_locks, sub);
 	}
 }
 
@@ -726,16 +719,6 @@ struct fw_commit *fw_commit_previous_attach(struct fw_commit *c) {
 
 /* ---- the tracker ---- */
 
-static const struct wl_message *find_request(const struct wl_interface *iface,
-	const char *name) {
-	for (int i = 0; i < iface->method_count; i++) {
-		if (strcmp(iface->methods[i].name, name) == 0) {
-			return &iface->methods[i];
-		}
-	}
-	return NULL;
-}
-
 struct fw_commit_tracker *fw_commit_tracker_create(struct fw_server *server) {
 	struct fw_commit_tracker *t = calloc(1, sizeof(*t));
 	if (t == NULL) {
@@ -750,18 +733,14 @@ struct fw_commit_tracker *fw_commit_tracker_create(struct fw_server *server) {
 	wl_list_init(&t->deferred);
 	wl_list_init(&t->outputs);
 	wl_list_init(&t->parent_locks);
-	/* The server headers have no opcode macros; look the requests up. */
-	t->surface_commit = find_request(&wl_surface_interface, "commit");
-	t->subsurface_set_desync =
-		find_request(&wl_subsurface_interface, "set_desync");
-	t->logger =
-		wl_display_add_protocol_logger(server->display, commit_logger, t);
-	if (t->surface_commit == NULL || t->subsurface_set_desync == NULL ||
-		t->logger == NULL) {
+	/* wlroots creates these resources with libwayland's own interface
+	 * tables, which is what the watch matches. */
+	if (!fw_protocol_watch_add(server->protocol_watch, &wl_surface_interface,
+			WL_PROTOCOL_LOGGER_REQUEST, "commit", observe_commit, t) ||
+		!fw_protocol_watch_add(server->protocol_watch, &wl_subsurface_interface,
+			WL_PROTOCOL_LOGGER_REQUEST, "set_desync", observe_set_desync, t)) {
 		wlr_log(WLR_ERROR, "commit tracker: cannot install the commit hook");
-		if (t->logger != NULL) {
-			wl_protocol_logger_destroy(t->logger);
-		}
+		fw_protocol_watch_remove(server->protocol_watch, t);
 		free(t);
 		return NULL;
 	}
@@ -793,6 +772,6 @@ void fw_commit_tracker_destroy(struct fw_commit_tracker *t) {
 	}
 	wl_list_remove(&t->new_output.link);
 	wl_list_remove(&t->backend_destroy.link);
-	wl_protocol_logger_destroy(t->logger);
+	fw_protocol_watch_remove(t->server->protocol_watch, t);
 	free(t);
 }

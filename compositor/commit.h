@@ -46,9 +46,10 @@
  * whose surface is destroyed).
  *
  * The contract for a subscriber's hooks:
- *   - they run on the main thread, from the protocol logger (request, held),
- *     fw_commit_unhold()'s caller (acquired), fw_commit_fence_failed()'s
- *     caller or the protocol logger (fence_failed),
+ *   - they run on the main thread, from the tracker's wl_surface.commit
+ *     observer (request, held; protocol_watch.h), fw_commit_unhold()'s
+ *     caller (acquired), fw_commit_fence_failed()'s caller or that observer
+ *     (fence_failed),
  *     a surface's commit signal (applied, discarded, superseded, retired),
  *     an output's commit/present/destroy signal (presented, discarded,
  *     retired) or a surface's destroy;
@@ -111,8 +112,9 @@ struct fw_commit_hooks {
 };
 
 /*
- * The tracker of server: installs the pre-commit hook and follows every
- * output of server->backend.  Owned by the server (fw_commit_tracker_destroy
+ * The tracker of server: observes wl_surface.commit and
+ * wl_subsurface.set_desync on server->protocol_watch (which must outlive
+ * it) and follows every output of server->backend.  Owned by the server (fw_commit_tracker_destroy
  * after every subscriber has gone).  NULL on failure (logged).
  */
 struct fw_commit_tracker *fw_commit_tracker_create(struct fw_server *server);

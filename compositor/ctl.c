@@ -106,7 +106,7 @@ static void cmd_trace_start(struct ctl_conn *conn, const char *name,
 	int fd = conn->received_fd;
 	conn->received_fd = -1;
 	server->telemetry = fw_telemetry_create(server->commits, &server->clients,
-		server->display, fd, false);
+		server->protocol_watch, fd, false);
 	if (server->telemetry == NULL) {
 		fputs(FW_CTL_ERROR "cannot start the trace (see the log)\n", out);
 		return;

@@ -28,6 +28,7 @@
 #include "output.h"
 #include "pixman_blit.h"
 #include "presentation.h"
+#include "protocol_watch.h"
 #include "stalls.h"
 #include "telemetry.h"
 #include "server.h"
@@ -108,8 +109,9 @@ static bool create_globals(struct fw_server *server) {
 				return false;
 			}
 		}
-		server->telemetry = fw_telemetry_create(server->commits,
-			&server->clients, server->display, fd, server->config.trace_marker);
+		server->telemetry =
+			fw_telemetry_create(server->commits, &server->clients,
+				server->protocol_watch, fd, server->config.trace_marker);
 		if (server->telemetry == NULL) {
 			return false;
 		}
@@ -136,6 +138,11 @@ bool fw_server_init(struct fw_server *server, const struct fw_config *config) {
 		return false;
 	}
 	server->event_loop = wl_display_get_event_loop(server->display);
+	/* Before anything that observes requests (the commit tracker). */
+	server->protocol_watch = fw_protocol_watch_create(server->display);
+	if (server->protocol_watch == NULL) {
+		goto fail;
+	}
 
 	if (!create_backend(server)) {
 		goto fail;
@@ -303,6 +310,8 @@ void fw_server_finish(struct fw_server *server) {
 	server->stalls = NULL;
 	fw_commit_tracker_destroy(server->commits);
 	server->commits = NULL;
+	fw_protocol_watch_destroy(server->protocol_watch);
+	server->protocol_watch = NULL;
 	/* The layout before the scene and the display: wlroots 0.15 ties the
 	 * scene's layout attachment and the xdg-output manager to the layout's
 	 * destroy signal (each frees itself there), while the scene does not

@@ -43,6 +43,7 @@ struct wlr_scene;
 struct wlr_output_layout;
 struct wlr_xdg_shell;
 struct fw_commit_tracker;
+struct fw_protocol_watch;
 struct fw_presentation;
 struct fw_telemetry;
 struct fw_stalls;
@@ -103,6 +104,8 @@ struct fw_server {
 	struct wl_display *display;
 	struct wl_event_loop *event_loop; /* the display's loop, not owned */
 	struct fw_socket *socket;         /* NULL with config.no_socket */
+	/* protocol_watch.h: every observer of requests and events */
+	struct fw_protocol_watch *protocol_watch;
 
 	struct wlr_backend *backend;
 	struct wlr_session *session; /* NULL unless on a VT (DRM/libinput) */
@@ -119,9 +122,6 @@ struct fw_server {
 
 	struct wlr_xdg_shell *xdg_shell;
 	struct wl_listener new_xdg_surface;
-	/* view.c's wl_surface.destroy-before-role-object rule */
-	struct wl_protocol_logger *role_order_rule;
-	const struct wl_message *surface_destroy_request;
 	struct wl_list views; /* struct fw_view.link, top first */
 	uint32_t next_view_id;
 

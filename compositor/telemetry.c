@@ -25,6 +25,7 @@
 #endif
 #include "client.h"
 #include "commit.h"
+#include "protocol_watch.h"
 #include "telemetry.h"
 #include "trace_json.h"
 #include "trace_marker.h"
@@ -91,12 +92,7 @@ struct fw_telemetry {
 	int marker_fd;         /* -1 without a writable trace_marker */
 	struct fw_commit_tracker *tracker;
 	struct fw_clients *clients;
-	struct wl_protocol_logger *logger;
-	/* The messages the logger acts on: every resource of an interface
-	 * shares its table, so a pointer comparison identifies them. */
-	const struct wl_message *attach, *set_release_point, *get_release;
-	const struct wl_message *buffer_release, *fenced_release;
-	const struct wl_message *immediate_release;
+	struct fw_protocol_watch *watch;
 	int sub;
 	pid_t self;
 	uint64_t next_id, next_flow;
@@ -812,85 +808,99 @@ static void owed_released(struct fw_telemetry *t, struct span *s,
 	}
 }
 
-static void logger(void *data, enum wl_protocol_logger_type type,
-	const struct wl_protocol_logger_message *message) {
+static void observe_attach(const struct wl_protocol_logger_message *message,
+	void *data) {
 	struct fw_telemetry *t = data;
-	const struct wl_message *m = message->message;
-	struct wl_client *wl_client = wl_resource_get_client(message->resource);
-	if (m == t->attach) {
-		struct wlr_surface *surface =
-			wlr_surface_from_resource(message->resource);
-		struct proc *p;
-		struct track *track = client_track(t, wl_client, surface, &p);
-		if (track != NULL) {
-			track->pending_buffer =
-				(struct wl_resource *)message->arguments[0].o;
-		}
-	} else if (m == t->set_release_point || m == t->get_release) {
-		struct proc *p = ensure_process(t, wl_client);
-		if (p == NULL) {
-			return;
-		}
-		if (m == t->set_release_point) {
-			p->pending_how = RELEASE_POINT;
-			p->pending_point = (uint64_t)message->arguments[1].u << 32 |
-				message->arguments[2].u;
-		} else {
-			p->pending_how = RELEASE_OBJECT;
-			p->pending_object = message->arguments[0].n;
-		}
-	} else if (m == t->fenced_release || m == t->immediate_release) {
-		struct span *s = find_owed(t, wl_client, RELEASE_OBJECT,
-			wl_resource_get_id(message->resource), NULL);
-		if (s != NULL) {
-			owed_released(t, s, m->name);
-		}
-	} else if (m == t->buffer_release) {
-		struct span *s =
-			find_owed(t, wl_client, RELEASE_BUFFER, 0, message->resource);
-		if (s != NULL) {
-			owed_released(t, s, "wl_buffer.release");
-		}
+	struct wlr_surface *surface = wlr_surface_from_resource(message->resource);
+	struct proc *p;
+	struct track *track =
+		client_track(t, wl_resource_get_client(message->resource), surface, &p);
+	if (track != NULL) {
+		track->pending_buffer = (struct wl_resource *)message->arguments[0].o;
 	}
 }
 
-static const struct wl_message *find_message(const struct wl_message *table,
-	int count, const char *name) {
-	for (int i = 0; i < count; i++) {
-		if (strcmp(table[i].name, name) == 0) {
-			return &table[i];
-		}
+static void observe_buffer_release(
+	const struct wl_protocol_logger_message *message, void *data) {
+	struct fw_telemetry *t = data;
+	struct span *s = find_owed(t, wl_resource_get_client(message->resource),
+		RELEASE_BUFFER, 0, message->resource);
+	if (s != NULL) {
+		owed_released(t, s, "wl_buffer.release");
 	}
-	return NULL;
 }
 
-static void find_messages(struct fw_telemetry *t) {
-	t->attach = find_message(wl_surface_interface.methods,
-		wl_surface_interface.method_count, "attach");
-	t->buffer_release = find_message(wl_buffer_interface.events,
-		wl_buffer_interface.event_count, "release");
 #ifdef FW_HAVE_EXPLICIT_SYNC
-	t->set_release_point =
-		find_message(wp_linux_drm_syncobj_surface_v1_interface.methods,
-			wp_linux_drm_syncobj_surface_v1_interface.method_count,
-			"set_release_point");
-	t->get_release =
-		find_message(zwp_linux_surface_synchronization_v1_interface.methods,
-			zwp_linux_surface_synchronization_v1_interface.method_count,
-			"get_release");
-	t->fenced_release = find_message(
-		zwp_linux_buffer_release_v1_interface.events,
-		zwp_linux_buffer_release_v1_interface.event_count, "fenced_release");
-	t->immediate_release = find_message(
-		zwp_linux_buffer_release_v1_interface.events,
-		zwp_linux_buffer_release_v1_interface.event_count, "immediate_release");
+static void observe_set_release_point(
+	const struct wl_protocol_logger_message *message, void *data) {
+	struct proc *p =
+		ensure_process(data, wl_resource_get_client(message->resource));
+	if (p != NULL) {
+		p->pending_how = RELEASE_POINT;
+		p->pending_point =
+			(uint64_t)message->arguments[1].u << 32 | message->arguments[2].u;
+	}
+}
+
+static void observe_get_release(
+	const struct wl_protocol_logger_message *message, void *data) {
+	struct proc *p =
+		ensure_process(data, wl_resource_get_client(message->resource));
+	if (p != NULL) {
+		p->pending_how = RELEASE_OBJECT;
+		p->pending_object = message->arguments[0].n;
+	}
+}
+
+/* fenced_release and immediate_release. */
+static void observe_release_event(
+	const struct wl_protocol_logger_message *message, void *data) {
+	struct fw_telemetry *t = data;
+	struct span *s = find_owed(t, wl_resource_get_client(message->resource),
+		RELEASE_OBJECT, wl_resource_get_id(message->resource), NULL);
+	if (s != NULL) {
+		owed_released(t, s, message->message->name);
+	}
+}
 #endif
+
+static const struct {
+	const struct wl_interface *interface;
+	enum wl_protocol_logger_type type;
+	const char *name;
+	fw_protocol_observer_fn fn;
+} observed[] = {
+	{&wl_surface_interface, WL_PROTOCOL_LOGGER_REQUEST, "attach",
+		observe_attach},
+	{&wl_buffer_interface, WL_PROTOCOL_LOGGER_EVENT, "release",
+		observe_buffer_release},
+#ifdef FW_HAVE_EXPLICIT_SYNC
+	{&wp_linux_drm_syncobj_surface_v1_interface, WL_PROTOCOL_LOGGER_REQUEST,
+		"set_release_point", observe_set_release_point},
+	{&zwp_linux_surface_synchronization_v1_interface,
+		WL_PROTOCOL_LOGGER_REQUEST, "get_release", observe_get_release},
+	{&zwp_linux_buffer_release_v1_interface, WL_PROTOCOL_LOGGER_EVENT,
+		"fenced_release", observe_release_event},
+	{&zwp_linux_buffer_release_v1_interface, WL_PROTOCOL_LOGGER_EVENT,
+		"immediate_release", observe_release_event},
+#endif
+};
+
+static bool observe(struct fw_telemetry *t) {
+	for (size_t i = 0; i < sizeof(observed) / sizeof(observed[0]); i++) {
+		if (!fw_protocol_watch_add(t->watch, observed[i].interface,
+				observed[i].type, observed[i].name, observed[i].fn, t)) {
+			fw_protocol_watch_remove(t->watch, t);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* ---- life ---- */
 
 struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
-	struct fw_clients *clients, struct wl_display *display, int fd,
+	struct fw_clients *clients, struct fw_protocol_watch *watch, int fd,
 	bool marker) {
 	struct fw_telemetry *t = calloc(1, sizeof(*t));
 	if (t == NULL) {
@@ -918,9 +928,9 @@ struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
 		wlr_log(WLR_ERROR, "trace: no commit tracker slot left");
 		goto fail;
 	}
-	find_messages(t);
-	t->logger = wl_display_add_protocol_logger(display, logger, t);
-	if (t->logger == NULL) {
+	t->watch = watch;
+	if (!observe(t)) {
+		wlr_log(WLR_ERROR, "trace: cannot observe the release messages");
 		fw_commit_unsubscribe(tracker, t->sub);
 		goto fail;
 	}
@@ -1010,7 +1020,7 @@ void fw_telemetry_destroy(struct fw_telemetry *telemetry) {
 			telemetry->fence_events_dropped);
 	}
 #endif
-	wl_protocol_logger_destroy(telemetry->logger);
+	fw_protocol_watch_remove(telemetry->watch, telemetry);
 	for (int i = 0; i < telemetry->noutputs; i++) {
 		output_track_finish(&telemetry->outputs[i]);
 	}

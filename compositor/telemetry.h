@@ -16,8 +16,8 @@
  *
  * What the hooks do not say -- which fence a held commit waits for, how
  * its buffer is released -- comes from libfenceway-sync's trace
- * (<fenceway/trace.h>, on while the telemetry lives) and from a protocol
- * logger on the display (the client's set_release_point, get_release and
+ * (<fenceway/trace.h>, on while the telemetry lives) and from observers on
+ * the protocol watch (the client's set_release_point, get_release and
  * attach requests; the release events sent to it).
  */
 #ifndef FENCEWAY_TELEMETRY_H
@@ -28,9 +28,9 @@
 
 struct fw_clients;
 struct fw_commit_tracker;
+struct fw_protocol_watch;
 struct fw_telemetry;
 struct wl_client;
-struct wl_display;
 struct wlr_surface;
 
 /*
@@ -38,13 +38,13 @@ struct wlr_surface;
  * owned by the telemetry from this call on, closed also on failure), spans
  * mirrored to ftrace's trace_marker when @marker (one log line and no
  * marker lines when it cannot be written).  Subscribes to @tracker and
- * adds a protocol logger to @display; @tracker, @clients (where a client's
- * pid and command come from) and @display are borrowed and must outlive
- * the telemetry.  NULL on failure (logged).  The telemetry is the
+ * adds observers to @watch (removed by fw_telemetry_destroy()); @tracker,
+ * @clients (where a client's pid and command come from) and @watch are
+ * borrowed and must outlive the telemetry.  NULL on failure (logged).  The telemetry is the
  * caller's.
  */
 struct fw_telemetry *fw_telemetry_create(struct fw_commit_tracker *tracker,
-	struct fw_clients *clients, struct wl_display *display, int fd,
+	struct fw_clients *clients, struct fw_protocol_watch *watch, int fd,
 	bool marker);
 /* Unsubscribe, end the open spans, close the file as strict JSON.  NULL is
  * a no-op. */

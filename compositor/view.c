@@ -5,7 +5,6 @@
  */
 #include <assert.h>
 #include <stdlib.h>
-#include <string.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_scene.h>
@@ -13,6 +12,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 #include "cursor.h"
+#include "protocol_watch.h"
 #include "seat.h"
 #include "server.h"
 #include "view.h"
@@ -567,13 +567,8 @@ static bool has_live_role_object(struct wlr_surface *surface) {
 	}
 }
 
-static void role_order_logger(void *data, enum wl_protocol_logger_type type,
-	const struct wl_protocol_logger_message *message) {
-	struct fw_server *server = data;
-	if (type != WL_PROTOCOL_LOGGER_REQUEST ||
-		message->message != server->surface_destroy_request) {
-		return;
-	}
+static void observe_surface_destroy(
+	const struct wl_protocol_logger_message *message, void *data) {
 	if (has_live_role_object(wlr_surface_from_resource(message->resource))) {
 		wl_resource_post_error(message->resource,
 			WL_SURFACE_ERROR_DEFUNCT_ROLE_OBJECT_,
@@ -588,11 +583,9 @@ bool fw_xdg_shell_init(struct fw_server *server) {
 	if (server->xdg_shell == NULL) {
 		return false;
 	}
-	server->surface_destroy_request = &wl_surface_interface.methods[0];
-	assert(strcmp(server->surface_destroy_request->name, "destroy") == 0);
-	server->role_order_rule = wl_display_add_protocol_logger(server->display,
-		role_order_logger, server);
-	if (server->role_order_rule == NULL) {
+	if (!fw_protocol_watch_add(server->protocol_watch, &wl_surface_interface,
+			WL_PROTOCOL_LOGGER_REQUEST, "destroy", observe_surface_destroy,
+			server)) {
 		return false;
 	}
 	server->new_xdg_surface.notify = server_handle_new_xdg_surface;
@@ -602,10 +595,7 @@ bool fw_xdg_shell_init(struct fw_server *server) {
 }
 
 void fw_xdg_shell_finish(struct fw_server *server) {
-	if (server->role_order_rule != NULL) {
-		wl_protocol_logger_destroy(server->role_order_rule);
-		server->role_order_rule = NULL;
-	}
+	fw_protocol_watch_remove(server->protocol_watch, server);
 	if (server->xdg_shell != NULL) {
 		wl_list_remove(&server->new_xdg_surface.link);
 	}
