@@ -71,11 +71,10 @@ bool fw_protocol_watch_add(struct fw_protocol_watch *watch,
 	assert(watch->depth == 0);
 	assert(
 		type == WL_PROTOCOL_LOGGER_REQUEST || type == WL_PROTOCOL_LOGGER_EVENT);
-	const struct wl_message *table = type == WL_PROTOCOL_LOGGER_REQUEST
-		? interface->methods
-		: interface->events;
-	int count = type == WL_PROTOCOL_LOGGER_REQUEST ? interface->method_count
-												   : interface->event_count;
+	bool request = type == WL_PROTOCOL_LOGGER_REQUEST;
+	const struct wl_message *table =
+		request ? interface->methods : interface->events;
+	int count = request ? interface->method_count : interface->event_count;
 	struct observers *o = &watch->by_type[type];
 	if (o->n == FW_PROTOCOL_WATCH_MAX) {
 		return false;
