@@ -52,7 +52,18 @@ def wakeups(r):
     return r["wakeups_per_s"]
 
 
+def syscalls_per_commit(r):
+    return r["syscalls"] / (r["commits"] + r["warmup"])
+
+
 def brief(kind, r):
+    if kind == "platform":
+        return "null system call %.2f us, socketpair life %.2f us (CPU)" % (
+            r["syscall_ns"] / 1e3, r["socketpair_ns"] / 1e3)
+    if kind == "wake":
+        return "loop wake p50 %.2f us, raw futex %.2f us (%.2fx, %s)" % (
+            r["loop_p50_us"], r["futex_p50_us"],
+            r["loop_p50_us"] / r["futex_p50_us"], r["loop_path"])
     if kind == "frames":
         s = "%.3f ms/frame, %.1f fps" % (cpu_ms(r), fps(r))
         if "latency_p50_us" in r:
@@ -237,18 +248,64 @@ def write(path, chart_name, meta, results, areas, skipped, failures):
         "offers these protocols, so each row is against fenceway's own run "
         "without explicit sync.")
     add("")
-    add("| client | CPU per commit, µs | + µs per commit | commits/s | ÷ without |")
-    add("|---|---|---|---|---|")
+    add("| client | CPU per commit, µs | + µs per commit | commits/s | ÷ without "
+        "| system calls per commit |")
+    add("|---|---|---|---|---|---|")
     base_us = med(results, "unthrottled", "fenceway", us_per_commit)
     base_cps = med(results, "unthrottled", "fenceway", commits_per_s)
     for key, title in ES_ROWS:
         us = med(results, key, "fenceway", us_per_commit)
         cps = med(results, key, "fenceway", commits_per_s)
-        add("| %s | %s | %s | %s | %s |" % (
+        add("| %s | %s | %s | %s | %s | %s |" % (
             title, cell(results, key, "fenceway", us_per_commit, "%.1f"),
             "–" if us is None or base_us is None else "%+.1f" % (us - base_us),
             cell(results, key, "fenceway", commits_per_s, "%.0f"),
-            fmt_ratio(ratio(cps, base_cps))))
+            fmt_ratio(ratio(cps, base_cps)),
+            cell(results, "syscalls:" + key, "fenceway", syscalls_per_commit, "%.1f")))
+    add("")
+    add("System calls: every thread of fenceway, counted by `perf stat -e "
+        "raw_syscalls:sys_enter` in a run of its own, since counting costs "
+        "each call a little; – where perf is missing.")
+
+    # What the machine charges
+    sys_ns = med(results, "platform", "machine", lambda r: r["syscall_ns"])
+    pair_ns = med(results, "platform", "machine", lambda r: r["socketpair_ns"])
+    add("")
+    add("## What this machine charges for a system call")
+    add("")
+    add("`build/bench/peers/syscall-cost`, CPU time of the calling thread, "
+        "median of 5 rounds:")
+    add("")
+    add("| figure | µs |")
+    add("|---|---|")
+    add("| null system call (`getppid`) | %s |" %
+        ("–" if sys_ns is None else "%.2f" % (sys_ns / 1e3)))
+    add("| AF_UNIX socketpair created and both ends closed | %s |" %
+        ("–" if pair_ns is None else "%.2f" % (pair_ns / 1e3)))
+    add("")
+    add("A soft sync file is a socket pair; each system call a commit path "
+        "adds costs at least the first figure before it does any work.")
+
+    # The library's event-loop wake
+    add("")
+    add("## Cross-process event-loop wake (bench-sync)")
+    add("")
+    add("`build/bench/bench-sync`, signal in one process to the waiter "
+        "running in another, after 30 µs idle (docs/bench-sync.md explains "
+        "the method):")
+    add("")
+    add("| path | p50, µs | ÷ raw futex |")
+    add("|---|---|---|")
+    fx = med(results, "wake", "fenceway", lambda r: r["futex_p50_us"])
+    lw = med(results, "wake", "fenceway", lambda r: r["loop_p50_us"])
+    hw = med(results, "wake", "fenceway", lambda r: r["helper_p50_us"])
+    loop_path = results.get("wake", {}).get("fenceway", [{}])[0].get("loop_path", "")
+    add("| raw futex | %s | 1.00× |" % ("–" if fx is None else "%.2f" % fx))
+    add("| `fw_loop` (%s) | %s | %s |" % (
+        "io_uring futex wait" if loop_path == "io_uring" else loop_path,
+        "–" if lw is None else "%.2f" % lw, fmt_ratio(ratio(lw, fx))))
+    add("| `fw_loop` without io_uring (helper thread, eventfd) | %s | %s |" % (
+        "–" if hw is None else "%.2f" % hw, fmt_ratio(ratio(hw, fx))))
 
     # Idle
     add("")
@@ -300,8 +357,15 @@ def write(path, chart_name, meta, results, areas, skipped, failures):
             ("es-syncfile", 5, "explicit sync ≤ +5 µs/commit, sync files signalled at commit"),
             ("es-syncfile-held", 12, "explicit sync ≤ +12 µs/commit, held sync-file acquire")):
         us = med(results, key, "fenceway", us_per_commit)
-        goal(text, None if us is None or base_us is None else us - base_us,
-             limit, " µs")
+        extra = None if us is None or base_us is None else us - base_us
+        goal(text, extra, limit, " µs")
+        n = med(results, "syscalls:" + key, "fenceway", syscalls_per_commit)
+        n0 = med(results, "syscalls:unthrottled", "fenceway", syscalls_per_commit)
+        if extra is not None and extra > limit and None not in (n, n0, sys_ns):
+            add("  - %.1f more system calls per commit than without explicit "
+                "sync, at %.2f µs each here: %.1f µs before any work" % (
+                    n - n0, sys_ns / 1e3, (n - n0) * sys_ns / 1e3))
+    goal("cross-process event-loop wake ≤ 2× raw futex", ratio(lw, fx), 2.0)
     for key in ("es-syncobj", "es-syncfile"):
         goal("unthrottled commits/s with %s ≥ 0.9× without" % key[3:],
              ratio(med(results, key, "fenceway", commits_per_s), base_cps), 0.9,

@@ -19,6 +19,7 @@ up, is skipped and named, not a failure).
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,17 @@ def workloads(smoke, frames=600):
          ["fenceway"]),
     ]
     return w
+
+
+def count_args(args, smoke):
+    """An unthrottled workload's client arguments for a count run: fewer
+    commits, since a count needs no repetitions to settle."""
+    if smoke:
+        return args
+    out = list(args)
+    out[out.index("--commits") + 1] = "5000"
+    out[out.index("--warmup") + 1] = "100"
+    return out
 
 
 def parse_result(line):
@@ -204,6 +216,83 @@ class Runner:
                 proc.terminate()
             proc.communicate()
 
+    def run_tool(self, argv, what):
+        """The result line of one of the build's own benchmark programs."""
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True,
+                               timeout=60 if self.smoke else 300)
+        except (OSError, subprocess.SubprocessError) as e:
+            self.failures.append("%s: %s" % (what, e))
+            return None
+        lines = [l for l in p.stdout.splitlines() if l.startswith("result")]
+        if p.returncode != 0 or not lines:
+            self.failures.append("%s: status %s: %s" % (
+                what, p.returncode, p.stderr.strip()[-400:]))
+            return None
+        return parse_result(lines[-1])
+
+    def run_platform(self):
+        """What the figures stand on: the price of a system call here, and
+        the library's cross-process event-loop wake against a raw futex
+        (bench-sync, the same program as docs/bench-sync.md)."""
+        res = self.run_tool(
+            [os.path.join(self.args.build, "bench", "peers", "syscall-cost")] +
+            (["--quick"] if self.smoke else []), "syscall-cost")
+        if res:
+            self.results.setdefault("platform", {}).setdefault("machine", []).append(res)
+            self.log("%-16s %s" % ("platform", report.brief("platform", res)))
+        with tempfile.TemporaryDirectory(prefix="fw-bench-sync-") as d:
+            res = self.run_tool(
+                [os.path.join(self.args.build, "bench", "bench-sync"),
+                 "-n", "500" if self.smoke else "20000",
+                 "-o", os.path.join(d, "bench-sync.md")], "bench-sync")
+        if res:
+            self.results.setdefault("wake", {}).setdefault("fenceway", []).append(res)
+            self.log("%-16s %s" % ("wake", report.brief("wake", res)))
+
+    def count_syscalls(self, wl):
+        """System calls per commit of fenceway (every thread) on each
+        unthrottled workload, in runs of their own: counting costs each
+        call a little, so the timed runs go without it.  Needs perf."""
+        perf = shutil.which("perf")
+        if perf is None:
+            self.log("no perf: no system-call counts")
+            return
+        for key, kind, args, on in wl:
+            if kind != "unthrottled" or "fenceway" not in on:
+                continue
+            comp = self.start(peers.Fenceway)
+            if comp is None:
+                return
+            try:
+                args = count_args(args, self.smoke)
+                with tempfile.NamedTemporaryFile("r", suffix=".perf") as out:
+                    argv = [perf, "stat", "-x,", "-o", out.name,
+                            "-e", "raw_syscalls:sys_enter", "-p", str(comp.pid),
+                            "--", self.client, "--pid", str(comp.pid)] + args
+                    p = subprocess.run(argv, env=comp.client_env(),
+                                       capture_output=True, text=True,
+                                       timeout=60 if self.smoke else 300)
+                    counts = [l.split(",")[0] for l in out.read().splitlines()
+                              if "sys_enter" in l]
+                line = [l for l in p.stdout.splitlines() if l.startswith("result")]
+                if p.returncode != 0 or not line or not counts or \
+                        not counts[0].isdigit():
+                    self.log("no system-call count for %s: %s" % (
+                        key, p.stderr.strip()[-200:]))
+                    continue
+                res = parse_result(line[0])
+                res["syscalls"] = int(counts[0])
+                res["warmup"] = int(args[args.index("--warmup") + 1])
+                self.results.setdefault("syscalls:" + key, {}).setdefault(
+                    "fenceway", []).append(res)
+                self.log("%-16s %-9s %.1f system calls per commit" % (
+                    key, "fenceway", report.syscalls_per_commit(res)))
+            except (OSError, subprocess.SubprocessError) as e:
+                self.log("no system-call count for %s: %s" % (key, e))
+            finally:
+                comp.stop()
+
     def start(self, cls):
         """A running compositor, or None if it cannot start (skipped)."""
         if cls.name in self.skipped:
@@ -253,7 +342,14 @@ class Runner:
                             self.measure(comp, key, kind, args, True)
                 finally:
                     comp.stop()
-            return
+        else:
+            self.run_reps(classes, wl)
+        if "fenceway" in [c.name for c in classes] and not self.args.workloads:
+            self.run_platform()
+        if "fenceway" in [c.name for c in classes]:
+            self.count_syscalls(wl)
+
+    def run_reps(self, classes, wl):
         for rep in range(self.args.runs):
             for key, kind, args, on in wl:
                 order = classes[rep % len(classes):] + classes[:rep % len(classes)]

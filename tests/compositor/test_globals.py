@@ -1,4 +1,4 @@
-"""wayland-info against fenceway lists every global issue 4 asks for."""
+"""wayland-info against fenceway lists every global fenceway offers."""
 import unittest
 
 from fenceway import Compositor, skip_unless_programs

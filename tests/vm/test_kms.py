@@ -1,4 +1,4 @@
-"""fenceway on real KMS (issue 7, part 2), run inside the qemu guest.
+"""fenceway on real KMS, run inside the qemu guest.
 
 fenceway starts on wlroots' DRM backend on the virtio-gpu card, in a seatd
 session (LIBSEAT_BACKEND=noop times out waiting for the session, VM-LANE.md),

@@ -1,5 +1,5 @@
-"""Explicit sync with kernel objects end to end, on real KMS (issue 7,
-parts 3 and 4), run inside the qemu guest.
+"""Explicit sync with kernel objects end to end, on real KMS, run
+inside the qemu guest.
 
 fenceway runs on wlroots' DRM backend (virtio-gpu, seatd, pixman) next to
 weston-simple-shm.  vm-es-client shows a green frame, then commits a red
