@@ -35,54 +35,68 @@ static struct fw_timeline *make(void)
  * signal (or error, or the producer's death) reaches the loop with its
  * status, a wait cancelled while pending neither fires nor leaks, and with
  * the ring no library thread of ours wakes for them (the ring polls the
- * files; nothing enables the fd thread's watch).  The child is forked
- * while this process's library threads sleep.
+ * files; nothing enables the fd thread's watch).  The producer is this
+ * program started again (fw_test_spawn_role()).
  */
+enum { WAKE_ROUNDS = 200 };
+
+/*
+ * Role "wake-producer": argv is SOCKET, its end of the socket to the test.
+ * Per round, two sync files sent; on each byte from the test, one signal.
+ */
+static int wake_producer(int argc, char **argv)
+{
+	int sock;
+
+	if (argc != 1)
+		return 10;
+	sock = atoi(argv[0]);
+	for (int i = 1; i <= WAKE_ROUNDS; i++) {
+		struct fw_fence *a = fw_fence_create(1, i, "wake-a");
+		struct fw_fence *b = fw_fence_create(2, i, "wake-b");
+		int fa = fw_sync_file_create(a);
+		int fb = fw_sync_file_create(b);
+
+		if (fa < 0 || fb < 0)
+			return 2;
+		ft_send_fd(sock, fa);
+		ft_send_fd(sock, fb);
+		close(fa);
+		close(fb);
+		if (read(sock, &(char){0}, 1) != 1)
+			return 3;
+		fw_fence_signal(a, i % 10 == 0 ? -EIO : 0);
+		if (read(sock, &(char){0}, 1) != 1)
+			return 3;
+		fw_fence_signal(b, 0);
+		fw_fence_put(a);
+		fw_fence_put(b);
+	}
+	{
+		/* Never signalled: the receiver sees its producer die. */
+		struct fw_fence *c = fw_fence_create(3, 1, "wake-c");
+		int fc = fw_sync_file_create(c);
+
+		ft_send_fd(sock, fc);
+		close(fc);
+	}
+	return 0;
+}
+
 static void test_sync_files_wake_loop(void)
 {
-	enum { ROUNDS = 200 };
+	enum { ROUNDS = WAKE_ROUNDS };
 	struct fw_test_tasks before, after;
 	struct fw_loop *loop;
 	struct pollfd p = { .events = POLLIN };
 	int sv[2], base, status, far = 0, got;
+	char sock_arg[16];
 	pid_t pid;
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		close(sv[0]);
-		for (int i = 1; i <= ROUNDS; i++) {
-			struct fw_fence *a = fw_fence_create(1, i, "wake-a");
-			struct fw_fence *b = fw_fence_create(2, i, "wake-b");
-			int fa = fw_sync_file_create(a);
-			int fb = fw_sync_file_create(b);
-
-			if (fa < 0 || fb < 0)
-				_exit(2);
-			ft_send_fd(sv[1], fa);
-			ft_send_fd(sv[1], fb);
-			close(fa);
-			close(fb);
-			if (read(sv[1], &(char){ 0 }, 1) != 1)
-				_exit(3);
-			fw_fence_signal(a, i % 10 == 0 ? -EIO : 0);
-			if (read(sv[1], &(char){ 0 }, 1) != 1)
-				_exit(3);
-			fw_fence_signal(b, 0);
-			fw_fence_put(a);
-			fw_fence_put(b);
-		}
-		{
-			/* Never signalled: the receiver sees its producer die. */
-			struct fw_fence *c = fw_fence_create(3, 1, "wake-c");
-			int fc = fw_sync_file_create(c);
-
-			ft_send_fd(sv[1], fc);
-			close(fc);
-		}
-		_exit(0);
-	}
+	snprintf(sock_arg, sizeof(sock_arg), "%d", sv[1]);
+	pid = fw_test_spawn_role(
+		(const char *[]){"wake-producer", sock_arg, NULL}, &sv[1], 1);
 	close(sv[1]);
 	base = fw_test_fd_baseline();
 	loop = fw_loop_create();
@@ -163,27 +177,48 @@ static void test_path_choice(void)
 /*
  * A child signals; the parent's loop (ring or not) dispatches each point,
  * while a second wait on the same timeline is cancelled and re-added every
- * round (a cancelled futex request must neither fire nor leak).
+ * round (a cancelled futex request must neither fire nor leak).  The
+ * child is this program started again with both timelines' fds.
  */
+enum { PINGPONG_ROUNDS = 2000 };
+
+/* Role "pingpong": argv is A B, timeline fds: signal A, wait for B. */
+static int pingpong_child(int argc, char **argv)
+{
+	struct fw_timeline *a = NULL, *b = NULL;
+
+	if (argc != 2)
+		return 10;
+	if (fw_timeline_import(atoi(argv[0]), &a) < 0 ||
+	    fw_timeline_import(atoi(argv[1]), &b) < 0)
+		return 11;
+	for (int i = 1; i <= PINGPONG_ROUNDS; i++) {
+		if (fw_timeline_signal(a, i) < 0 ||
+		    fw_timeline_wait(b, i, -1) < 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void pingpong(bool ring)
 {
-	enum { ROUNDS = 2000 };
+	enum { ROUNDS = PINGPONG_ROUNDS };
 	struct fw_timeline *a = make(), *b = make();
 	struct fw_loop *loop = ring ? fw_loop_create()
 				    : fw_loop_create_without_ring();
 	struct pollfd p = { .fd = fw_loop_get_fd(loop), .events = POLLIN };
 	int status, far = 0;
-	pid_t pid = fork();
+	int fds[2] = {fw_timeline_export_fd(a), fw_timeline_export_fd(b)};
+	char a_arg[16], b_arg[16];
+	pid_t pid;
 
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		for (int i = 1; i <= ROUNDS; i++) {
-			if (fw_timeline_signal(a, i) < 0 ||
-			    fw_timeline_wait(b, i, -1) < 0)
-				_exit(1);
-		}
-		_exit(0);
-	}
+	CHECK(fds[0] >= 0 && fds[1] >= 0);
+	snprintf(a_arg, sizeof(a_arg), "%d", fds[0]);
+	snprintf(b_arg, sizeof(b_arg), "%d", fds[1]);
+	pid = fw_test_spawn_role(
+		(const char *[]){"pingpong", a_arg, b_arg, NULL}, fds, 2);
+	close(fds[0]);
+	close(fds[1]);
 	for (int i = 1; i <= ROUNDS; i++) {
 		struct fw_wait *extra;
 		int got = 0;
@@ -317,8 +352,15 @@ static void test_helpers_exit(void)
 	soft_watch_set_helper_idle(5000000000LL);
 }
 
-int main(void)
+static const struct fw_test_role roles[] = {
+	{"wake-producer", wake_producer},
+	{"pingpong", pingpong_child},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
 {
+	fw_test_run_role(argc, argv, roles);
 	/* First: it counts this process's threads from a clean start. */
 	test_helpers_exit();
 	test_sync_files_wake_loop();

@@ -307,6 +307,28 @@ static void test_cancel_while_running(void)
 	fw_loop_destroy(loop);
 }
 
+/*
+ * The children of the cross-process tests are this program started again
+ * (fw_test_spawn_role()), given the timelines' fds; fd_arg() writes such
+ * an fd into @buf as a role argument.
+ */
+static const char *fd_arg(char *buf, size_t size, int fd)
+{
+	snprintf(buf, size, "%d", fd);
+	return buf;
+}
+
+/* Role "signal": argv is TIMELINE POINT; signals POINT. */
+static int signal_child(int argc, char **argv)
+{
+	struct fw_timeline *c = NULL;
+
+	if (argc != 2 || fw_timeline_import(atoi(argv[0]), &c) < 0)
+		return 1;
+	fw_timeline_signal(c, strtoull(argv[1], NULL, 10));
+	return 0;
+}
+
 /* A child process signals; the loop fd becomes readable in the parent. */
 static void test_cross_process(void)
 {
@@ -314,24 +336,15 @@ static void test_cross_process(void)
 	struct fw_timeline *tl = make();
 	struct hit h = { .tl = tl };
 	int fd = fw_timeline_export_fd(tl), status;
+	char arg[16];
 	pid_t pid;
 
 	CHECK(fw_loop_wait_point(loop, tl, 7, on_done, &h));
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		struct fw_timeline *c = NULL;
-
-		if (fw_timeline_import(fd, &c) < 0)
-			_exit(1);
-		fw_timeline_signal(c, 7);
-		_exit(0);
-	}
-	/*
-	 * The child's copies of our waits also fire (in the child) and write
-	 * to the eventfd it shares with us: a spurious wake-up, which a loop
-	 * must tolerate.  Dispatch until ours ran.
-	 */
+	pid = fw_test_spawn_role((const char *[]){"signal",
+						  fd_arg(arg, sizeof(arg), fd),
+						  "7", NULL},
+				 &fd, 1);
+	/* A wake-up may be spurious: dispatch until ours ran. */
 	while (h.runs == 0) {
 		CHECK(readable(fw_loop_get_fd(loop), -1));
 		CHECK(fw_loop_dispatch(loop) >= 0);
@@ -392,43 +405,61 @@ static void on_flag(struct fw_wait *w, struct fw_fence *fence, void *data)
 	*(int *)data = fw_fence_get_status(fence);
 }
 
+enum { PINGPONG_ROUNDS = 10000 };
+
+/* Role "pingpong": argv is A B, timeline fds. */
+static int pingpong_child(int argc, char **argv)
+{
+	struct fw_timeline *a = NULL, *b = NULL;
+	struct fw_loop *loop;
+	struct pollfd p = {.events = POLLIN};
+	struct fw_timeline *others[10];
+	int far = 0;
+
+	if (argc != 2 || fw_timeline_import(atoi(argv[0]), &a) < 0 ||
+	    fw_timeline_import(atoi(argv[1]), &b) < 0)
+		return 4;
+	loop = fw_loop_create();
+	p.fd = fw_loop_get_fd(loop);
+	/* Unrelated waits share the helper thread with a. */
+	for (int i = 0; i < 10; i++) {
+		others[i] = make();
+		fw_loop_wait_point(loop, others[i], 1, on_flag, &far);
+	}
+	for (int i = 1; i <= PINGPONG_ROUNDS; i++) {
+		int got = 0;
+
+		if (!fw_loop_wait_point(loop, a, i, on_flag, &got))
+			return 1;
+		while (!got) {
+			if (poll(&p, 1, -1) < 0)
+				return 2;
+			fw_loop_dispatch(loop);
+		}
+		if (got != FW_FENCE_SIGNALED)
+			return 3;
+		fw_timeline_signal(b, i);
+	}
+	fw_loop_destroy(loop);
+	return 0;
+}
+
 static void test_cross_process_pingpong(void)
 {
-	enum { ROUNDS = 10000 };
+	enum { ROUNDS = PINGPONG_ROUNDS };
 	struct fw_timeline *a = make(), *b = make();
+	int fds[2] = {fw_timeline_export_fd(a), fw_timeline_export_fd(b)};
+	char a_arg[16], b_arg[16];
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		struct fw_loop *loop = fw_loop_create();
-		struct pollfd p = { .fd = fw_loop_get_fd(loop),
-				    .events = POLLIN };
-		struct fw_timeline *others[10];
-		int far = 0;
-
-		/* Unrelated waits share the helper thread with a. */
-		for (int i = 0; i < 10; i++) {
-			others[i] = make();
-			fw_loop_wait_point(loop, others[i], 1, on_flag, &far);
-		}
-		for (int i = 1; i <= ROUNDS; i++) {
-			int got = 0;
-
-			if (!fw_loop_wait_point(loop, a, i, on_flag, &got))
-				_exit(1);
-			while (!got) {
-				if (poll(&p, 1, -1) < 0)
-					_exit(2);
-				fw_loop_dispatch(loop);
-			}
-			if (got != FW_FENCE_SIGNALED)
-				_exit(3);
-			fw_timeline_signal(b, i);
-		}
-		fw_loop_destroy(loop);
-		_exit(0);
-	}
+	pid = fw_test_spawn_role(
+		(const char *[]){"pingpong",
+				 fd_arg(a_arg, sizeof(a_arg), fds[0]),
+				 fd_arg(b_arg, sizeof(b_arg), fds[1]), NULL},
+		fds, 2);
+	close(fds[0]);
+	close(fds[1]);
 	for (int i = 1; i <= ROUNDS; i++) {
 		CHECK_EQ(fw_timeline_signal(a, i), 0);
 		CHECK_EQ(fw_timeline_wait(b, i, -1), 0);
@@ -440,9 +471,18 @@ static void test_cross_process_pingpong(void)
 	fw_timeline_put(b);
 }
 
-int main(void)
+static const struct fw_test_role roles[] = {
+	{"signal", signal_child},
+	{"pingpong", pingpong_child},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
 {
-	int base = fw_test_fd_baseline();
+	int base;
+
+	fw_test_run_role(argc, argv, roles);
+	base = fw_test_fd_baseline();
 
 	RUN(test_create_destroy);
 	RUN(test_bad_args);

@@ -2,7 +2,7 @@
  * test-scale.c - the library's scale target: 1,000 soft timelines and 10,000
  * pending async waits (fw_loop) in one process.  Signals come from this
  * process and from a child (the cross-process path through the futex_waitv
- * helpers).  Every wait must fire exactly once and never early: at callback
+ * helpers), this program started again.  Every wait must fire exactly once and never early: at callback
  * time its timeline's value is >= its point.
  */
 #include <errno.h>
@@ -64,25 +64,55 @@ static int expected_at(const uint64_t *value)
 	return n;
 }
 
-static pid_t spawn_signaller(int first, int last, uint64_t value, int order)
+/*
+ * Role "signaller": argv is VALUE and then timeline fds; raises each, in
+ * that order, to VALUE.
+ */
+static int signaller(int argc, char **argv)
 {
-	pid_t pid = fork();
+	uint64_t value;
 
-	CHECK(pid >= 0);
-	if (pid)
-		return pid;
-	for (int k = first; k < last; k++) {
-		/* order: 1 ascending, -1 descending */
-		int i = order > 0 ? k : last - 1 - (k - first);
+	if (argc < 1)
+		return 10;
+	value = strtoull(argv[0], NULL, 10);
+	for (int k = 1; k < argc; k++) {
 		struct fw_timeline *c = NULL;
 
-		if (fw_timeline_import(fds[i], &c) < 0)
-			_exit(1);
+		if (fw_timeline_import(atoi(argv[k]), &c) < 0)
+			return 1;
 		if (fw_timeline_signal(c, value) < 0)
-			_exit(2);
+			return 2;
 		fw_timeline_put(c);
 	}
-	_exit(0);
+	return 0;
+}
+
+/*
+ * A child that raises timelines @first to @last - 1 to @value, @order 1
+ * ascending, -1 descending: this program started again
+ * (fw_test_spawn_role(), tests/sync/testlib.h says why not a fork()).
+ */
+static pid_t spawn_signaller(int first, int last, uint64_t value, int order)
+{
+	static char bufs[TIMELINES + 1][24];
+	static const char *args[TIMELINES + 3];
+	static int pass[TIMELINES];
+	int n = 0;
+
+	args[n++] = "signaller";
+	snprintf(bufs[TIMELINES], sizeof(bufs[TIMELINES]), "%llu",
+		 (unsigned long long)value);
+	args[n++] = bufs[TIMELINES];
+	for (int k = first; k < last; k++) {
+		int i = order > 0 ? k : last - 1 - (k - first);
+
+		pass[k - first] = fds[i];
+		snprintf(bufs[k - first], sizeof(bufs[k - first]), "%d",
+			 fds[i]);
+		args[n++] = bufs[k - first];
+	}
+	args[n] = NULL;
+	return fw_test_spawn_role(args, pass, last - first);
 }
 
 static void reap(pid_t pid)
@@ -94,7 +124,12 @@ static void reap(pid_t pid)
 	CHECK_EQ(WEXITSTATUS(status), 0);
 }
 
-int main(void)
+static const struct fw_test_role roles[] = {
+	{"signaller", signaller},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
 {
 	static uint64_t value[TIMELINES];
 	struct rlimit rl;
@@ -102,6 +137,7 @@ int main(void)
 	int base;
 	pid_t pid;
 
+	fw_test_run_role(argc, argv, roles);
 	/* Two fds per timeline here (ours + the export for the child). */
 	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	if (rl.rlim_cur < 4 * TIMELINES && rl.rlim_max > rl.rlim_cur) {

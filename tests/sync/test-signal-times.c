@@ -120,21 +120,34 @@ static void test_wrap(void)
 	peer_close(&p);
 }
 
-/* Another process signals: we learn its time, which precedes ours. */
+/* Role "signal": argv is TIMELINE, an fd; signals 7. */
+static int signal_child(int argc, char **argv)
+{
+	struct fw_timeline *tl = NULL;
+
+	if (argc != 1 || fw_timeline_import(atoi(argv[0]), &tl) < 0)
+		return 2;
+	return fw_timeline_signal(tl, 7) == 0 ? 0 : 1;
+}
+
+/*
+ * Another process (this program started again, fw_test_spawn_role())
+ * signals: we learn its time, which precedes ours.
+ */
 static void test_other_process(void)
 {
 	struct peer p;
 	struct fw_fence *fence;
 	int64_t producer, observed;
+	char fd_arg[16];
 	int status;
 	pid_t pid;
 
 	peer_open(&p, "xproc");
 	fence = fw_timeline_point_fence(p.tl, 7);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0)
-		_exit(fw_timeline_signal(p.tl, 7) == 0 ? 0 : 1);
+	snprintf(fd_arg, sizeof(fd_arg), "%d", p.fd);
+	pid = fw_test_spawn_role((const char *[]){"signal", fd_arg, NULL},
+				 &p.fd, 1);
 	CHECK(fw_fence_wait(fence, -1) == 0);
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -351,9 +364,17 @@ static void test_random_pages(void)
 	free(page);
 }
 
-int main(void)
+static const struct fw_test_role roles[] = {
+	{"signal", signal_child},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
 {
-	int baseline = fw_test_fd_baseline();
+	int baseline;
+
+	fw_test_run_role(argc, argv, roles);
+	baseline = fw_test_fd_baseline();
 
 	RUN(test_local_signal);
 	RUN(test_wrap);

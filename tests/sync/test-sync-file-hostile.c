@@ -269,36 +269,50 @@ static int wait_byte(int fd)
 }
 
 /*
- * A child makes three sync files for one fence and sends them to us.  We
- * spoil two of them (shutdown, consume); the third still reports exactly
- * what the producer said.
+ * Role "three-files": argv is TIMELINE SOCKET.  Sends three sync files
+ * for one fence at point 1 of TIMELINE, then waits for a byte or EOF.
+ */
+static int three_files(int argc, char **argv)
+{
+	int fence_fd, sock;
+	struct fw_fence *fence;
+
+	if (argc != 2)
+		return 10;
+	sock = atoi(argv[1]);
+	fence_fd = sw_sync_fence_create(atoi(argv[0]), "shared", 1);
+	fence = fw_sync_file_get_fence(fence_fd);
+	for (int i = 0; i < 3; i++) {
+		int f = fw_sync_file_create(fence);
+
+		ft_send_fd(sock, f);
+		close(f);
+	}
+	wait_byte(sock);
+	return 0;
+}
+
+/*
+ * A child (this program started again, fw_test_spawn_role()) makes three
+ * sync files for one fence and sends them to us.  We spoil two of them
+ * (shutdown, consume); the third still reports exactly what the producer
+ * said.
  */
 static void test_receivers_spoil_only_their_copy(void)
 {
 	int tl = sw_sync_timeline_create();
 	int sv[2], a, b, c, path_fd;
-	char path[64];
+	char path[64], tl_arg[16], sock_arg[16];
 	struct sync_file_info *info;
 	char *buf = malloc(FW_SOFT_SYNC_MSG_MAX);
 	pid_t pid;
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int fence_fd = sw_sync_fence_create(tl, "shared", 1);
-		struct fw_fence *fence = fw_sync_file_get_fence(fence_fd);
-
-		close(sv[0]);
-		for (int i = 0; i < 3; i++) {
-			int f = fw_sync_file_create(fence);
-
-			ft_send_fd(sv[1], f);
-			close(f);
-		}
-		wait_byte(sv[1]);
-		_exit(0);
-	}
+	snprintf(tl_arg, sizeof(tl_arg), "%d", tl);
+	snprintf(sock_arg, sizeof(sock_arg), "%d", sv[1]);
+	pid = fw_test_spawn_role(
+		(const char *[]){"three-files", tl_arg, sock_arg, NULL},
+		(int[]){tl, sv[1]}, 2);
 	close(sv[1]);
 	a = ft_recv_fd(sv[0]);
 	b = ft_recv_fd(sv[0]);
@@ -428,45 +442,49 @@ static void test_refuses_non_sync_files(void)
 	check_named(SOCK_DGRAM, name);
 }
 
+/*
+ * Role "out-of-fds": the case below, in a process of its own so that its
+ * fd limit stays there.
+ */
+static int out_of_fds(int argc, char **argv)
+{
+	int tl = sw_sync_timeline_create();
+	int fds[64], n = 0, ret, base = ft_fd_baseline();
+	struct rlimit rl;
+
+	(void)argc;
+	(void)argv;
+	/* The soft limit only (valgrind refuses changes to the hard one). */
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	rl.rlim_cur = base + 20;
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	while (n < 64 && (ret = sw_sync_fence_create(tl, "f", 1)) >= 0)
+		fds[n++] = ret;
+	CHECK(n < 64 && ret == -1 && errno == EMFILE);
+	/* The other calls fail cleanly too, with errno set. */
+	errno = 0;
+	CHECK(sync_merge("m", fds[0], fds[1]) == -1 && errno == EMFILE);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	ft_check_no_leak(base);
+	/* And it works again. */
+	fds[0] = sw_sync_fence_create(tl, "f", 1);
+	CHECK(fds[0] >= 0 && sw_sync_timeline_inc(tl, 1) == 0);
+	CHECK(sync_wait(fds[0], 0) > 0);
+	return 0;
+}
+
 /* Out of fds: a clean error, nothing half-made, everything recovers. */
 static void test_out_of_fds(void)
 {
-	pid_t pid;
-
 	/* valgrind keeps fds of its own above the soft limit and reports
 	 * sockets made past it oddly: this case is for the native runs. */
 	if (getenv("FENCEWAY_TEST_VALGRIND")) {
 		fprintf(stderr, "   (not under valgrind)\n");
 		return;
 	}
-	pid = fork();
-
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int tl = sw_sync_timeline_create();
-		int fds[64], n = 0, ret, base = ft_fd_baseline();
-		struct rlimit rl;
-
-		/* The soft limit only (valgrind refuses changes to the hard one). */
-		CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
-		rl.rlim_cur = base + 20;
-		CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
-		while (n < 64 && (ret = sw_sync_fence_create(tl, "f", 1)) >= 0)
-			fds[n++] = ret;
-		CHECK(n < 64 && ret == -1 && errno == EMFILE);
-		/* The other calls fail cleanly too, with errno set. */
-		errno = 0;
-		CHECK(sync_merge("m", fds[0], fds[1]) == -1 && errno == EMFILE);
-		for (int i = 0; i < n; i++)
-			close(fds[i]);
-		ft_check_no_leak(base);
-		/* And it works again. */
-		fds[0] = sw_sync_fence_create(tl, "f", 1);
-		CHECK(fds[0] >= 0 && sw_sync_timeline_inc(tl, 1) == 0);
-		CHECK(sync_wait(fds[0], 0) > 0);
-		_exit(0);
-	}
-	CHECK(ft_child_ok(pid));
+	CHECK(ft_child_ok(fw_test_spawn_role(
+		(const char *[]){"out-of-fds", NULL}, NULL, 0)));
 }
 
 static void test_fd_ownership(void)
@@ -481,8 +499,15 @@ static void test_fd_ownership(void)
 	ft_check_no_leak(base);
 }
 
-int main(void)
+static const struct fw_test_role roles[] = {
+	{"three-files", three_files},
+	{"out-of-fds", out_of_fds},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
 {
+	fw_test_run_role(argc, argv, roles);
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_forged_valid);
 	RUN(test_forged_garbage);

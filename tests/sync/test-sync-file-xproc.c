@@ -6,10 +6,8 @@
  * child that must not keep producer ends alive; fw_sync_file_import of
  * signalled, pending and non-sync-file fds.
  *
- * The producers are this program run again (spawn_role()): a child forked
- * from this multi-threaded process may inherit a lock that another thread
- * held at fork(), the sanitizer's allocator among them, and freeze as soon
- * as it allocates or starts a thread.  A fresh process has no such locks.
+ * The producers are this program run again (fw_test_spawn_role(),
+ * tests/sync/testlib.h says why not a plain fork()).
  *
  * No test asserts a timing.  Waits that could hang if the behaviour broke
  * are bounded generously (a liveness bound) and fail the test.
@@ -29,8 +27,7 @@
 
 #define LIVENESS_MS 30000
 
-/* argv[1] of a re-executed child; argv[2] names its role. */
-#define ROLE_ARG "--xproc-role"
+/* The most arguments child_start() gives a child, its role included. */
 #define MAX_ARGS 16
 
 /* Block until a byte arrives on @fd (or EOF); returns it, -1 on EOF. */
@@ -144,60 +141,13 @@ static int orphan_main(int argc, char **argv)
 	return grandchild > 0 ? 0 : 1;
 }
 
-/* The children exit with _exit(): nothing of the test runs in them. */
-static void run_role(int argc, char **argv)
-{
-	if (strcmp(argv[0], "producer") == 0)
-		_exit(producer_main(argc - 1, argv + 1));
-	if (strcmp(argv[0], "orphan") == 0)
-		_exit(orphan_main(argc - 1, argv + 1));
-	_exit(127);
-}
+static const struct fw_test_role roles[] = {
+	{"producer", producer_main},
+	{"orphan", orphan_main},
+	{NULL, NULL},
+};
 
 /* ---- the test's side ---------------------------------------------------- */
-
-/*
- * Start this program again as a child in role @args[0] (a NULL-terminated
- * list, at most MAX_ARGS - 3 entries), the @nfds fds @fds open in it at the
- * same numbers.  Between fork and exec the child only clears FD_CLOEXEC
- * and calls execv(), all async-signal-safe.  _Fork() rather than fork():
- * the library's pthread_atfork child handlers free memory, and _Fork()
- * runs none.  Nothing of the library outlives the exec: its own fds are
- * all close-on-exec.
- */
-static pid_t spawn_role(const char *const *args, const int *fds, int nfds)
-{
-	const char *argv[MAX_ARGS];
-	char exe[4096];
-	ssize_t len;
-	int n = 0;
-	pid_t pid;
-
-	/*
-	 * The path, not /proc/self/exe itself: under valgrind that is the
-	 * tool's binary, while readlink() reports the program it runs.
-	 */
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	CHECK(len > 0 && len < (ssize_t)sizeof(exe) - 1);
-	exe[len] = '\0';
-	argv[n++] = exe;
-	argv[n++] = ROLE_ARG;
-	for (; *args; args++) {
-		CHECK(n < MAX_ARGS - 1);
-		argv[n++] = *args;
-	}
-	argv[n] = NULL;
-	pid = _Fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		for (int i = 0; i < nfds; i++)
-			if (fcntl(fds[i], F_SETFD, 0) < 0)
-				_exit(126);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
 
 /* A child started by child_start() and our end of the socket to it. */
 struct child {
@@ -221,11 +171,11 @@ static struct child child_start(const char *role, int fd,
 	snprintf(fd_arg, sizeof(fd_arg), "%d", fd);
 	snprintf(sock_arg, sizeof(sock_arg), "%d", sv[1]);
 	for (; *steps; steps++) {
-		CHECK(n < MAX_ARGS - 4);
+		CHECK(n < MAX_ARGS - 1);
 		args[n++] = *steps;
 	}
 	args[n] = NULL;
-	c.pid = spawn_role(args, (int[]){ sv[1], fd }, fd >= 0 ? 2 : 1);
+	c.pid = fw_test_spawn_role(args, (int[]){sv[1], fd}, fd >= 0 ? 2 : 1);
 	/* We keep only our end: each side sees EOF if the other dies. */
 	close(sv[1]);
 	c.sock = sv[0];
@@ -577,9 +527,7 @@ static void test_fd_ownership(void)
 
 int main(int argc, char **argv)
 {
-	/* A re-executed child runs its role and nothing of the tests. */
-	if (argc > 2 && strcmp(argv[1], ROLE_ARG) == 0)
-		run_role(argc - 2, argv + 2);
+	fw_test_run_role(argc, argv, roles);
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_child_signals_parent_waits);
 	RUN(test_scm_rights_foreign_file);

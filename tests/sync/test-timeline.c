@@ -380,6 +380,41 @@ static void test_fence_wait_point(void)
 }
 
 /*
+ * The children of the cross-process tests are this program started again
+ * (fw_test_spawn_role()) with the timelines' exported fds; fd_arg() writes
+ * such an fd into @buf as a role argument.
+ */
+static const char *fd_arg(char *buf, size_t size, int fd)
+{
+	snprintf(buf, size, "%d", fd);
+	return buf;
+}
+
+/*
+ * Role "signal-then-fail": argv is TIMELINE GO.  On a byte from GO (a
+ * pipe), signal 5; on the next, fail the timeline with -ECANCELED.
+ */
+static int signal_then_fail(int argc, char **argv)
+{
+	struct fw_timeline *ctl = NULL;
+	int go;
+	char c;
+
+	if (argc != 2)
+		return 10;
+	go = atoi(argv[1]);
+	if (read(go, &c, 1) != 1)
+		return 2;
+	if (fw_timeline_import(atoi(argv[0]), &ctl) < 0)
+		return 3;
+	fw_timeline_signal(ctl, 5);
+	if (read(go, &c, 1) != 1)
+		return 2;
+	fw_timeline_set_error(ctl, -ECANCELED);
+	return 0;
+}
+
+/*
  * Cross-process: the child imports the exported memfd (inherited) and
  * signals; the parent's fences signal through the library's own threads,
  * while the parent only waits on the fence (no timeline call of its own).
@@ -391,25 +426,15 @@ static void test_cross_process(void)
 	struct fw_fence *f9 = fw_timeline_point_fence(tl, 9);
 	int fd = fw_timeline_export_fd(tl);
 	int pipefd[2], status;
-	char go;
+	char fd_buf[16], go_buf[16];
 	pid_t pid;
 
 	CHECK_EQ(pipe2(pipefd, O_CLOEXEC), 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		struct fw_timeline *ctl = NULL;
-
-		if (read(pipefd[0], &go, 1) != 1)
-			_exit(2);
-		if (fw_timeline_import(fd, &ctl) < 0)
-			_exit(3);
-		fw_timeline_signal(ctl, 5);
-		if (read(pipefd[0], &go, 1) != 1)
-			_exit(2);
-		fw_timeline_set_error(ctl, -ECANCELED);
-		_exit(0);
-	}
+	pid = fw_test_spawn_role(
+		(const char *[]){
+			"signal-then-fail", fd_arg(fd_buf, sizeof(fd_buf), fd),
+			fd_arg(go_buf, sizeof(go_buf), pipefd[0]), NULL},
+		(int[]){fd, pipefd[0]}, 2);
 	close(pipefd[0]);
 	CHECK_EQ(fw_fence_get_status(f5), FW_FENCE_PENDING);
 	CHECK_EQ(write(pipefd[1], "g", 1), 1);
@@ -428,21 +453,48 @@ static void test_cross_process(void)
 	fw_timeline_put(tl);
 }
 
+/* Role "wait": argv is TIMELINE; a synchronous wait for 3 (10 s). */
+static int wait_child(int argc, char **argv)
+{
+	struct fw_timeline *tl = NULL;
+
+	if (argc != 1 || fw_timeline_import(atoi(argv[0]), &tl) < 0)
+		return 2;
+	return fw_timeline_wait(tl, 3, 10000000000LL) == 0 ? 0 : 1;
+}
+
 /* A child's synchronous wait on a value the parent raises later. */
 static void test_cross_process_sync_wait(void)
 {
 	struct fw_timeline *tl = make("xsync");
-	int status;
-	pid_t pid = fork();
+	int fd = fw_timeline_export_fd(tl), status;
+	char fd_buf[16];
+	pid_t pid;
 
-	CHECK(pid >= 0);
-	if (pid == 0)
-		_exit(fw_timeline_wait(tl, 3, 10000000000LL) == 0 ? 0 : 1);
+	pid = fw_test_spawn_role(
+		(const char *[]){"wait", fd_arg(fd_buf, sizeof(fd_buf), fd),
+				 NULL},
+		&fd, 1);
+	close(fd);
 	usleep(5000);
 	CHECK_EQ(fw_timeline_signal(tl, 3), 0);
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	fw_timeline_put(tl);
+}
+
+/* Role "signal-many": argv is timeline fds; signals 2 on each, last first. */
+static int signal_many(int argc, char **argv)
+{
+	for (int i = argc - 1; i >= 0; i--) {
+		struct fw_timeline *c = NULL;
+
+		if (fw_timeline_import(atoi(argv[i]), &c) < 0)
+			return 1;
+		fw_timeline_signal(c, 2);
+		fw_timeline_put(c);
+	}
+	return 0;
 }
 
 /* Many timelines (more than one futex_waitv batch) signalled remotely. */
@@ -452,26 +504,18 @@ static void test_many_timelines_remote(void)
 	struct fw_timeline *tls[N];
 	struct fw_fence *fs[N];
 	int fds[N], status;
+	char bufs[N][16];
+	const char *args[N + 2] = {"signal-many"};
 	pid_t pid;
 
 	for (int i = 0; i < N; i++) {
 		tls[i] = make("many");
 		fds[i] = fw_timeline_export_fd(tls[i]);
 		fs[i] = fw_timeline_point_fence(tls[i], 2);
+		args[i + 1] = fd_arg(bufs[i], sizeof(bufs[i]), fds[i]);
 	}
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		for (int i = N - 1; i >= 0; i--) {
-			struct fw_timeline *c = NULL;
-
-			if (fw_timeline_import(fds[i], &c) < 0)
-				_exit(1);
-			fw_timeline_signal(c, 2);
-			fw_timeline_put(c);
-		}
-		_exit(0);
-	}
+	args[N + 1] = NULL;
+	pid = fw_test_spawn_role(args, fds, N);
 	for (int i = 0; i < N; i++) {
 		CHECK_EQ(fw_fence_wait(fs[i], -1), 0);
 		CHECK_EQ(fw_fence_get_status(fs[i]), FW_FENCE_SIGNALED);
@@ -544,9 +588,19 @@ static void test_force_fallback_latched(void)
 		CHECK(fb);
 }
 
-int main(void)
+static const struct fw_test_role roles[] = {
+	{"signal-then-fail", signal_then_fail},
+	{"wait", wait_child},
+	{"signal-many", signal_many},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
 {
-	int base = fw_test_fd_baseline();
+	int base;
+
+	fw_test_run_role(argc, argv, roles);
+	base = fw_test_fd_baseline();
 
 	fprintf(stderr, "wait path: %s\n",
 		fw_sync_using_fallback() ? "fallback (FUTEX_WAIT)"

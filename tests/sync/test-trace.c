@@ -166,9 +166,35 @@ static void test_soft_timeline(void)
 }
 
 /*
- * A soft sync file from another process: imported, waited on, signalled
- * by the library's fd thread, destroyed.  This process's own file gives
- * back its own fence: no import.
+ * Role "producer": argv is SOCKET, its end of the socket to the test.
+ * Sends a sync file of its own timeline, signals it on the test's byte,
+ * exits on EOF.
+ */
+static int producer_main(int argc, char **argv)
+{
+	struct fw_timeline *tl;
+	struct fw_fence *fence;
+	char byte = 0;
+	int sock, fd;
+
+	CHECK(argc == 1);
+	sock = atoi(argv[0]);
+	CHECK(fw_timeline_create("producer", &tl) == 0);
+	fence = fw_timeline_point_fence(tl, 1);
+	fd = fw_sync_file_create(fence);
+	CHECK(fd >= 0);
+	ft_send_fd(sock, fd);
+	CHECK(read(sock, &byte, 1) == 1);
+	CHECK(fw_timeline_signal(tl, 1) == 0);
+	CHECK(read(sock, &byte, 1) == 0);
+	return 0;
+}
+
+/*
+ * A soft sync file from another process (this program started again,
+ * fw_test_spawn_role()): imported, waited on, signalled by the library's
+ * fd thread, destroyed.  This process's own file gives back its own
+ * fence: no import.
  */
 static void test_soft_sync_file(void)
 {
@@ -176,26 +202,15 @@ static void test_soft_sync_file(void)
 	struct fw_timeline *tl;
 	struct fw_fence *fence, *own;
 	struct fw_fence_cb cb;
-	char types[16], byte = 0;
+	char types[16], sock_arg[16];
 	int sv[2], fd, status;
 	size_t n;
 	pid_t pid;
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		close(sv[0]);
-		CHECK(fw_timeline_create("producer", &tl) == 0);
-		fence = fw_timeline_point_fence(tl, 1);
-		fd = fw_sync_file_create(fence);
-		CHECK(fd >= 0);
-		ft_send_fd(sv[1], fd);
-		CHECK(read(sv[1], &byte, 1) == 1);
-		CHECK(fw_timeline_signal(tl, 1) == 0);
-		CHECK(read(sv[1], &byte, 1) == 0);
-		_exit(0);
-	}
+	snprintf(sock_arg, sizeof(sock_arg), "%d", sv[1]);
+	pid = fw_test_spawn_role((const char *[]){"producer", sock_arg, NULL},
+				 &sv[1], 1);
 	close(sv[1]);
 	fd = ft_recv_fd(sv[0]);
 	CHECK(fw_trace_enable(64) == 0);
@@ -213,7 +228,19 @@ static void test_soft_sync_file(void)
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
+	/*
+	 * The fd thread signals the proxy under a reference of its own: if
+	 * ours went first, the last put and its event are that thread's, a
+	 * moment later (a liveness bound of 30 s, not a timing).
+	 */
 	n = drain_all();
+	for (int i = 0;
+	     i < 30000 &&
+	     (n == 0 || events[n - 1].type != FW_TRACE_FENCE_DESTROYED);
+	     i++) {
+		ft_sleep_ms(1);
+		n += fw_trace_drain(events + n, MAX_EVENTS - n, NULL);
+	}
 	CHECK(n >= 1);
 	CHECK_EQ(of_fence(n, events[0].fence_id, ev, types), 4);
 	CHECK(strcmp(types, "IWSD") == 0);
@@ -308,9 +335,17 @@ static void test_overflow(void)
 	CHECK(strcmp(fw_trace_type_name(99), "?") == 0);
 }
 
-int main(void)
+static const struct fw_test_role roles[] = {
+	{"producer", producer_main},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
 {
-	int baseline = ft_fd_baseline();
+	int baseline;
+
+	fw_test_run_role(argc, argv, roles);
+	baseline = ft_fd_baseline();
 
 	RUN(test_off);
 	RUN(test_soft_timeline);

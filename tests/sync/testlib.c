@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -80,4 +81,54 @@ long long fw_test_tasks_woken(const struct fw_test_tasks *before,
 			    after->switches[j] >= 0 && before->switches[i] >= 0)
 				sum += after->switches[j] - before->switches[i];
 	return sum;
+}
+
+/* argv[1] of a child fw_test_spawn_role() starts; argv[2] is its role. */
+#define ROLE_ARG "--fw-test-role"
+
+void fw_test_run_role(int argc, char **argv, const struct fw_test_role *roles)
+{
+	if (argc < 3 || strcmp(argv[1], ROLE_ARG) != 0)
+		return;
+	for (; roles->name; roles++)
+		if (strcmp(roles->name, argv[2]) == 0)
+			_exit(roles->run(argc - 3, argv + 3));
+	_exit(127);
+}
+
+pid_t fw_test_spawn_role(const char *const *args, const int *fds, int nfds)
+{
+	const char **argv;
+	char exe[4096];
+	ssize_t len;
+	int n = 0;
+	pid_t pid;
+
+	/*
+	 * The path, not /proc/self/exe itself: under valgrind that is the
+	 * tool's binary, while readlink() reports the program it runs.
+	 */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	CHECK(len > 0 && len < (ssize_t)sizeof(exe) - 1);
+	exe[len] = '\0';
+	while (args[n])
+		n++;
+	CHECK(n > 0);
+	/* Everything the child needs is made before the fork. */
+	argv = calloc(n + 3, sizeof(*argv));
+	CHECK(argv);
+	argv[0] = exe;
+	argv[1] = ROLE_ARG;
+	memcpy(argv + 2, args, n * sizeof(*argv));
+	pid = _Fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		for (int i = 0; i < nfds; i++)
+			if (fcntl(fds[i], F_SETFD, 0) < 0)
+				_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	free(argv);
+	return pid;
 }
