@@ -522,8 +522,11 @@ static bool handle_request(struct fw_commit *commit, void *data) {
 	s->release_point = p->pending_point;
 	s->release_object = p->pending_object;
 	p->pending_how = RELEASE_BUFFER;
-	snprintf(s->label, sizeof(s->label), "fenceway %s(%d) surface %d",
-		p->command, (int)p->pid, track->tid);
+	if (t->marker_fd >= 0) {
+		/* Only marker lines carry it: formatting is what tracing costs most. */
+		snprintf(s->label, sizeof(s->label), "fenceway %s(%d) surface %d",
+			p->command, (int)p->pid, track->tid);
+	}
 	wl_list_insert(t->spans.prev, &s->link);
 	fw_commit_set_slot(commit, t->sub, s);
 	/* Until a held hook says otherwise, the frame starts at its commit. */

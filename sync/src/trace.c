@@ -84,6 +84,14 @@ static struct trace_ring *ring_create(void)
 	r = calloc(1, sizeof(*r) + cap * sizeof(r->events[0]));
 	if (!r)
 		return NULL;
+	/*
+	 * Touch every page now: a large calloc hands out memory the kernel
+	 * maps on first write, and a page fault in the middle of recording is
+	 * what an event must not cost.  Volatile, or the compiler drops the
+	 * stores as writing zeros over calloc's zeros.
+	 */
+	for (size_t off = 0; off < cap * sizeof(r->events[0]); off += 4096)
+		((volatile char *)r->events)[off] = 0;
 	r->mask = cap - 1;
 	r->tid = (uint32_t)syscall(SYS_gettid);
 	pthread_setspecific(exit_key, r);
