@@ -57,6 +57,8 @@ struct fw_commit {
 	/* Held: what for, as its holder describes it. */
 	fw_commit_describe_fn describe;
 	void *describe_data;
+	bool waits_on_point;
+	uint64_t wait_point;
 	struct fw_parent_locks *parent_locks;
 	struct wl_list held_link; /* tracker->held while held */
 
@@ -219,7 +221,7 @@ static void end_hold(struct fw_commit *c, bool unlock_self) {
 }
 
 bool fw_commit_hold(struct fw_commit *c, fw_commit_describe_fn describe,
-	void *data) {
+	void *data, const uint64_t *point) {
 	struct fw_commit_tracker *t = c->tracker;
 	assert(t->requesting == c && !c->held);
 	struct wlr_surface *surface = c->cs->surface;
@@ -234,6 +236,8 @@ bool fw_commit_hold(struct fw_commit *c, fw_commit_describe_fn describe,
 	c->cs->n_held++;
 	c->describe = describe;
 	c->describe_data = data;
+	c->waits_on_point = point != NULL;
+	c->wait_point = point != NULL ? *point : 0;
 	wl_list_insert(t->held.prev, &c->held_link);
 	wlr_log(WLR_DEBUG, "wl_surface@%" PRIu32 " commit %" PRIu32 " held",
 		wl_resource_get_id(surface->resource), c->seq);
@@ -254,6 +258,14 @@ void fw_commit_describe_wait(const struct fw_commit *c, char *buf, size_t len) {
 	if (c->held && c->describe != NULL) {
 		c->describe(c, c->describe_data, buf, len);
 	}
+}
+
+bool fw_commit_wait_point(const struct fw_commit *c, uint64_t *point) {
+	if (!c->held || !c->waits_on_point) {
+		return false;
+	}
+	*point = c->wait_point;
+	return true;
 }
 
 void fw_commit_fence_failed(struct fw_commit *c) {

@@ -173,14 +173,19 @@ typedef void (*fw_commit_describe_fn)(const struct fw_commit *commit,
  * Only in request: hold commit until fw_commit_unhold().  Synchronized
  * ancestors that would apply it are held with it.  describe (static) and
  * data (the holder's, borrowed: valid while held) say what the commit
- * waits for, for stall reports and status.  false on allocation failure:
- * nothing is held, the caller posts no_memory and rejects.
+ * waits for, for stall reports and status; point (read now, may be NULL)
+ * is the timeline point it waits for, NULL when it waits on something
+ * else (a sync file).  false on allocation failure: nothing is held, the
+ * caller posts no_memory and rejects.
  */
 bool fw_commit_hold(struct fw_commit *commit, fw_commit_describe_fn describe,
-	void *data);
+	void *data, const uint64_t *point);
 /* What a held commit waits for (its holder's describe), "" when not held. */
 void fw_commit_describe_wait(const struct fw_commit *commit, char *buf,
 	size_t len);
+/* The timeline point a held commit waits for into *point: false when it is
+ * not held, or held on something other than a timeline point. */
+bool fw_commit_wait_point(const struct fw_commit *commit, uint64_t *point);
 /*
  * The holder of commit reports that its acquire fence failed (the commit
  * is applied as if it had signalled): every subscriber's fence_failed

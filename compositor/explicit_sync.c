@@ -381,7 +381,8 @@ bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,
 	record->wait = fw_loop_wait_fence(record->es->loop, fence,
 		record_handle_signal, record);
 	if (record->wait == NULL ||
-		!fw_commit_hold(record->commit, describe, record)) {
+		!fw_commit_hold(record->commit, describe, record,
+			pin != NULL ? &point : NULL)) {
 		if (record->wait != NULL) {
 			fw_wait_cancel(record->wait);
 			record->wait = NULL;

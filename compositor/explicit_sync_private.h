@@ -244,7 +244,8 @@ bool fw_es_record_client_alive(const struct fw_es_record *record);
  * not held.  describe (static; its data is record) says what the held
  * commit waits for (commit.h).  The wait is charged to the owner's wait
  * budget: through pin (the timeline the fence is a point of, which must
- * outlive the wait) or, when pin is NULL (a sync file), on its own.  false
+ * outlive the wait) or, when pin is NULL (a sync file), on its own; with a
+ * pin, point is also the tracker's fw_commit_wait_point().  false
  * with the error posted when that is past the budget or memory runs out.
  */
 bool fw_es_record_wait(struct fw_es_record *record, struct fw_fence *fence,

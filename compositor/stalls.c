@@ -190,28 +190,6 @@ static void describe_stall(struct stall_client *sc, int64_t now, char *buf,
 	fclose(out);
 }
 
-/* The point a held commit waits for when its holder describes a timeline
- * point ("timeline 'NAME' (KIND) point N, at M", commit.h); -1 for a sync
- * file (whose timeline names, the client's, could read as a point).  The
- * last match: the name, which the client chose, comes first. */
-static int64_t wait_point(const char *wait) {
-	static const char key[] = ") point ";
-	const char *found = NULL;
-	if (strncmp(wait, "timeline '", strlen("timeline '")) != 0) {
-		return -1;
-	}
-	for (const char *p = strstr(wait, key); p != NULL; p = strstr(p + 1, key)) {
-		found = p;
-	}
-	if (found == NULL) {
-		return -1;
-	}
-	const char *digits = found + strlen(key);
-	char *end;
-	unsigned long long point = strtoull(digits, &end, 10);
-	return end != digits && point <= INT64_MAX ? (int64_t)point : -1;
-}
-
 /*
  * A stall line also as an instant of category "stall" named @kind, on the
  * track of @s's surface (the client's process when the surface is gone),
@@ -236,13 +214,16 @@ static void trace_stall(struct stall_client *sc, const char *kind,
 	int n = 1;
 	if (s->held) {
 		fw_commit_describe_wait(s->commit, wait, sizeof(wait));
-		int64_t point = wait_point(wait);
+		uint64_t point;
+		bool on_point = fw_commit_wait_point(s->commit, &point);
 		args[n++] = (struct trace_json_arg){.key = "commit",
 			.num = fw_commit_seq(s->commit)};
 		args[n++] = (struct trace_json_arg){.key = "waits_on",
 			.str = wait[0] != '\0' ? wait : "?"};
-		if (point >= 0) {
-			args[n++] = (struct trace_json_arg){.key = "point", .num = point};
+		/* The trace's numbers are signed: a larger point is only in the text. */
+		if (on_point && point <= INT64_MAX) {
+			args[n++] =
+				(struct trace_json_arg){.key = "point", .num = (int64_t)point};
 		}
 		args[n++] = (struct trace_json_arg){.key = "age_us",
 			.num = (now - s->held_since_ns) / 1000};
