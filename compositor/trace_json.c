@@ -42,27 +42,67 @@ static void puts_raw(struct trace_json *tj, const char *s) {
 
 /*
  * Numbers by hand: printf's machinery was most of the time an event took,
- * and tracing is meant to cost next to nothing.
+ * and tracing is meant to cost next to nothing.  Decimal two digits a
+ * step (a timestamp has a dozen), hexadecimal by shifts.
  */
-static void put_u64(struct trace_json *tj, uint64_t v, unsigned base,
-	int min_digits) {
+static void put_dec(struct trace_json *tj, uint64_t v, int min_digits) {
+	static const char pairs[] = "00010203040506070809"
+								"10111213141516171819"
+								"20212223242526272829"
+								"30313233343536373839"
+								"40414243444546474849"
+								"50515253545556575859"
+								"60616263646566676869"
+								"70717273747576777879"
+								"80818283848586878889"
+								"90919293949596979899";
 	char buf[24];
 	int n = 0;
 
-	while (v || n < min_digits) {
-		buf[sizeof(buf) - 1 - n++] = "0123456789abcdef"[v % base];
-		v /= base;
+	while (v >= 100) {
+		const char *p = pairs + 2 * (v % 100);
+
+		buf[sizeof(buf) - 1 - n++] = p[1];
+		buf[sizeof(buf) - 1 - n++] = p[0];
+		v /= 100;
 	}
+	while (v || n < min_digits) {
+		buf[sizeof(buf) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	put(tj, buf + sizeof(buf) - n, (size_t)n);
+}
+
+static void put_hex(struct trace_json *tj, uint64_t v) {
+	char buf[16];
+	int n = 0;
+
+	do {
+		buf[sizeof(buf) - 1 - n++] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
 	put(tj, buf + sizeof(buf) - n, (size_t)n);
 }
 
 static void put_i64(struct trace_json *tj, int64_t v) {
 	if (v < 0) {
 		put(tj, "-", 1);
-		put_u64(tj, -(uint64_t)v, 10, 1);
+		put_dec(tj, -(uint64_t)v, 1);
 	} else {
-		put_u64(tj, (uint64_t)v, 10, 1);
+		put_dec(tj, (uint64_t)v, 1);
 	}
+}
+
+/* Bytes a JSON string takes as they are: printable ASCII but the quote
+ * and the backslash.  A table, so the common case costs one load a byte. */
+static bool plain_byte(unsigned char c) {
+	static const uint64_t plain[2] = {
+		/* 0x20..0x3f without '"' (0x22) */
+		0xffffffff00000000ull & ~(1ull << 0x22),
+		/* 0x40..0x7e without '\\' (0x5c) */
+		0x7fffffffffffffffull & ~(1ull << (0x5c - 0x40)),
+	};
+	return c < 0x80 && (plain[c >> 6] >> (c & 63) & 1);
 }
 
 /* A JSON string: printable ASCII kept, quote and backslash escaped. */
@@ -74,7 +114,7 @@ static void put_str(struct trace_json *tj, const char *s) {
 	for (i = 0; s && s[i] && i < STR_MAX; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		if (plain_byte(c)) {
 			run++;
 			continue;
 		}
@@ -104,9 +144,9 @@ static void put_ts(struct trace_json *tj, int64_t ns) {
 	if (ns < 0)
 		ns = 0;
 	put(tj, ",\"ts\":", 6);
-	put_u64(tj, (uint64_t)ns / 1000, 10, 1);
+	put_dec(tj, (uint64_t)ns / 1000, 1);
 	put(tj, ".", 1);
-	put_u64(tj, (uint64_t)ns % 1000, 10, 3);
+	put_dec(tj, (uint64_t)ns % 1000, 3);
 }
 
 static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
@@ -238,7 +278,7 @@ static void with_id(struct trace_json *tj, const char *ph, int pid, int tid,
 	put_key_str(tj, "name", name);
 	/* A string: ids above 2^53 survive readers that use doubles. */
 	put(tj, ",\"id\":\"0x", 9);
-	put_u64(tj, id, 16, 1);
+	put_hex(tj, id);
 	put(tj, "\"", 1);
 	put_ts(tj, ts_ns);
 }
