@@ -35,9 +35,16 @@ static void put(struct trace_json *tj, const char *s, size_t n) {
 	tj->line_len += n;
 }
 
-/* Plain C strings of the writer itself (keys, fixed text). */
+/* Fixed text (trace_json.h): the writer's own and the caller's literals,
+ * which need no escaping. */
 static void puts_raw(struct trace_json *tj, const char *s) {
 	put(tj, s, strlen(s));
+}
+
+static void put_fixed(struct trace_json *tj, const char *s) {
+	put(tj, "\"", 1);
+	puts_raw(tj, s);
+	put(tj, "\"", 1);
 }
 
 /*
@@ -132,11 +139,12 @@ static void put_str(struct trace_json *tj, const char *s) {
 	put(tj, "\"", 1);
 }
 
-static void put_key_str(struct trace_json *tj, const char *key, const char *s) {
+static void put_key_fixed(struct trace_json *tj, const char *key,
+	const char *s) {
 	put(tj, ",\"", 2);
 	puts_raw(tj, key);
 	put(tj, "\":", 2);
-	put_str(tj, s);
+	put_fixed(tj, s);
 }
 
 /* ns -> microseconds with three decimals, exact. */
@@ -157,7 +165,7 @@ static void put_args(struct trace_json *tj, const struct trace_json_arg *args,
 	for (int i = 0; i < nargs && i < ARGS_MAX; i++) {
 		if (i)
 			put(tj, ",", 1);
-		put_str(tj, args[i].key);
+		put_fixed(tj, args[i].key);
 		put(tj, ":", 1);
 		if (args[i].str)
 			put_str(tj, args[i].str);
@@ -235,7 +243,7 @@ void trace_json_destroy(struct trace_json *tj, int64_t end_ns) {
 	if (!tj)
 		return;
 	begin_line(tj, "i", 0, 0);
-	put_key_str(tj, "name", "trace end");
+	put_key_fixed(tj, "name", "trace end");
 	put_ts(tj, end_ns);
 	put(tj, ",\"s\":\"g\"}\n]\n", 12);
 	/* The closing line is the one line without a comma. */
@@ -248,7 +256,7 @@ void trace_json_destroy(struct trace_json *tj, int64_t end_ns) {
 static void metadata(struct trace_json *tj, int pid, int tid, const char *name,
 	const struct trace_json_arg *arg) {
 	begin_line(tj, "M", pid, tid);
-	put_key_str(tj, "name", name);
+	put_key_fixed(tj, "name", name);
 	put_args(tj, arg, 1);
 	end_line(tj);
 }
@@ -274,8 +282,8 @@ void trace_json_track(struct trace_json *tj, int pid, int tid, const char *name,
 static void with_id(struct trace_json *tj, const char *ph, int pid, int tid,
 	const char *cat, const char *name, uint64_t id, int64_t ts_ns) {
 	begin_line(tj, ph, pid, tid);
-	put_key_str(tj, "cat", cat);
-	put_key_str(tj, "name", name);
+	put_key_fixed(tj, "cat", cat);
+	put_key_fixed(tj, "name", name);
 	/* A string: ids above 2^53 survive readers that use doubles. */
 	put(tj, ",\"id\":\"0x", 9);
 	put_hex(tj, id);
@@ -307,8 +315,8 @@ void trace_json_instant(struct trace_json *tj, int pid, int tid,
 	const char *cat, const char *name, int64_t ts_ns,
 	const struct trace_json_arg *args, int nargs) {
 	begin_line(tj, "i", pid, tid);
-	put_key_str(tj, "cat", cat);
-	put_key_str(tj, "name", name);
+	put_key_fixed(tj, "cat", cat);
+	put_key_fixed(tj, "name", name);
 	put_ts(tj, ts_ns);
 	put(tj, ",\"s\":\"t\"", 8);
 	put_args(tj, args, nargs);
@@ -333,7 +341,7 @@ void trace_json_counter(struct trace_json *tj, int pid, const char *name,
 	struct trace_json_arg v = {.key = series, .num = value};
 
 	begin_line(tj, "C", pid, 0);
-	put_key_str(tj, "name", name);
+	put_key_fixed(tj, "name", name);
 	put_ts(tj, ts_ns);
 	put_args(tj, &v, 1);
 	end_line(tj);

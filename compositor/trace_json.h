@@ -11,8 +11,14 @@
  *
  * Times are CLOCK_MONOTONIC nanoseconds (the clock of kernel fence
  * timestamps and DRM events), written as microseconds with three decimals,
- * the unit the format wants.  Strings are escaped; bytes outside printable
- * ASCII become '?', so a client's command name cannot break the file.
+ * the unit the format wants.
+ *
+ * Strings: process and track names and argument string values may come
+ * from clients and are escaped; bytes outside printable ASCII become '?',
+ * so a client's command name cannot break the file.  Categories, event
+ * names, counter series and argument keys are on every line and are
+ * written as they are: they must be the caller's fixed text (string
+ * literals), printable ASCII without '"' or '\\'.
  *
  * Lines are buffered until trace_json_flush() (the caller decides how
  * often) or until the buffer fills; trace_json_destroy() flushes.  Single-threaded:
