@@ -465,7 +465,7 @@ int main(int argc, char **argv)
 	bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
 	unsigned scale = quick ? 100 : 1;
 	uint32_t files = quick ? 100 : 2000;
-	int64_t sys[ROUNDS], pair[ROUNDS], floor[ROUNDS], msg[ROUNDS];
+	int64_t sys[ROUNDS], pair[ROUNDS], held[ROUNDS], msg[ROUNDS];
 
 	if (argc > 2 || (argc == 2 && !quick)) {
 		fprintf(stderr, "usage: syscall-cost [--quick]\n");
@@ -480,16 +480,17 @@ int main(int argc, char **argv)
 		sys[r] = null_syscall(100000 / scale);
 		pair[r] = socketpair_life(10000 / scale);
 		msg[r] = consume(false, files / 10, files);
-		floor[r] = consume(true, files / 10, files) - msg[r];
+		/* What the files add, against this round's loop without. */
+		held[r] = consume(true, files / 10, files) - msg[r];
 	}
 	qsort(sys, ROUNDS, sizeof(sys[0]), cmp_i64);
 	qsort(pair, ROUNDS, sizeof(pair[0]), cmp_i64);
-	qsort(floor, ROUNDS, sizeof(floor[0]), cmp_i64);
+	qsort(held, ROUNDS, sizeof(held[0]), cmp_i64);
 	qsort(msg, ROUNDS, sizeof(msg[0]), cmp_i64);
 	printf("result mode=platform syscall_ns=%" PRId64
 	       " socketpair_ns=%" PRId64 " held_syncfile_floor_ns=%" PRId64
 	       " message_ns=%" PRId64 "\n",
-	       sys[ROUNDS / 2], pair[ROUNDS / 2], floor[ROUNDS / 2],
+	       sys[ROUNDS / 2], pair[ROUNDS / 2], held[ROUNDS / 2],
 	       msg[ROUNDS / 2]);
 	return 0;
 }
