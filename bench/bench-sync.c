@@ -70,8 +70,8 @@ static void die(const char *what)
 struct shared {
 	int64_t sent[200000];
 	int64_t recv[200000];
-	_Atomic uint32_t fa, fb;   /* raw futex words */
-	int ring;                  /* the child's loop used io_uring */
+	_Atomic uint32_t fa, fb; /* raw futex words */
+	int ring;		 /* the child's loop used io_uring */
 };
 
 static struct shared *shm;
@@ -89,7 +89,7 @@ struct stats {
 
 static struct stats stats_of(int64_t *v, int n)
 {
-	struct stats s = { 0 };
+	struct stats s = {0};
 	double sum = 0;
 
 	qsort(v, n, sizeof(*v), cmp_i64);
@@ -107,7 +107,7 @@ static struct stats stats_of(int64_t *v, int n)
  * over all of them instead of spoiling one.
  */
 enum { ROUNDS = 5 };
-static int round_iters;   /* measured iterations per round */
+static int round_iters; /* measured iterations per round */
 
 struct samples {
 	int64_t *v;
@@ -120,7 +120,8 @@ static void latency_collect(struct samples *acc)
 	if (!acc->v)
 		acc->v = malloc((size_t)round_iters * ROUNDS * sizeof(int64_t));
 	for (int i = 0; i < round_iters; i++)
-		acc->v[acc->n++] = shm->recv[warmup + i] - shm->sent[warmup + i];
+		acc->v[acc->n++] =
+			shm->recv[warmup + i] - shm->sent[warmup + i];
 }
 
 static struct stats latency_stats(struct samples *acc)
@@ -342,10 +343,10 @@ static void on_async(struct fw_wait *w, struct fw_fence *f, void *data)
 static void async_waiter(struct fw_loop *loop, struct fw_timeline *a,
 			 struct fw_timeline *b, int total)
 {
-	struct pollfd p = { .fd = fw_loop_get_fd(loop), .events = POLLIN };
+	struct pollfd p = {.fd = fw_loop_get_fd(loop), .events = POLLIN};
 
 	for (int i = 1; i <= total; i++) {
-		struct async_ctx c = { i - 1, 0 };
+		struct async_ctx c = {i - 1, 0};
 
 		if (!fw_loop_wait_point(loop, a, i, on_async, &c))
 			_exit(1);
@@ -387,9 +388,10 @@ static void bench_soft_async(struct samples *acc, int background, bool ring)
 	make_pair(&a, &b);
 	pid = fork();
 	if (pid == 0) {
-		struct fw_loop *loop = ring ? fw_loop_create()
-					    : fw_loop_create_without_ring();
-		int nt = background >= 1000 ? 1000 : (background ? background : 1);
+		struct fw_loop *loop =
+			ring ? fw_loop_create() : fw_loop_create_without_ring();
+		int nt = background >= 1000 ? 1000
+					    : (background ? background : 1);
 
 		if (!loop)
 			_exit(1);
@@ -412,7 +414,6 @@ static void bench_soft_async(struct samples *acc, int background, bool ring)
 }
 
 /* ---- 2. per-signal cost vs pending waits (in-process) -------------------- */
-
 
 /*
  * One iteration: a loop wait on the next point of a hot timeline, the
@@ -512,7 +513,7 @@ static double bench_merge_accumulate(void)
 	for (int i = 0; i < n; i++) {
 		struct fw_fence *p = fw_timeline_point_fence(
 			tls[rand_r(&seed) % TL], 1 + rand_r(&seed) % 1000000);
-		struct fw_fence *arr[2] = { acc, p };
+		struct fw_fence *arr[2] = {acc, p};
 		struct fw_fence *m = fw_fence_merge(arr, 2);
 
 		fw_fence_put(p);
@@ -543,8 +544,12 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "o:n:qf")) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
-		case 'n': iters = atoi(optarg); break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'n':
+			iters = atoi(optarg);
+			break;
 		case 'q':
 			iters = 5000;
 			frame_iters = 60;
@@ -560,7 +565,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (iters < 500 || iters / 5 + warmup > 200000) {
-		fprintf(stderr, "-n must be in [500, %d]\n", 5 * (200000 - warmup));
+		fprintf(stderr, "-n must be in [500, %d]\n",
+			5 * (200000 - warmup));
 		return 2;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -648,9 +654,8 @@ int main(int argc, char **argv)
 		"waiter is asleep again: every figure is a wake-up from sleep.\n\n",
 		date, un.sysname, un.release, sysconf(_SC_NPROCESSORS_ONLN),
 		iters, warmup,
-		fw_sync_using_fallback()
-			? "FUTEX_WAIT fallback"
-			: ring_used == 1
+		fw_sync_using_fallback() ? "FUTEX_WAIT fallback"
+		: ring_used == 1
 			? "io_uring futex waits for `fw_loop`, futex_waitv helper threads otherwise"
 			: "futex_waitv helper threads");
 	fprintf(f,
@@ -708,10 +713,9 @@ int main(int argc, char **argv)
 		"| in-process: same, wall-clock per signal (ns, median of batches of 1,000) | %.0f | %.0f | %.2f× |\n"
 		"| cross-process: signal → callback dispatched in the waiter, p50 (µs) | %.2f | %.2f | **%.2f×** |\n"
 		"| cross-process: p99 (µs) | %.2f | %.2f | %.2f× |\n\n",
-		cpu10, cpu10k, cpu10k / cpu10,
-		d10, d10k, d10k / d10,
-		sa10.p50, sa10k.p50, sa10k.p50 / sa10.p50,
-		sa10.p99, sa10k.p99, sa10k.p99 / sa10.p99);
+		cpu10, cpu10k, cpu10k / cpu10, d10, d10k, d10k / d10, sa10.p50,
+		sa10k.p50, sa10k.p50 / sa10.p50, sa10.p99, sa10k.p99,
+		sa10k.p99 / sa10.p99);
 	fprintf(f,
 		"Goal: per-signal cost growing ≤ 2× from 10 to 10,000 waits — "
 		"in-process %.2f× in CPU time (%s), cross-process %.2f× (%s). "
@@ -722,7 +726,8 @@ int main(int argc, char **argv)
 		"reached; a futex_waitv helper watches at most 15 timelines, so "
 		"its wake-up cost is bounded whatever the total.\n\n",
 		cpu10k / cpu10, cpu10k / cpu10 <= 2 ? "met" : "NOT met",
-		sa10k.p50 / sa10.p50, sa10k.p50 / sa10.p50 <= 2 ? "met" : "NOT met");
+		sa10k.p50 / sa10.p50,
+		sa10k.p50 / sa10.p50 <= 2 ? "met" : "NOT met");
 	fprintf(f,
 		"## 3. Merge throughput\n\n"
 		"| measurement | merges/s |\n|---|---:|\n"
@@ -741,9 +746,9 @@ int main(int argc, char **argv)
 	       sa.p50 / fx.p50, ring_used == 1 ? "io_uring" : "helper", sh.p50,
 	       sh.p50 / fx.p50);
 	printf("dispatch 10 vs 10k: cpu %.0f vs %.0f ns (%.2fx), wall %.0f vs "
-	       "%.0f ns; remote p50 %.2f vs %.2f us (%.2fx)\n", cpu10, cpu10k,
-	       cpu10k / cpu10, d10, d10k, sa10.p50,
-	       sa10k.p50, sa10k.p50 / sa10.p50);
+	       "%.0f ns; remote p50 %.2f vs %.2f us (%.2fx)\n",
+	       cpu10, cpu10k, cpu10k / cpu10, d10, d10k, sa10.p50, sa10k.p50,
+	       sa10k.p50 / sa10.p50);
 	printf("merges/s: pairs %.0f, accumulate %.0f\n", mp, ma);
 	/* For bench/peers/run.py, which quotes the loop wake in its report. */
 	printf("result mode=wake futex_p50_us=%.2f loop_p50_us=%.2f "
