@@ -101,7 +101,7 @@ static int64_t socketpair_life(unsigned n)
 	return (cpu_ns() - t0) / n;
 }
 
-/* ---- a held soft sync file, the consumer's side ---------------------------- */
+/* ---- a held soft sync file, the consumer's side ---------------------- */
 
 /* The ABI's values (docs/soft-sync-file-abi.md, sections 1 and 4). */
 #define NAME_PREFIX "fenceway-sync-file/"
