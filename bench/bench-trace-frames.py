@@ -23,8 +23,12 @@ Repeated --runs times, each time fresh headless fenceways (pixman,
 From the traces: the acquire signal -> applied latency (the producer's
 signal time to the commit tracker's applied hook), p50 and p99, and the
 share of signals whose producer time fell inside an output's render span
-(the main thread was busy rendering when it came).  Prints a table (median,
-min, max over the runs); --json FILE keeps the raw numbers.
+(the main thread was busy rendering when it came).  Beside them, after
+each run, the floor under that latency on this machine: a raw futex wake
+of a process that slept a whole 60 Hz frame (build/bench/bench-sync -f -q,
+60 signals), as fenceway has when a 60 Hz client's fence signals.  Prints
+a table (median, min, max over the runs); --json FILE keeps the raw
+numbers.
 """
 import argparse
 import json
@@ -182,6 +186,19 @@ def measure_traced(build, clients, frames, trace_dir, name):
     return figures(path, {"cpu_per_frame_us": cpu / frames / 1000.0})
 
 
+def frame_wake_floor(build):
+    """bench-sync's raw futex wake after a frame asleep: p50/p99 in us."""
+    argv = [os.path.join(build, "bench", "bench-sync"), "-f", "-q"]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    line = [l for l in p.stdout.splitlines() if l.startswith("result")]
+    if p.returncode != 0 or not line:
+        raise RuntimeError("%s: status %d: %s" % (
+            " ".join(argv), p.returncode, p.stderr.strip()[-400:]))
+    res = dict(tok.partition("=")[::2] for tok in line[-1].split()[1:])
+    return {"p50_us": float(res["frame_idle_futex_p50_us"]),
+            "p99_us": float(res["frame_idle_futex_p99_us"])}
+
+
 def summary(values):
     values = [v for v in values if v == v]
     if not values:
@@ -203,7 +220,7 @@ def main():
         args.runs, args.frames = 1, 20
     build = os.path.abspath(args.build)
 
-    raw = {"pair": [], "one": [], "four": []}
+    raw = {"pair": [], "one": [], "four": [], "floor": []}
     with tempfile.TemporaryDirectory(prefix="fw-bench-trace-") as tmp:
         for run in range(args.runs):
             raw["pair"].append(measure_pair(
@@ -214,8 +231,10 @@ def main():
             raw["four"].append(measure_traced(
                 build, four_demos(build, args.frames // 2), args.frames // 2,
                 tmp, "four"))
+            raw["floor"].append(frame_wake_floor(build))
 
     pair, one, four = raw["pair"], raw["one"], raw["four"]
+    floor = raw["floor"]
     print("runs: %d, frames per client: %d / %d; median (min .. max)"
           % (args.runs, args.frames, args.frames // 2))
     print("%-52s %s" % ("", "value"))
@@ -228,8 +247,12 @@ def main():
          [r["p50_us"] for r in pair]),
         ("1 client 64x64: signal -> applied p50 (us)",
          [r["p50_us"] for r in one]),
+        ("  floor: raw futex wake after a frame, p50",
+         [r["p50_us"] for r in floor]),
         ("1 client 64x64: signal -> applied p99 (us)",
          [r["p99_us"] for r in one]),
+        ("  floor: raw futex wake after a frame, p99",
+         [r["p99_us"] for r in floor]),
         ("1 client 64x64: signals during a render",
          [r["during_render"] for r in one]),
         ("4 demos: signal -> applied p50 (us)", [r["p50_us"] for r in four]),

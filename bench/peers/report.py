@@ -58,12 +58,20 @@ def syscalls_per_commit(r):
 
 def brief(kind, r):
     if kind == "platform":
-        return "null system call %.2f us, socketpair life %.2f us (CPU)" % (
+        s = "null system call %.2f us, socketpair life %.2f us (CPU)" % (
             r["syscall_ns"] / 1e3, r["socketpair_ns"] / 1e3)
+        if "held_syncfile_floor_ns" in r:
+            s += ", held sync file's consumer work %.2f us" % (
+                r["held_syncfile_floor_ns"] / 1e3)
+        return s
     if kind == "wake":
-        return "loop wake p50 %.2f us, raw futex %.2f us (%.2fx, %s)" % (
+        s = "loop wake p50 %.2f us, raw futex %.2f us (%.2fx, %s)" % (
             r["loop_p50_us"], r["futex_p50_us"],
             r["loop_p50_us"] / r["futex_p50_us"], r["loop_path"])
+        if "frame_idle_futex_p50_us" in r:
+            s += ", raw futex after a frame asleep %.2f us" % (
+                r["frame_idle_futex_p50_us"])
+        return s
     if kind == "frames":
         s = "%.3f ms/frame, %.1f fps" % (cpu_ms(r), fps(r))
         if "latency_p50_us" in r:
@@ -270,6 +278,8 @@ def write(path, chart_name, meta, results, areas, skipped, failures):
     # What the machine charges
     sys_ns = med(results, "platform", "machine", lambda r: r["syscall_ns"])
     pair_ns = med(results, "platform", "machine", lambda r: r["socketpair_ns"])
+    held_ns = med(results, "platform", "machine",
+                  lambda r: r["held_syncfile_floor_ns"])
     add("")
     add("## What this machine charges for a system call")
     add("")
@@ -282,21 +292,34 @@ def write(path, chart_name, meta, results, areas, skipped, failures):
         ("–" if sys_ns is None else "%.2f" % (sys_ns / 1e3)))
     add("| AF_UNIX socketpair created and both ends closed | %s |" %
         ("–" if pair_ns is None else "%.2f" % (pair_ns / 1e3)))
+    add("| a held soft sync file, its consumer's work: received in a message "
+        "(SCM_RIGHTS), recognised, peeked pending, waited for in `poll()`, "
+        "peeked, closed; beyond the same message without it | %s |" %
+        ("–" if held_ns is None else "%.2f" % (held_ns / 1e3)))
     add("")
     add("A soft sync file is a socket pair; each system call a commit path "
-        "adds costs at least the first figure before it does any work.")
+        "adds costs at least the first figure before it does any work. The "
+        "last row is what any consumer of docs/soft-sync-file-abi.md must "
+        "do for one held file, written from that document alone against a "
+        "producer in another process that signals each file after the "
+        "consumer saw it pending (bench/peers/README.md): the floor under "
+        "the held sync-file figure that no change inside fenceway can "
+        "remove.")
 
     # The library's event-loop wake
     add("")
     add("## Cross-process event-loop wake (bench-sync)")
     add("")
     add("`build/bench/bench-sync`, signal in one process to the waiter "
-        "running in another, after 30 µs idle (docs/bench-sync.md explains "
-        "the method):")
+        "running in another, after 30 µs idle unless said (docs/bench-sync.md "
+        "explains the method):")
     add("")
     add("| path | p50, µs | ÷ raw futex |")
     add("|---|---|---|")
     fx = med(results, "wake", "fenceway", lambda r: r["futex_p50_us"])
+    ff = med(results, "wake", "fenceway", lambda r: r["frame_idle_futex_p50_us"])
+    ff99 = med(results, "wake", "fenceway",
+               lambda r: r["frame_idle_futex_p99_us"])
     lw = med(results, "wake", "fenceway", lambda r: r["loop_p50_us"])
     hw = med(results, "wake", "fenceway", lambda r: r["helper_p50_us"])
     loop_path = results.get("wake", {}).get("fenceway", [{}])[0].get("loop_path", "")
@@ -306,6 +329,17 @@ def write(path, chart_name, meta, results, areas, skipped, failures):
         "–" if lw is None else "%.2f" % lw, fmt_ratio(ratio(lw, fx))))
     add("| `fw_loop` without io_uring (helper thread, eventfd) | %s | %s |" % (
         "–" if hw is None else "%.2f" % hw, fmt_ratio(ratio(hw, fx))))
+    add("| raw futex, the signaller asleep a 60 Hz frame (16.7 ms) before "
+        "each signal | %s | %s |" % (
+            "–" if ff is None else "%.2f (p99 %.2f)" % (ff, ff99),
+            fmt_ratio(ratio(ff, fx))))
+    add("")
+    add("The last row is the floor under fenceway's signal → applied latency "
+        "for a client drawing at 60 Hz (goal ≤ 30 µs p50, measured from "
+        "traces by bench/bench-trace-frames.py, docs/telemetry.md): there "
+        "fenceway has slept most of a frame when the fence signals, and "
+        "waking a process that slept that long costs this much here before "
+        "any of its code runs.")
 
     # Idle
     add("")
@@ -365,6 +399,12 @@ def write(path, chart_name, meta, results, areas, skipped, failures):
             add("  - %.1f more system calls per commit than without explicit "
                 "sync, at %.2f µs each here: %.1f µs before any work" % (
                     n - n0, sys_ns / 1e3, (n - n0) * sys_ns / 1e3))
+        if key == "es-syncfile-held" and extra is not None and \
+                extra > limit and held_ns is not None:
+            add("  - the soft sync file ABI's consumer work alone (received, "
+                "recognised, peeked, waited for, peeked, closed) costs "
+                "%.1f µs per held file here, %.2f× the goal" % (
+                    held_ns / 1e3, held_ns / 1e3 / limit))
     goal("cross-process event-loop wake ≤ 2× raw futex", ratio(lw, fx), 2.0)
     for key in ("es-syncobj", "es-syncfile"):
         goal("unthrottled commits/s with %s ≥ 0.9× without" % key[3:],
