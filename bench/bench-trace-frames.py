@@ -194,9 +194,9 @@ def frame_wake_floor(build):
     if p.returncode != 0 or not line:
         raise RuntimeError("%s: status %d: %s" % (
             " ".join(argv), p.returncode, p.stderr.strip()[-400:]))
-    res = dict(tok.partition("=")[::2] for tok in line[-1].split()[1:])
-    return {"p50_us": float(res["frame_idle_futex_p50_us"]),
-            "p99_us": float(res["frame_idle_futex_p99_us"])}
+    res = peers.parse_result(line[-1])
+    return {"p50_us": res["frame_idle_futex_p50_us"],
+            "p99_us": res["frame_idle_futex_p99_us"]}
 
 
 def summary(values):

@@ -25,6 +25,20 @@ WLR_ENV = {
 }
 
 
+def parse_result(line):
+    """The `result key=value ...` line the project's bench programs print
+    (bench-client, bench-sync, syscall-cost): numbers as floats, the rest
+    as strings."""
+    out = {}
+    for tok in line.split()[1:]:
+        k, _, v = tok.partition("=")
+        try:
+            out[k] = float(v)
+        except ValueError:
+            out[k] = v
+    return out
+
+
 class CannotStart(Exception):
     """The compositor is not installed or did not come up."""
 

@@ -82,17 +82,6 @@ def count_args(args, smoke):
     return out
 
 
-def parse_result(line):
-    out = {}
-    for tok in line.split()[1:]:
-        k, _, v = tok.partition("=")
-        try:
-            out[k] = float(v)
-        except ValueError:
-            out[k] = v
-    return out
-
-
 def ctxt_switches(pid):
     """{thread name/tid: voluntary + nonvoluntary context switches}."""
     counts = {}
@@ -191,7 +180,7 @@ class Runner:
         if proc.returncode != 0 or not line.startswith("result"):
             raise RuntimeError("bench-client %s on %s: status %s: %s" % (
                 " ".join(args), comp.name, proc.returncode, err.strip()[-400:]))
-        return parse_result(line)
+        return peers.parse_result(line)
 
     def run_idle(self, comp, args):
         seconds, settle = (0.3, 0.2) if self.smoke else (5.0, 1.0)
@@ -209,7 +198,7 @@ class Runner:
                     " ".join(args), comp.name, proc.returncode,
                     proc.stderr.read().strip()[-400:]))
             res = measure_idle(comp, seconds, settle)
-            res.update(parse_result(line))
+            res.update(peers.parse_result(line))
             return res
         finally:
             if proc.poll() is None:
@@ -229,7 +218,7 @@ class Runner:
             self.failures.append("%s: status %s: %s" % (
                 what, p.returncode, p.stderr.strip()[-400:]))
             return None
-        return parse_result(lines[-1])
+        return peers.parse_result(lines[-1])
 
     def run_platform(self):
         """What the figures stand on: the price of a system call here and
@@ -286,7 +275,7 @@ class Runner:
                     self.log("no system-call count for %s: %s" % (
                         key, p.stderr.strip()[-200:]))
                     continue
-                res = parse_result(line[0])
+                res = peers.parse_result(line[0])
                 res["syscalls"] = int(counts[0])
                 res["warmup"] = int(args[args.index("--warmup") + 1])
                 self.results.setdefault("syscalls:" + key, {}).setdefault(
