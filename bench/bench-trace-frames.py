@@ -21,12 +21,15 @@ Repeated --runs times, each time fresh headless fenceways (pixman,
      30 ms of "GPU"), 400x320 each, with --trace.
 
 From the traces: the acquire signal -> applied latency (the producer's
-signal time to the commit tracker's applied hook), p50 and p99, and the
-share of signals whose producer time fell inside an output's render span
-(the main thread was busy rendering when it came).  Beside them, after
-each run, the floor under that latency on this machine: a raw futex wake
-of a process that slept a whole 60 Hz frame (build/bench/bench-sync -f -q,
-60 signals), as fenceway has when a 60 Hz client's fence signals.  Prints
+signal time to the commit tracker's applied hook), p50 and p99, split
+into the wake-up (producer time -> the time fenceway saw the signal) and
+fenceway's work after it (saw it -> applied), and the share of signals
+whose producer time fell inside an output's render span (the main thread
+was busy rendering when it came).  Beside them, after each run, the
+floors under that latency on this machine: a raw futex wake of a process
+that slept a whole 60 Hz frame, and the same through the library's
+fw_loop, the path fenceway waits in (build/bench/bench-sync -f -q, 60
+signals each), as fenceway has when a 60 Hz client's fence signals.  Prints
 a table (median, min, max over the runs); --json FILE keeps the raw
 numbers.
 """
@@ -90,13 +93,15 @@ def load_trace(path):
 
 
 def trace_figures(events):
-    """Signal -> applied latencies (ns) and the share of signals that came
-    while an output rendered."""
-    producer = {}
+    """Signal -> applied latencies (ns), split into the wake-up (signal ->
+    fenceway saw it) and fenceway's work after it (saw it -> applied), and
+    the share of signals that came while an output rendered."""
+    producer, observed = {}, {}
     for e in events:
         if e.get("name") == "acquire signalled" and \
                 "producer_ns" in e.get("args", {}):
             producer[e["args"]["id"]] = e["args"]["producer_ns"]
+            observed[e["args"]["id"]] = e["args"]["observed_ns"]
     applied, render_b, renders = {}, {}, []
     for e in events:
         if e.get("cat") == "commit" and e.get("ph") == "b" and \
@@ -108,10 +113,12 @@ def trace_figures(events):
             elif e["id"] in render_b:
                 renders.append((render_b.pop(e["id"]), round(e["ts"] * 1000)))
     renders.sort()
-    lat, during = [], 0
+    lat, wake, work, during = [], [], [], 0
     for cid, p in producer.items():
         if cid in applied:
             lat.append(applied[cid] - p)
+            wake.append(observed[cid] - p)
+            work.append(applied[cid] - observed[cid])
         # Renders do not overlap (one main thread): a linear probe is fine.
         lo, hi = 0, len(renders)
         while lo < hi:
@@ -122,8 +129,9 @@ def trace_figures(events):
                 hi = mid
         if lo < len(renders) and renders[lo][0] <= p <= renders[lo][1]:
             during += 1
-    lat.sort()
-    return lat, (during / len(producer) if producer else 0.0)
+    for v in (lat, wake, work):
+        v.sort()
+    return lat, wake, work, (during / len(producer) if producer else 0.0)
 
 
 def pct(values, p):
@@ -149,9 +157,11 @@ def four_demos(build, frames):
 
 
 def figures(path, out):
-    lat, share = trace_figures(load_trace(path))
+    lat, wake, work, share = trace_figures(load_trace(path))
     out.update(n=len(lat), p50_us=pct(lat, 50) / 1000.0,
-               p99_us=pct(lat, 99) / 1000.0, during_render=share)
+               p99_us=pct(lat, 99) / 1000.0,
+               wake_p50_us=pct(wake, 50) / 1000.0,
+               work_p50_us=pct(work, 50) / 1000.0, during_render=share)
     return out
 
 
@@ -187,7 +197,8 @@ def measure_traced(build, clients, frames, trace_dir, name):
 
 
 def frame_wake_floor(build):
-    """bench-sync's raw futex wake after a frame asleep: p50/p99 in us."""
+    """bench-sync's wake-ups after a frame asleep, raw futex and the
+    library's fw_loop: p50/p99 in us."""
     argv = [os.path.join(build, "bench", "bench-sync"), "-f", "-q"]
     p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     line = [l for l in p.stdout.splitlines() if l.startswith("result")]
@@ -196,7 +207,9 @@ def frame_wake_floor(build):
             " ".join(argv), p.returncode, p.stderr.strip()[-400:]))
     res = peers.parse_result(line[-1])
     return {"p50_us": res["frame_idle_futex_p50_us"],
-            "p99_us": res["frame_idle_futex_p99_us"]}
+            "p99_us": res["frame_idle_futex_p99_us"],
+            "loop_p50_us": res["frame_idle_loop_p50_us"],
+            "loop_p99_us": res["frame_idle_loop_p99_us"]}
 
 
 def summary(values):
@@ -247,12 +260,20 @@ def main():
          [r["p50_us"] for r in pair]),
         ("1 client 64x64: signal -> applied p50 (us)",
          [r["p50_us"] for r in one]),
+        ("  of which the wake-up: signal -> fenceway saw it",
+         [r["wake_p50_us"] for r in one]),
+        ("  of which fenceway's work: saw it -> applied",
+         [r["work_p50_us"] for r in one]),
         ("  floor: raw futex wake after a frame, p50",
          [r["p50_us"] for r in floor]),
+        ("  floor: fw_loop wake after a frame, p50",
+         [r["loop_p50_us"] for r in floor]),
         ("1 client 64x64: signal -> applied p99 (us)",
          [r["p99_us"] for r in one]),
         ("  floor: raw futex wake after a frame, p99",
          [r["p99_us"] for r in floor]),
+        ("  floor: fw_loop wake after a frame, p99",
+         [r["loop_p99_us"] for r in floor]),
         ("1 client 64x64: signals during a render",
          [r["during_render"] for r in one]),
         ("4 demos: signal -> applied p50 (us)", [r["p50_us"] for r in four]),
