@@ -749,9 +749,9 @@ int main(int argc, char **argv)
 		"signals, and a waiter that has slept that long is slower to "
 		"wake (its CPU may have gone idle) than one that slept 30 µs. "
 		"No code of the waiter's can take the signal → running step "
-		"under the raw futex's: %.2f µs p50, %.2f µs p99 here; the "
-		"library's own path, the one fenceway waits in, adds its part "
-		"to that: %.2f µs p50, %.2f µs p99.\n\n",
+		"under the raw futex's: %.2f µs p50, %.2f µs p99 here. Through "
+		"the library's event loop, the path fenceway waits in, the same "
+		"wake-up takes %.2f µs p50, %.2f µs p99.\n\n",
 		ss.p50 / fx.p50, ss.p50 / fx.p50 <= 1.5 ? "met" : "NOT met",
 		sa.p50 / fx.p50, sa.p50 / fx.p50 <= 2 ? "met" : "NOT met",
 		sh.p50, sh.p50 / fx.p50, fx.p50 + ev.p50, ff.p50, ff.p99,
