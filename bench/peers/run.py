@@ -222,8 +222,8 @@ class Runner:
 
     def run_platform(self):
         """What the figures stand on: the price of a system call here and
-        the consumer's work for one held soft sync file (the floor under
-        the held sync-file figure), and the library's cross-process
+        the consumer's work for one held and one signalled soft sync file
+        (the floors under the two sync-file figures), and the library's cross-process
         event-loop wake against a raw futex, also after a 60 Hz frame
         asleep (the floor under signal -> applied; bench-sync, the same
         program as docs/bench-sync.md)."""

@@ -10,25 +10,29 @@
  * kernel before any of its messages.  Thread CPU time, not wall time, so
  * a loaded machine does not inflate the figures.
  *
- * Then the floor under a held sync-file acquire: what any consumer of the
- * soft sync file ABI (docs/soft-sync-file-abi.md) spends, in its own CPU,
- * on one held file, written here from that document alone so that no
+ * Then the floors under the sync-file acquire figures: what any consumer
+ * of the soft sync file ABI (docs/soft-sync-file-abi.md) spends, in its
+ * own CPU, on one file, written here from that document alone so that no
  * choice of fenceway's is in it.  A forked producer makes real soft sync
  * files and passes each, as SCM_RIGHTS with a small payload, over a unix
  * stream socket (as a Wayland request carries one); the consumer receives
  * it, recognises it (section 2), peeks it pending, sleeps in poll() until
- * the producer signals it, peeks the message and closes it.  From that is
+ * the producer signals it, peeks the message and closes it (a held file);
+ * or, for a file its producer signalled before sending it, receives it,
+ * recognises it, peeks the message and closes it.  From each is
  * taken the same loop whose requests carry no fd: the difference is the
  * work the file itself brings.  Both loops sleep once per request (one
  * wake-up is the least a file signalled later by another process needs):
  * the producer sends the next request before it signals a file, so the
  * consumer woken by the signal finds the next request queued, as with a
  * client whose next commit signals the previous one's acquire; without
- * files the consumer sleeps in recvmsg() until the next request instead.
+ * files, or with files signalled already, the consumer sleeps in
+ * recvmsg() until the next request instead.
  *
  * Prints one line
  *   result mode=platform syscall_ns=N socketpair_ns=N
- *          held_syncfile_floor_ns=N message_ns=N
+ *          held_syncfile_floor_ns=N signalled_syncfile_floor_ns=N
+ *          message_ns=N
  * (message_ns: the loop without a file, per message) and exits 0.
  */
 #include <errno.h>
@@ -52,6 +56,9 @@
 #include <sys/wait.h>
 
 #define ROUNDS 5
+
+/* What each request of a loop carries. */
+enum files { NO_FILE, SIGNALLED_FILE, HELD_FILE };
 
 static void die(const char *what)
 {
@@ -241,23 +248,37 @@ static void send_request(int stream, int fd)
 }
 
 /*
- * The producer: request i + 1 goes out before file i signals, so the
- * consumer, woken by the signal, finds it queued and sleeps once per
- * request in either loop.
+ * The file a request carries (-1: none); a held one's producer end goes
+ * to @end, a signalled one's is closed already.
  */
-static void producer(int stream, bool files, uint32_t total)
+static int new_file(enum files files, int *end, uint64_t *counter)
+{
+	int fd;
+
+	if (files == NO_FILE)
+		return -1;
+	fd = make_sync_file(end, counter);
+	if (files == SIGNALLED_FILE)
+		signal_sync_file(*end);
+	return fd;
+}
+
+/*
+ * The producer: request i + 1 goes out before a held file i signals, so
+ * the consumer, woken by the signal, finds it queued and sleeps once per
+ * request in every loop.
+ */
+static void producer(int stream, enum files files, uint32_t total)
 {
 	uint64_t counter = 1;
 	int end = -1, next = -1;
 
-	send_request(stream, files ? make_sync_file(&end, &counter) : -1);
+	send_request(stream, new_file(files, &end, &counter));
 	for (uint32_t i = 1; i <= total; i++) {
 		wait_acked(i);
 		if (i < total)
-			send_request(stream,
-				     files ? make_sync_file(&next, &counter)
-					   : -1);
-		if (files)
+			send_request(stream, new_file(files, &next, &counter));
+		if (files == HELD_FILE)
 			signal_sync_file(end);
 		end = next;
 	}
@@ -406,12 +427,12 @@ static void fail(const char *why)
 }
 
 /*
- * The consumer's CPU per request over @n requests after @warm: with
- * @files, each carries a soft sync file that is received, recognised,
- * peeked pending, waited for, peeked signalled and closed; without, the
- * request alone.
+ * The consumer's CPU per request over @n requests after @warm: each
+ * carries a held soft sync file that is received, recognised, peeked
+ * pending, waited for, peeked signalled and closed; or a signalled one,
+ * received, recognised, peeked signalled and closed; or nothing.
  */
-static int64_t consume(bool files, uint32_t warm, uint32_t n)
+static int64_t consume(enum files files, uint32_t warm, uint32_t n)
 {
 	int64_t t0 = 0;
 	int sv[2];
@@ -435,7 +456,7 @@ static int64_t consume(bool files, uint32_t warm, uint32_t n)
 		if (i == warm + 1)
 			t0 = cpu_ns();
 		p.fd = recv_request(sv[0]);
-		if (!files) {
+		if (files == NO_FILE) {
 			if (p.fd >= 0)
 				fail("a request without a file carried one");
 			ack(i);
@@ -443,6 +464,14 @@ static int64_t consume(bool files, uint32_t warm, uint32_t n)
 		}
 		if (p.fd < 0 || !is_sync_file(p.fd))
 			fail("the request carried no soft sync file");
+		if (files == SIGNALLED_FILE) {
+			if (peek_sync_file(p.fd) != 1)
+				fail("a signalled sync file had no sound "
+				     "message");
+			close(p.fd);
+			ack(i);
+			continue;
+		}
 		if (peek_sync_file(p.fd) != 0)
 			fail("the sync file was not pending when it came");
 		ack(i);
@@ -465,7 +494,8 @@ int main(int argc, char **argv)
 	bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
 	unsigned scale = quick ? 100 : 1;
 	uint32_t files = quick ? 100 : 2000;
-	int64_t sys[ROUNDS], pair[ROUNDS], held[ROUNDS], msg[ROUNDS];
+	int64_t sys[ROUNDS], pair[ROUNDS], held[ROUNDS], sig[ROUNDS],
+		msg[ROUNDS];
 
 	if (argc > 2 || (argc == 2 && !quick)) {
 		fprintf(stderr, "usage: syscall-cost [--quick]\n");
@@ -479,18 +509,21 @@ int main(int argc, char **argv)
 	for (int r = 0; r < ROUNDS; r++) {
 		sys[r] = null_syscall(100000 / scale);
 		pair[r] = socketpair_life(10000 / scale);
-		msg[r] = consume(false, files / 10, files);
+		msg[r] = consume(NO_FILE, files / 10, files);
 		/* What the files add, against this round's loop without. */
-		held[r] = consume(true, files / 10, files) - msg[r];
+		held[r] = consume(HELD_FILE, files / 10, files) - msg[r];
+		sig[r] = consume(SIGNALLED_FILE, files / 10, files) - msg[r];
 	}
 	qsort(sys, ROUNDS, sizeof(sys[0]), cmp_i64);
 	qsort(pair, ROUNDS, sizeof(pair[0]), cmp_i64);
 	qsort(held, ROUNDS, sizeof(held[0]), cmp_i64);
+	qsort(sig, ROUNDS, sizeof(sig[0]), cmp_i64);
 	qsort(msg, ROUNDS, sizeof(msg[0]), cmp_i64);
 	printf("result mode=platform syscall_ns=%" PRId64
 	       " socketpair_ns=%" PRId64 " held_syncfile_floor_ns=%" PRId64
-	       " message_ns=%" PRId64 "\n",
+	       " signalled_syncfile_floor_ns=%" PRId64 " message_ns=%" PRId64
+	       "\n",
 	       sys[ROUNDS / 2], pair[ROUNDS / 2], held[ROUNDS / 2],
-	       msg[ROUNDS / 2]);
+	       sig[ROUNDS / 2], msg[ROUNDS / 2]);
 	return 0;
 }
