@@ -171,15 +171,11 @@ def measure_pair(build, clients, frames, trace_dir):
     no wake-up crosses CPUs (here a cross-CPU wake-up costs tens of µs and
     varies from run to run by more than tracing costs)."""
     path = os.path.join(trace_dir, "pair.json")
-    cpus = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {max(cpus)})
-    try:
-        with TracedFenceway(build) as off, TracedFenceway(build, path) as on:
-            time.sleep(0.2)   # let start-up settle out of the window measured
-            cpu_off, cpu_on = run_clients([off, on], clients,
-                                          timeout=60 + frames / 10)
-    finally:
-        os.sched_setaffinity(0, cpus)
+    with peers.one_cpu(), TracedFenceway(build) as off, \
+            TracedFenceway(build, path) as on:
+        time.sleep(0.2)   # let start-up settle out of the window measured
+        cpu_off, cpu_on = run_clients([off, on], clients,
+                                      timeout=60 + frames / 10)
     return figures(path, {
         "cpu_off_us": cpu_off / frames / 1000.0,
         "cpu_per_frame_us": cpu_on / frames / 1000.0,

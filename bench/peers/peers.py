@@ -8,6 +8,7 @@ uid/gid 65534 through setpriv, in directories chowned to that uid; a root
 client can still open their socket.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -37,6 +38,19 @@ def parse_result(line):
         except ValueError:
             out[k] = v
     return out
+
+
+@contextlib.contextmanager
+def one_cpu():
+    """This process, and what it starts meanwhile, on one CPU: compositors
+    measured side by side then meet the same machine state, and no
+    wake-up between them crosses CPUs."""
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {max(cpus)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, cpus)
 
 
 class CannotStart(Exception):

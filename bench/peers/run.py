@@ -356,42 +356,40 @@ class Runner:
         pair = [c for c in classes if c.name in ("fenceway", "cage")]
         if rep % 2:
             pair.reverse()
-        cpus = os.sched_getaffinity(0)
-        os.sched_setaffinity(0, {max(cpus)})
         comps, out = [], {}
-        try:
-            for cls in pair:
-                comp = self.start(cls)
-                if comp is None:
-                    return
-                comps.append(comp)
+        with peers.one_cpu():
+            try:
+                for cls in pair:
+                    comp = self.start(cls)
+                    if comp is None:
+                        return
+                    comps.append(comp)
 
-            def client(comp):
-                try:
-                    out[comp.name] = self.run_client(comp, "pair-cpu-1",
-                                                     args[0], False)
-                except (RuntimeError, OSError, subprocess.SubprocessError) as e:
-                    out[comp.name] = e
+                def client(comp):
+                    try:
+                        out[comp.name] = self.run_client(comp, "pair-cpu-1",
+                                                         args[0], False)
+                    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                        out[comp.name] = e
 
-            threads = [threading.Thread(target=client, args=(c,)) for c in comps]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            # Both or neither: the report pairs the two lists by index.
-            bad = [c.name for c in comps if not isinstance(out.get(c.name), dict)]
-            for name in bad:
-                self.failures.append("pair-cpu-1 on %s: %s" % (name, out.get(name)))
-            for comp in comps if not bad else []:
-                res = out[comp.name]
-                self.results.setdefault("pair-cpu-1", {}).setdefault(
-                    comp.name, []).append(res)
-                self.log("%-16s %-9s %s" % ("pair-cpu-1", comp.name,
-                                            report.brief("frames", res)))
-        finally:
-            for comp in comps:
-                comp.stop()
-            os.sched_setaffinity(0, cpus)
+                threads = [threading.Thread(target=client, args=(c,)) for c in comps]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                # Both or neither: the report pairs the two lists by index.
+                bad = [c.name for c in comps if not isinstance(out.get(c.name), dict)]
+                for name in bad:
+                    self.failures.append("pair-cpu-1 on %s: %s" % (name, out.get(name)))
+                for comp in comps if not bad else []:
+                    res = out[comp.name]
+                    self.results.setdefault("pair-cpu-1", {}).setdefault(
+                        comp.name, []).append(res)
+                    self.log("%-16s %-9s %s" % ("pair-cpu-1", comp.name,
+                                                report.brief("frames", res)))
+            finally:
+                for comp in comps:
+                    comp.stop()
 
     def run_reps(self, classes, wl):
         for rep in range(self.args.runs):
